@@ -1,0 +1,60 @@
+# Alleykeeper: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alleykeeper
+
+.PHONY: run serve test test-postgres lint format env demo clean system-test-deps
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.env: | $(VENV)/.runtime
+	$(PY) scripts/make_env.py .env
+
+env: .env
+
+var:
+	mkdir -p var
+
+## make run: install, migrate, load the demo community, serve it at http://127.0.0.1:8000
+run: $(VENV)/.runtime .env var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## Debian packages the browser tests need: Chromium and CJK fonts (root, or sudo).
+system-test-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+## make test: install what tests need, lint, and pass the whole suite (SQLite by default)
+test: $(VENV)/.dev .env var system-test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+## the same suite on PostgreSQL (the server must be running; .ci/run starts it)
+test-postgres:
+	DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,52 @@
+"""What part of the city a user works in. Every `visible_to(user)` query starts here."""
+
+from dataclasses import dataclass
+
+from alleykeeper.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    community_ids: frozenset[int]
+    grid_ids: frozenset[int] | None  # None: every grid of community_ids
+
+    def covers_grid(self, grid_id: int, community_id: int) -> bool:
+        if self.everything:
+            return True
+        if self.grid_ids is not None:
+            return grid_id in self.grid_ids
+        return community_id in self.community_ids
+
+
+def scope_of(user) -> Scope:
+    cached = getattr(user, "_alleykeeper_scope", None)
+    if cached is not None:
+        return cached
+    from alleykeeper.registry.models import Community
+
+    if not user.is_authenticated or not user.is_active:
+        scope = Scope(False, frozenset(), frozenset())
+    elif user.is_superuser:
+        scope = Scope(True, frozenset(), None)
+    elif user.role == Role.STREET_OFFICER:
+        ids = Community.objects.filter(street__in=user.streets.all()).values_list("id", flat=True)
+        scope = Scope(False, frozenset(ids) | frozenset(user.communities.values_list("id", flat=True)), None)
+    elif user.role == Role.GRID_WORKER:
+        grids = list(user.grids.values_list("id", "community_id"))
+        scope = Scope(False, frozenset(c for _, c in grids), frozenset(g for g, _ in grids))
+    else:
+        scope = Scope(False, frozenset(user.communities.values_list("id", flat=True)), None)
+    user._alleykeeper_scope = scope
+    return scope
+
+
+def grids_of(user):
+    from alleykeeper.registry.models import Grid
+
+    scope = scope_of(user)
+    if scope.everything:
+        return Grid.objects.all()
+    if scope.grid_ids is not None:
+        return Grid.objects.filter(id__in=scope.grid_ids)
+    return Grid.objects.filter(community_id__in=scope.community_ids)

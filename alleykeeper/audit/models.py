@@ -1,0 +1,85 @@
+"""The audit log every feature writes to. It never holds an ID number or phone in clear."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Purpose(models.TextChoices):
+    """Why someone reads people's data in bulk or in full: a fixed list (GUIDE.md section 4)."""
+
+    SCREENING = "screening", "疫情排查"
+    FOLLOW_UP = "follow_up", "居家观察随访"
+    REPORT_UPWARD = "report_upward", "向上级报送"
+    SERVICE = "service", "上门服务"
+    DATA_CORRECTION = "data_correction", "核对更正信息"
+    EMERGENCY = "emergency", "应急处置"
+
+
+ACTION_LABELS = {
+    "resident.create": "新增居民",
+    "resident.update": "修改居民",
+    "resident.move_in": "迁入",
+    "resident.move_out": "迁出",
+    "household.create": "新增住户",
+    "household.update": "修改住户",
+    "identity.reveal_doc": "查看完整证件号",
+    "identity.reveal_phone": "查看完整电话",
+    "register.import": "导入台账",
+    "register.export": "导出台账",
+    "account.create_admin": "创建系统管理员",
+}
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """System administrators read everything; a community admin reads what staff of their communities did."""
+        from alleykeeper.accounts.scope import scope_of
+
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        community_ids = list(scope.community_ids)
+        return self.filter(
+            models.Q(actor=user)
+            | models.Q(actor__communities__in=community_ids)
+            | models.Q(actor__grids__community__in=community_ids)
+        ).distinct()
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人"
+    )
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=50, db_index=True)
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.BigIntegerField("对象编号", null=True, blank=True)
+    object_label = models.CharField("对象", max_length=200, blank=True)
+    parent_type = models.CharField(max_length=50, blank=True)
+    parent_id = models.BigIntegerField(null=True, blank=True)
+    purpose = models.CharField("用途", max_length=30, choices=Purpose.choices, blank=True)
+    reason = models.CharField("说明", max_length=300, blank=True)
+    scope = models.CharField("范围", max_length=300, blank=True)
+    row_count = models.IntegerField("行数", null=True, blank=True)
+    client_ip = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["parent_type", "parent_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)

@@ -1,0 +1,26 @@
+"""The navigation: each role sees its own work, nothing else."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from alleykeeper.accounts.roles import Capability
+
+# (label, url name, capability needed or None for everyone signed in)
+NAVIGATION = [
+    ("首页", "core:home", None),
+    ("台账", "registry:grids", Capability.VIEW_REGISTER),
+    ("搜索", "registry:search", Capability.VIEW_REGISTER),
+    ("审计", "audit:list", Capability.VIEW_AUDIT),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        for label, name, capability in NAVIGATION
+        if capability is None or user.can(capability)
+    ]
+    return {"nav_items": items}

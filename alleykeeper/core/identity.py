@@ -1,0 +1,178 @@
+"""Identity documents and phone numbers: normalisation, validation, masking (GUIDE.md section 3).
+
+A document that passes is "format valid" (格式校验通过), never "identity verified".
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+# First two digits of mainland address codes (provinces), plus the 81/82/83 residence permits.
+PROVINCE_CODES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+}  # fmt: skip
+PERMIT_PREFIXES = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000"), None)
+
+
+class DocumentType(models.TextChoices):
+    ID_CARD = "id_card", "居民身份证"
+    HMT_RESIDENCE = "hmt_residence", "港澳台居民居住证"
+    PASSPORT = "passport", "护照"
+    HM_PERMIT = "hm_permit", "回乡证（港澳居民来往内地通行证）"
+    TW_PERMIT = "tw_permit", "台胞证（台湾居民来往大陆通行证）"
+    FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one document number or phone."""
+
+    value: str = ""
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    birth_date: date | None = None
+    sex: str = ""  # "M" / "F" where the number tells
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def clean_text(raw: object) -> str:
+    """Fold full-width characters, drop zero-width and other invisible characters and spaces."""
+    text = unicodedata.normalize("NFKC", str(raw or "")).translate(_INVISIBLE)
+    return re.sub(r"\s+", "", text)
+
+
+def id_check_char(first17: str) -> str:
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def _birth_date(text: str) -> date | None:
+    try:
+        born = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+    return born if date(1900, 1, 1) <= born <= date.today() else None
+
+
+def check_id_card(raw: object) -> Checked:
+    """Mainland resident ID (GB 11643-1999), 15-digit legacy numbers and HK/Macau/Taiwan permits."""
+    value = clean_text(raw).upper()
+    if not value:
+        return Checked(error="请填写证件号码。")
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", value) or re.fullmatch(r"\d{15,18}\.0+", value):
+        return Checked(
+            value=value, error="证件号码被表格软件转成了数字（科学计数法或末尾带 .0），请把该列设为“文本”后重新填写。"
+        )
+    if re.fullmatch(r"\d{15}", value):
+        born = _birth_date("19" + value[6:12])
+        if born is None:
+            return Checked(value=value, error=f"15 位旧号码中的出生日期 19{value[6:12]} 不存在，请核对。")
+        first17 = value[:6] + "19" + value[6:]
+        value = first17 + id_check_char(first17)
+    if len(value) != 18:
+        return Checked(value=value, error=f"身份证号码应为 18 位（或 15 位旧号码），现在是 {len(value)} 位，请核对。")
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return Checked(value=value, error="身份证号码前 17 位只能是数字，最后一位是数字或 X，请核对。")
+    born = _birth_date(value[6:14])
+    if born is None:
+        return Checked(value=value, error=f"号码中的出生日期 {value[6:14]} 不存在，请核对第 7 到 14 位。")
+    expected = id_check_char(value[:17])
+    if value[17] != expected:
+        return Checked(value=value, error="身份证号码校验位不对（最后一位），可能有一位抄错了，请逐位核对。")
+    warnings = []
+    if value[:6] not in PERMIT_PREFIXES and value[:2] not in PROVINCE_CODES:
+        warnings.append(f"地址码 {value[:6]} 不在已知的省级代码中，请确认（仅提示，不影响保存）。")
+    return Checked(value=value, warnings=warnings, birth_date=born, sex="M" if int(value[16]) % 2 else "F")
+
+
+_OTHER_DOCUMENTS = {
+    DocumentType.PASSPORT: (r"[A-Z0-9]{5,17}", "护照号码应为 5 到 17 位字母或数字。"),
+    DocumentType.HM_PERMIT: (r"[HM]\d{8}(\d{2})?", "回乡证号码应为 H 或 M 开头，后跟 8 位或 10 位数字。"),
+    DocumentType.TW_PERMIT: (r"\d{8}|\d{10}", "台胞证号码应为 8 位数字（旧版 10 位）。"),
+    DocumentType.FOREIGN_PR: (
+        r"[A-Z]{3}\d{12}|9\d{17}",
+        "外国人永久居留身份证应为 3 位字母加 12 位数字，或 9 开头的 18 位数字。",
+    ),
+}
+
+
+def check_document(doc_type: str, raw: object) -> Checked:
+    if doc_type in (DocumentType.ID_CARD, DocumentType.HMT_RESIDENCE):
+        checked = check_id_card(raw)
+        if checked.ok and doc_type == DocumentType.HMT_RESIDENCE and checked.value[:6] not in PERMIT_PREFIXES:
+            checked.error = "港澳台居民居住证号码应以 810000、820000 或 830000 开头。"
+        return checked
+    if doc_type not in _OTHER_DOCUMENTS:
+        return Checked(error="请选择证件类型。")
+    value = clean_text(raw).upper()
+    if not value:
+        return Checked(error="请填写证件号码。")
+    pattern, message = _OTHER_DOCUMENTS[DocumentType(doc_type)]
+    if not re.fullmatch(pattern, value):
+        return Checked(value=value, error=message)
+    return Checked(value=value)
+
+
+def document_type_of(checked_id_value: str) -> str:
+    """The document type an 18-character ID-card-shaped number really is."""
+    return DocumentType.HMT_RESIDENCE if checked_id_value[:6] in PERMIT_PREFIXES else DocumentType.ID_CARD
+
+
+def check_phone(raw: object) -> Checked:
+    """Normalise to digits; mobiles keep 11 digits, landlines keep their area code."""
+    text = clean_text(raw)
+    if not text:
+        return Checked()
+    if re.search(r"[^\d+\-()（）.]", text):
+        return Checked(value=text, error="电话号码只能包含数字（以及 +、-、括号），请核对。")
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+") and not digits.startswith("86"):
+        return Checked(value=digits, warnings=["境外号码，请确认能够拨通。"])
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[len(prefix)] == "1":
+            digits = digits[len(prefix) :]
+    if not 5 <= len(digits) <= 15:
+        return Checked(value=digits, error=f"电话号码位数不对（{len(digits)} 位），手机号应为 11 位，座机请带区号。")
+    if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits):
+        return Checked(value=digits)
+    return Checked(value=digits, warnings=["不是常见的手机号或带区号的座机号，请确认能够拨通（仅提示，不影响保存）。"])
+
+
+def mask_document(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) >= 15:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:1] + "*" * (len(value) - 3) + value[-2:]
+
+
+def landline_area_code(digits: str) -> str:
+    return digits[:3] if digits[:2] in ("01", "02") else digits[:4]
+
+
+def mask_phone(digits: str) -> str:
+    if not digits:
+        return ""
+    if re.fullmatch(r"1\d{10}", digits):
+        return digits[:3] + "****" + digits[-4:]
+    if digits.startswith("0") and len(digits) >= 10:
+        area = landline_area_code(digits)
+        return f"{area}-" + "*" * (len(digits) - len(area) - 4) + digits[-4:]
+    return "*" * max(len(digits) - 4, 1) + digits[-4:]
+
+
+def format_phone(digits: str) -> str:
+    """Readable form of a full phone, for the people allowed to see it."""
+    if digits.startswith("0") and len(digits) >= 10:
+        area = landline_area_code(digits)
+        return f"{area}-{digits[len(area) :]}"
+    return digits

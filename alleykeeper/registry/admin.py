@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from alleykeeper.core.admin import ScopedReadOnlyAdmin
+from alleykeeper.registry.models import Community, Grid, Household, Resident, Street
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "street"]
+
+
+@admin.register(Grid)
+class GridAdmin(ScopedReadOnlyAdmin):
+    list_display = ["name", "community"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedReadOnlyAdmin):
+    list_display = ["id", "building", "unit", "room", "kind", "grid"]
+    list_filter = ["kind", "grid"]
+    list_select_related = ["building__alley", "unit", "grid"]
+    exclude = ["landlord_phone_enc"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(ScopedReadOnlyAdmin):
+    list_display = ["name", "doc_type", "doc_number_masked", "phone_masked", "relation", "status", "household"]
+    list_filter = ["status", "relation"]
+    list_select_related = ["household__building__alley", "household__unit"]
+    search_fields = ["name", "name_initials"]
+    exclude = ["doc_number_enc", "doc_number_index", "phone_enc", "phone_index"]

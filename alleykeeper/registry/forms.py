@@ -1,0 +1,167 @@
+"""Register forms: the same validation serves the pages, the import and the API."""
+
+from django import forms
+
+from alleykeeper.audit.models import Purpose
+from alleykeeper.core.crypto import blind_index
+from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.registry.models import Building, Household, HouseholdKind, Resident, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ResidentForm(forms.ModelForm):
+    """Document number and phone arrive in clear, are checked here and sealed by the action."""
+
+    doc_number = forms.CharField(label="证件号码", required=False, max_length=40)
+    phone = forms.CharField(label="电话", required=False, max_length=30)
+
+    class Meta:
+        model = Resident
+        fields = ["name", "doc_type", "doc_number", "phone", "sex", "birth_date", "relation", "status", "notes"]
+        widgets = {"birth_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.doc_checked = None
+        self.phone_checked = None
+        if self.instance.pk:
+            self.fields["doc_number"].help_text = f"已登记 {self.instance.doc_number_masked or '无'}；留空则不变。"
+            self.fields["phone"].help_text = f"已登记 {self.instance.phone_masked or '无'}；留空则不变。"
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+        self.fields["doc_number"].widget.attrs.update(autocomplete="off", inputmode="text")
+        self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("请填写姓名。")
+        return name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        raw_doc = data.get("doc_number", "")
+        if raw_doc:
+            checked = check_document(data.get("doc_type") or DocumentType.ID_CARD, raw_doc)
+            if not checked.ok:
+                self.add_error("doc_number", checked.error)
+            elif (
+                Resident.objects.filter(doc_number_index=blind_index("doc", checked.value))
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                self.add_error("doc_number", "这个证件号码已登记过。请先搜索此人；如已搬来，请用“迁移”把他迁到本户。")
+            else:
+                self.doc_checked = checked
+                self.warnings += checked.warnings
+                if data.get("doc_type") == DocumentType.ID_CARD:
+                    data["doc_type"] = document_type_of(checked.value)
+                if checked.birth_date:
+                    if data.get("birth_date") and data["birth_date"] != checked.birth_date:
+                        self.warnings.append("填写的出生日期与证件号码不一致，已按证件号码更正。")
+                    data["birth_date"] = checked.birth_date
+                    data["sex"] = checked.sex
+        raw_phone = data.get("phone", "")
+        if raw_phone:
+            checked = check_phone(raw_phone)
+            if not checked.ok:
+                self.add_error("phone", checked.error)
+            else:
+                self.phone_checked = checked
+                self.warnings += checked.warnings
+        return data
+
+
+class HouseholdForm(forms.ModelForm):
+    landlord_phone = forms.CharField(label="房东电话", required=False, max_length=30)
+
+    class Meta:
+        model = Household
+        fields = [
+            "building",
+            "unit",
+            "room",
+            "kind",
+            "landlord_name",
+            "landlord_phone",
+            "tenancy_start",
+            "tenancy_end",
+            "notes",
+        ]
+        widgets = {"tenancy_start": DateInput, "tenancy_end": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, buildings=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.phone_checked = None
+        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
+        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        self.fields["unit"].queryset = Unit.objects.filter(building__in=self.fields["building"].queryset)
+        self.fields["unit"].required = False
+        if self.instance.pk and self.instance.landlord_phone_masked:
+            self.fields["landlord_phone"].help_text = f"已登记 {self.instance.landlord_phone_masked}；留空则不变。"
+
+    def clean_room(self) -> str:
+        room = self.cleaned_data["room"].strip()
+        if not room:
+            raise forms.ValidationError("请填写门牌或房号，如 302。")
+        return room
+
+    def clean(self) -> dict:
+        data = super().clean()
+        unit, building = data.get("unit"), data.get("building")
+        if unit and building and unit.building_id != building.id:
+            self.add_error("unit", "这个单元不属于所选楼栋，请重新选择。")
+        start, end = data.get("tenancy_start"), data.get("tenancy_end")
+        if start and end and end < start:
+            self.add_error("tenancy_end", "租期结束日期早于开始日期，请核对。")
+        if data.get("kind") != HouseholdKind.RENTAL and (data.get("landlord_name") or start or end):
+            self.warnings.append("房东和租期只对出租户有意义。")
+        raw_phone = data.get("landlord_phone", "")
+        if raw_phone:
+            checked = check_phone(raw_phone)
+            if not checked.ok:
+                self.add_error("landlord_phone", checked.error)
+            else:
+                self.phone_checked = checked
+                self.warnings += checked.warnings
+        if building and data.get("room"):
+            clash = Household.objects.filter(building=building, unit=unit, room=data["room"])
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("room", "这个地址已经登记了一户，请在搜索中找到它，而不是重复登记。")
+        return data
+
+
+class MoveResidentForm(forms.Form):
+    household = forms.ModelChoiceField(label="迁往住户", queryset=Household.objects.none())
+    reason = forms.CharField(label="原因", max_length=200)
+
+    def __init__(self, *args, households=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households if households is not None else Household.objects.none()
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("doc", "证件号码"), ("phone", "电话")])
+    purpose = forms.ChoiceField(label="用途", choices=Purpose.choices)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="搜索", max_length=60, strip=True)
+
+
+class ExportForm(forms.Form):
+    FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "CSV")]
+    purpose = forms.ChoiceField(label="导出用途", choices=Purpose.choices)
+    format = forms.ChoiceField(label="格式", choices=FORMATS, initial="xlsx")
+    grid = forms.ModelChoiceField(label="网格", queryset=None, required=False, empty_label="我负责的全部网格")
+    kind = forms.ChoiceField(label="住户类型", choices=[("", "全部"), *HouseholdKind.choices], required=False)
+
+    def __init__(self, *args, grids=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids

@@ -1,0 +1,257 @@
+"""The register: street → community → grid → alley → building → unit → household → resident."""
+
+from django.db import models
+from django.db.models import Q
+from pypinyin import Style, lazy_pinyin
+
+from alleykeeper.accounts.scope import scope_of
+from alleykeeper.core.crypto import decrypt
+from alleykeeper.core.identity import DocumentType
+
+
+class Street(models.Model):
+    name = models.CharField("街道", max_length=50, unique=True)
+    code = models.CharField("代码", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "街道"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name="街道")
+    name = models.CharField("社区", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "社区"
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GridQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GridQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.filter(id__in=scope.grid_ids)
+        return self.filter(community_id__in=scope.community_ids)
+
+    def with_counts(self) -> "GridQuerySet":
+        return self.annotate(
+            household_count=models.Count("households", distinct=True),
+            rental_count=models.Count("households", filter=Q(households__kind=HouseholdKind.RENTAL), distinct=True),
+        )
+
+
+class Grid(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids", verbose_name="社区")
+    name = models.CharField("网格", max_length=50)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格"
+        ordering = ["community_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alley(models.Model):
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="alleys", verbose_name="网格")
+    name = models.CharField("小巷", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "小巷"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["grid", "name"], name="alley_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    alley = models.ForeignKey(Alley, on_delete=models.PROTECT, related_name="buildings", verbose_name="小巷")
+    name = models.CharField("楼栋", max_length=50, help_text="如：3号楼、12号")
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "楼栋"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["alley", "name"], name="building_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.alley.name}{self.name}"
+
+
+class Unit(models.Model):
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name="楼栋")
+    name = models.CharField("单元", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单元"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["building", "name"], name="unit_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdKind(models.TextChoices):
+    OWNER = "owner", "自住"
+    RENTAL = "rental", "出租"
+    VACANT = "vacant", "空置"
+    SHOP = "shop", "商铺"
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "HouseholdQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.filter(grid_id__in=scope.grid_ids)
+        return self.filter(community_id__in=scope.community_ids)
+
+
+class Household(models.Model):
+    """One dwelling and the people in it. `grid` and `community` repeat the building's, for scoping
+    without joins; `actions.move_household` is the one place that changes them."""
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households", verbose_name="楼栋")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元")
+    room = models.CharField("门牌/房号", max_length=20)
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="households", verbose_name="网格")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households", verbose_name="社区")
+    kind = models.CharField("类型", max_length=10, choices=HouseholdKind.choices, default=HouseholdKind.OWNER)
+    landlord_name = models.CharField("房东姓名", max_length=50, blank=True)
+    landlord_phone_enc = models.TextField(blank=True, editable=False)
+    landlord_phone_masked = models.CharField("房东电话", max_length=20, blank=True, editable=False)
+    tenancy_start = models.DateField("租期开始", null=True, blank=True)
+    tenancy_end = models.DateField("租期结束", null=True, blank=True)
+    notes = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "住户"
+        ordering = ["building_id", "unit_id", "room"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "unit", "room"], name="household_unique_address", nulls_distinct=False
+            ),
+            models.CheckConstraint(
+                condition=Q(tenancy_end__isnull=True)
+                | Q(tenancy_start__isnull=True)
+                | Q(tenancy_end__gte=models.F("tenancy_start")),
+                name="household_tenancy_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["grid", "building", "room"]), models.Index(fields=["community", "kind"])]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def address(self) -> str:
+        unit = f"{self.unit.name}" if self.unit_id else ""
+        return f"{self.building}{unit}{self.room}"
+
+
+class RelationToHead(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDCHILD = "grandchild", "孙辈"
+    SIBLING = "sibling", "兄弟姐妹"
+    TENANT = "tenant", "租客"
+    OTHER = "other", "其他"
+
+
+class ResidenceStatus(models.TextChoices):
+    LIVING = "living", "常住"
+    TEMPORARY = "temporary", "暂住"
+    AWAY = "away", "外出"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ResidentQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.filter(household__grid_id__in=scope.grid_ids)
+        return self.filter(household__community_id__in=scope.community_ids)
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a name, lower case without tones: 王翠琳 → wangcuilin, wcl."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    full = "".join(syllables).lower()
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    return full[:100], initials[:20]
+
+
+class Resident(models.Model):
+    """A person in the register. ID number and phone are stored encrypted, with a blind index
+    for exact look-up and a masked form for display; the clear value is read only by reveal."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name="住户")
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField(max_length=100, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=20, editable=False, db_index=True)
+    doc_type = models.CharField("证件类型", max_length=20, choices=DocumentType.choices, default=DocumentType.ID_CARD)
+    doc_number_enc = models.TextField(blank=True, editable=False)
+    doc_number_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    doc_number_masked = models.CharField("证件号码", max_length=30, blank=True, editable=False)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("电话", max_length=20, blank=True, editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    relation = models.CharField(
+        "与户主关系", max_length=12, choices=RelationToHead.choices, default=RelationToHead.HEAD
+    )
+    status = models.CharField(
+        "居住状态", max_length=10, choices=ResidenceStatus.choices, default=ResidenceStatus.LIVING
+    )
+    notes = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "居民"
+        ordering = ["household_id", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["household", "relation"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doc_number_index"], condition=~Q(doc_number_index=""), name="resident_unique_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def full_document_number(self) -> str:
+        """Clear value: call only through actions.reveal_identity, which audits it."""
+        return decrypt(self.doc_number_enc)
+
+    def full_phone(self) -> str:
+        return decrypt(self.phone_enc)

@@ -1,0 +1,180 @@
+"""Register pages through HTTP: the access matrix, editing, reveal, search."""
+
+import pytest
+from django.urls import reverse
+
+from alleykeeper.audit.models import AuditEvent
+from alleykeeper.core.testing import make_id
+from alleykeeper.registry.models import Resident
+
+pytestmark = pytest.mark.django_db
+
+# persona -> which of (household in grid A, household in grid B, other community) it may open
+MATRIX = {
+    "admin": (200, 200, 404),
+    "worker_a": (200, 404, 404),
+    "worker_b": (404, 200, 404),
+    "officer": (200, 200, 404),
+    "duty": (403, 403, 403),
+    "volunteer": (403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("persona", list(MATRIX))
+def test_household_page_access_matrix(world, personas, persona):
+    client = personas[persona]
+    targets = (world.household_a, world.household_b, world.household_other)
+    for household, expected in zip(targets, MATRIX[persona], strict=True):
+        response = client.get(reverse("registry:household", args=[household.pk]))
+        assert response.status_code == expected, (persona, household)
+
+
+@pytest.mark.parametrize("persona", list(MATRIX))
+def test_resident_edit_and_building_access(world, personas, persona):
+    client = personas[persona]
+    resident_b = world.household_b.residents.get()
+    code = client.get(reverse("registry:resident_edit", args=[resident_b.pk])).status_code
+    expected = {"admin": 200, "worker_b": 200, "officer": 403, "worker_a": 404}.get(persona, 403)
+    assert code == expected
+    code = client.get(reverse("registry:building", args=[world.household_other.building_id])).status_code
+    assert code in (403, 404)
+
+
+def test_anonymous_is_sent_to_login(world, personas):
+    response = personas["anonymous"].get(reverse("registry:household", args=[world.household_a.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_lists_show_only_scope(world, as_worker_a):
+    page = as_worker_a.get(reverse("registry:households")).content.decode()
+    assert world.household_a.room in page and "8号楼" not in page
+    page = as_worker_a.get(reverse("registry:grids")).content.decode()
+    assert "第一网格" in page and "第二网格" not in page and "新华" not in page
+
+
+def test_household_page_masks_identity(world, as_admin):
+    page = as_admin.get(reverse("registry:household", args=[world.household_a.pk])).content.decode()
+    resident = world.household_a.residents.get()
+    assert resident.full_document_number() not in page
+    assert resident.doc_number_masked in page and "138****1234" in page
+    assert "13859901234" not in page
+
+
+def test_add_resident_with_wrong_id_shows_message_and_saves_nothing(world, as_worker_a):
+    url = reverse("registry:resident_new") + f"?household={world.household_a.pk}"
+    bad = make_id()[:-1] + ("0" if make_id()[-1] != "0" else "1")
+    data = {
+        "name": "小花",
+        "doc_type": "id_card",
+        "doc_number": bad,
+        "phone": "138 5990 5678",
+        "relation": "child",
+        "status": "living",
+    }
+    response = as_worker_a.post(url, data)
+    assert response.status_code == 200
+    assert "校验位" in response.content.decode()
+    assert not Resident.objects.filter(name="小花").exists()
+    data["doc_number"] = make_id(born="20100601", order="222")
+    response = as_worker_a.post(url, data)
+    assert response.status_code == 302
+    resident = Resident.objects.get(name="小花")
+    assert resident.birth_date.isoformat() == "2010-06-01" and resident.sex == "F"
+    assert resident.doc_number_masked == "350502********" + data["doc_number"][-4:]
+    assert data["doc_number"] not in resident.doc_number_enc
+    assert AuditEvent.objects.filter(action="resident.create", object_id=resident.pk).exists()
+
+
+def test_worker_cannot_add_resident_to_another_grid(world, as_worker_a):
+    url = reverse("registry:resident_new") + f"?household={world.household_b.pk}"
+    assert (
+        as_worker_a.post(url, {"name": "x", "relation": "head", "status": "living", "doc_type": "id_card"}).status_code
+        == 404
+    )
+    assert as_worker_a.get(reverse("registry:resident_new") + "?household=abc").status_code == 404
+
+
+def test_mass_assignment_of_sealed_fields_is_ignored(world, as_worker_a):
+    resident = world.household_a.residents.get()
+    url = reverse("registry:resident_edit", args=[resident.pk])
+    before = resident.doc_number_index
+    data = {
+        "name": resident.name,
+        "doc_type": "id_card",
+        "relation": "head",
+        "status": "living",
+        "doc_number_index": "x",
+        "household": world.household_b.pk,
+    }
+    assert as_worker_a.post(url, data).status_code == 302
+    resident.refresh_from_db()
+    assert resident.doc_number_index == before and resident.household_id == world.household_a.pk
+
+
+def test_duplicate_id_number_is_refused(world, as_worker_a):
+    existing = world.household_b.residents.get().full_document_number()
+    url = reverse("registry:resident_new") + f"?household={world.household_a.pk}"
+    data = {"name": "重复", "doc_type": "id_card", "doc_number": existing, "relation": "other", "status": "living"}
+    response = as_worker_a.post(url, data)
+    assert response.status_code == 200 and "已登记" in response.content.decode()
+    assert not Resident.objects.filter(name="重复").exists()
+
+
+def test_reveal_requires_purpose_and_is_audited(world, as_worker_a, as_officer):
+    resident = world.household_a.residents.get()
+    url = reverse("registry:resident_reveal", args=[resident.pk])
+    assert as_worker_a.post(url, {"field": "doc"}).status_code == 400
+    response = as_worker_a.post(url, {"field": "doc", "purpose": "screening"})
+    assert resident.full_document_number() in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get(action="identity.reveal_doc")
+    assert event.actor == world.worker_a and event.purpose == "screening" and event.object_id == resident.pk
+    assert resident.full_document_number() not in str(event.__dict__)
+    assert as_officer.post(url, {"field": "doc", "purpose": "screening"}).status_code == 403
+    other = world.household_b.residents.get()
+    assert (
+        as_worker_a.post(
+            reverse("registry:resident_reveal", args=[other.pk]), {"field": "phone", "purpose": "screening"}
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["王翠琳", "wcl", "wangcuilin", "13859901234", "138-5990-1234", "3号楼"],
+)
+def test_search_finds_by_every_key(world, as_worker_a, query):
+    response = as_worker_a.post(reverse("registry:search"), {"q": query})
+    page = response.content.decode()
+    assert "王翠琳" in page or "3号楼" in page
+
+
+def test_search_by_exact_id_and_scope(world, as_worker_a, as_worker_b):
+    number = world.household_a.residents.get().full_document_number()
+    assert "王翠琳" in as_worker_a.post(reverse("registry:search"), {"q": number.lower()}).content.decode()
+    assert "王翠琳" not in as_worker_b.post(reverse("registry:search"), {"q": number}).content.decode()
+    assert "陈育玲" not in as_worker_a.post(reverse("registry:search"), {"q": "陈"}).content.decode()
+
+
+def test_household_create_and_rental_rules(world, as_worker_a):
+    building = world.household_a.building
+    url = reverse("registry:household_new")
+    bad = {
+        "building": building.pk,
+        "room": "303",
+        "kind": "rental",
+        "tenancy_start": "2020-03-01",
+        "tenancy_end": "2020-02-01",
+    }
+    response = as_worker_a.post(url, bad)
+    assert "早于" in response.content.decode()
+    dup = {"building": building.pk, "room": "302", "kind": "owner"}
+    assert "已经登记" in as_worker_a.post(url, dup).content.decode()
+    foreign = {"building": world.household_b.building_id, "room": "999", "kind": "owner"}
+    assert as_worker_a.post(url, foreign).status_code == 200  # not a valid choice for this worker
+    good = {**bad, "tenancy_end": "2020-08-01", "landlord_name": "林", "landlord_phone": "0595-22123456"}
+    response = as_worker_a.post(url, good)
+    assert response.status_code == 302
+    page = as_worker_a.get(response["Location"]).content.decode()
+    assert "0595-****3456" in page and "22123456" not in page

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from alleykeeper.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.grids, name="grids"),
+    path("grid/<int:pk>/", views.grid_detail, name="grid"),
+    path("building/<int:pk>/", views.building_detail, name="building"),
+    path("households/", views.household_list, name="households"),
+    path("household/new/", views.household_edit, name="household_new"),
+    path("household/<int:pk>/", views.household_detail, name="household"),
+    path("household/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("resident/new/", views.resident_edit, name="resident_new"),
+    path("resident/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("resident/<int:pk>/move/", views.resident_move, name="resident_move"),
+    path("resident/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("search/", views.search, name="search"),
+]
