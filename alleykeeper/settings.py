@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "alleykeeper.accounts",
     "alleykeeper.audit",
     "alleykeeper.registry",
+    "alleykeeper.places",
+    "alleykeeper.screening",
+    "alleykeeper.observation",
+    "alleykeeper.gates",
+    "alleykeeper.visitors",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +207,12 @@ LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+
+# Domain settings (GUIDE.md section 3)
+KEY_AREA_LOOKBACK_DAYS = env_int("KEY_AREA_LOOKBACK_DAYS", 14)
+OBSERVATION_DAYS = env_int("OBSERVATION_DAYS", 14)
+FEVER_THRESHOLD = float(env("FEVER_THRESHOLD", "37.3"))
+VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 28)
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

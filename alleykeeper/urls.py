@@ -6,5 +6,10 @@ urlpatterns = [
     path("accounts/", include("alleykeeper.accounts.urls")),
     path("register/", include("alleykeeper.registry.urls")),
     path("audit/", include("alleykeeper.audit.urls")),
+    path("places/", include("alleykeeper.places.urls")),
+    path("screening/", include("alleykeeper.screening.urls")),
+    path("observation/", include("alleykeeper.observation.urls")),
+    path("gates/", include("alleykeeper.gates.urls")),
+    path("v/", include("alleykeeper.visitors.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,15 +20,36 @@ class Capability(models.TextChoices):
     REVEAL_IDENTITY = "reveal_identity", "查看完整证件号和电话"
     VIEW_AUDIT = "view_audit", "查看审计日志"
     MANAGE_STAFF = "manage_staff", "管理工作人员"
+    MANAGE_KEY_AREAS = "manage_key_areas", "维护重点地区"
+    SCREEN = "screen", "开展排查"
+    MANAGE_CAMPAIGNS = "manage_campaigns", "管理排查活动"
+    RECONCILE_PUSH_LIST = "reconcile_push_list", "导入与比对推送名单"
+    VIEW_KEY_PERSONS = "view_key_persons", "查看重点人员"
+    FOLLOW_UP = "follow_up", "居家观察随访"
+    MANAGE_OBSERVATION = "manage_observation", "管理居家观察（开案、升级、解除）"
+    DELIVER = "deliver", "上门配送"
+    GATE_DUTY = "gate_duty", "卡口值守（登记出入、查看来访）"
+    MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Capability.values),
     Role.GRID_WORKER: frozenset(
-        {Capability.VIEW_REGISTER, Capability.EDIT_REGISTER, Capability.EXPORT_REGISTER, Capability.REVEAL_IDENTITY}
+        {
+            Capability.VIEW_REGISTER,
+            Capability.EDIT_REGISTER,
+            Capability.EXPORT_REGISTER,
+            Capability.REVEAL_IDENTITY,
+            Capability.SCREEN,
+            Capability.VIEW_KEY_PERSONS,
+            Capability.RECONCILE_PUSH_LIST,
+            Capability.FOLLOW_UP,
+            Capability.DELIVER,
+            Capability.GATE_DUTY,
+        }
     ),
-    Role.STREET_OFFICER: frozenset({Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER}),
-    Role.DUTY_STAFF: frozenset(),
+    Role.STREET_OFFICER: frozenset({Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS}),
+    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset(),
+    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
 }

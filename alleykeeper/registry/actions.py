@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.core.crypto import seal_document, seal_phone
+from alleykeeper.core.crypto import seal_phone
 from alleykeeper.core.identity import Checked, format_phone
 from alleykeeper.registry.models import Building, Household, Resident, Unit, pinyin_keys
 
@@ -14,16 +14,8 @@ HOUSEHOLD_FIELDS = ("building", "unit", "room", "kind", "landlord_name", "tenanc
 
 
 def apply_resident_identity(resident: Resident, doc: Checked | None, phone: Checked | None) -> None:
-    """Seal checked identity values onto the row (encrypted, blind index, masked); None leaves a value as is."""
     resident.name_pinyin, resident.name_initials = pinyin_keys(resident.name)
-    if doc is not None:
-        sealed = seal_document(doc.value)
-        resident.doc_number_enc, resident.doc_number_index, resident.doc_number_masked = (
-            sealed.encrypted, sealed.index, sealed.masked,
-        )  # fmt: skip
-    if phone is not None:
-        sealed = seal_phone(phone.value)
-        resident.phone_enc, resident.phone_index, resident.phone_masked = sealed.encrypted, sealed.index, sealed.masked
+    resident.seal_identity(doc, phone)
 
 
 @transaction.atomic

@@ -5,8 +5,7 @@ from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 
 from alleykeeper.accounts.scope import scope_of
-from alleykeeper.core.crypto import decrypt
-from alleykeeper.core.identity import DocumentType
+from alleykeeper.core.models import SealedIdentity
 
 
 class Street(models.Model):
@@ -147,7 +146,10 @@ class Household(models.Model):
         ordering = ["building_id", "unit_id", "room"]
         constraints = [
             models.UniqueConstraint(
-                fields=["building", "unit", "room"], name="household_unique_address", nulls_distinct=False
+                fields=["building", "unit", "room"], condition=Q(unit__isnull=False), name="household_unique_address"
+            ),
+            models.UniqueConstraint(
+                fields=["building", "room"], condition=Q(unit__isnull=True), name="household_unique_address_no_unit"
             ),
             models.CheckConstraint(
                 condition=Q(tenancy_end__isnull=True)
@@ -207,21 +209,13 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return full[:100], initials[:20]
 
 
-class Resident(models.Model):
-    """A person in the register. ID number and phone are stored encrypted, with a blind index
-    for exact look-up and a masked form for display; the clear value is read only by reveal."""
+class Resident(SealedIdentity):
+    """A person in the register; document and phone are sealed (see core.models.SealedIdentity)."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name="住户")
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField(max_length=100, editable=False, db_index=True)
     name_initials = models.CharField(max_length=20, editable=False, db_index=True)
-    doc_type = models.CharField("证件类型", max_length=20, choices=DocumentType.choices, default=DocumentType.ID_CARD)
-    doc_number_enc = models.TextField(blank=True, editable=False)
-    doc_number_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-    doc_number_masked = models.CharField("证件号码", max_length=30, blank=True, editable=False)
-    phone_enc = models.TextField(blank=True, editable=False)
-    phone_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-    phone_masked = models.CharField("电话", max_length=20, blank=True, editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     relation = models.CharField(
@@ -248,10 +242,3 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def full_document_number(self) -> str:
-        """Clear value: call only through actions.reveal_identity, which audits it."""
-        return decrypt(self.doc_number_enc)
-
-    def full_phone(self) -> str:
-        return decrypt(self.phone_enc)

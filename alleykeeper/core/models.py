@@ -1,0 +1,46 @@
+"""Shared model pieces."""
+
+from django.db import models
+
+from alleykeeper.core.crypto import decrypt, seal_document, seal_phone
+from alleykeeper.core.identity import Checked, DocumentType
+
+
+class SealedIdentity(models.Model):
+    """An identity document and a phone, encrypted at rest (GUIDE.md section 4).
+
+    Each value is kept three ways: Fernet ciphertext, a keyed hash for exact look-up (blind index),
+    and the masked form that pages, exports and the API show by default. The clear value is read
+    only through an audited reveal action.
+    """
+
+    doc_type = models.CharField("证件类型", max_length=20, choices=DocumentType.choices, default=DocumentType.ID_CARD)
+    doc_number_enc = models.TextField(blank=True, editable=False)
+    doc_number_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    doc_number_masked = models.CharField("证件号码", max_length=30, blank=True, editable=False)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("电话", max_length=20, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def seal_identity(self, doc: Checked | None, phone: Checked | None) -> None:
+        """Store checked values; None leaves a value as it is."""
+        if doc is not None:
+            sealed = seal_document(doc.value)
+            self.doc_number_enc, self.doc_number_index, self.doc_number_masked = (
+                sealed.encrypted,
+                sealed.index,
+                sealed.masked,
+            )
+        if phone is not None:
+            sealed = seal_phone(phone.value)
+            self.phone_enc, self.phone_index, self.phone_masked = sealed.encrypted, sealed.index, sealed.masked
+
+    def full_document_number(self) -> str:
+        """Clear value: for audited reveal actions and matching only, never for display by default."""
+        return decrypt(self.doc_number_enc)
+
+    def full_phone(self) -> str:
+        return decrypt(self.phone_enc)
