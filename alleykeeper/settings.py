@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "alleykeeper.registry",
     "alleykeeper.places",
     "alleykeeper.screening",
+    "alleykeeper.pushlist",
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", include("alleykeeper.audit.urls")),
     path("places/", include("alleykeeper.places.urls")),
     path("screening/", include("alleykeeper.screening.urls")),
+    path("pushlist/", include("alleykeeper.pushlist.urls")),
     path("observation/", include("alleykeeper.observation.urls")),
     path("gates/", include("alleykeeper.gates.urls")),
     path("v/", include("alleykeeper.visitors.urls")),

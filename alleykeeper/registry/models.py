@@ -130,6 +130,14 @@ class Household(models.Model):
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="households", verbose_name="网格")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households", verbose_name="社区")
     kind = models.CharField("类型", max_length=10, choices=HouseholdKind.choices, default=HouseholdKind.OWNER)
+    enclosure = models.ForeignKey(
+        "gates.Enclosure",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
+        verbose_name="封闭片区",
+    )
     landlord_name = models.CharField("房东姓名", max_length=50, blank=True)
     landlord_phone_enc = models.TextField(blank=True, editable=False)
     landlord_phone_masked = models.CharField("房东电话", max_length=20, blank=True, editable=False)
