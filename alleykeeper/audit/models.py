@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "register.import": "导入台账",
     "register.export": "导出台账",
     "account.create_admin": "创建系统管理员",
+    "keys.rotate": "轮换加密密钥",
 }
 
 
