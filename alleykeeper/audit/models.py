@@ -28,6 +28,20 @@ ACTION_LABELS = {
     "register.export": "导出台账",
     "account.create_admin": "创建系统管理员",
     "keys.rotate": "轮换加密密钥",
+    # closed management (gates)
+    "enclosure.create": "新建封闭片区",
+    "enclosure.update": "修改封闭片区",
+    "enclosure.set_buildings": "调整片区楼栋",
+    "gate.create": "新建卡口",
+    "gate.update": "修改卡口",
+    "gate.rotate_token": "更换卡口二维码",
+    "shift.create": "新建班次",
+    "shift.delete": "删除班次",
+    "shift.add_member": "排班",
+    "shift.remove_member": "撤班",
+    "shift.set_leader": "指定带班负责人",
+    "roster.fill_week": "按模板补齐班次",
+    "roster.copy_week": "复制上周排班",
 }
 
 

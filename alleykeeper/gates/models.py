@@ -1,8 +1,13 @@
-"""Closed management: enclosures (圈拦/片区) and their temporary gates (临时出入口)."""
+"""Closed management: enclosures (圈拦/片区), their temporary gates (临时出入口), duty rosters and the gate log."""
 
 import secrets
+from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from alleykeeper.accounts.scope import scope_of
 
@@ -10,6 +15,10 @@ from alleykeeper.accounts.scope import scope_of
 def new_gate_token() -> str:
     """Unguessable public name of a gate, printed in its QR code (GUIDE.md section 4)."""
     return secrets.token_urlsafe(18)
+
+
+# Three shifts a day; an end at or before its start means the next day. A gate may override it.
+DEFAULT_SHIFT_PATTERN = "00:00-08:00,08:00-16:00,16:00-00:00"
 
 
 class ScopedByCommunity(models.QuerySet):
@@ -38,6 +47,20 @@ class Enclosure(models.Model):
         return self.name
 
 
+class EnclosureBuilding(models.Model):
+    """A building inside an enclosure. A building is in at most one enclosure (the unique constraint);
+    its households carry the enclosure too (Household.enclosure), set by actions.set_enclosure_buildings."""
+
+    enclosure = models.ForeignKey(Enclosure, on_delete=models.CASCADE, related_name="building_links")
+    building = models.OneToOneField("registry.Building", on_delete=models.CASCADE, related_name="enclosure_link")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "片区楼栋"
+
+    def __str__(self) -> str:
+        return f"{self.enclosure_id}:{self.building_id}"
+
+
 class GateState(models.TextChoices):
     OPEN = "open", "开放"
     CLOSED = "closed", "关闭"
@@ -59,6 +82,12 @@ class Gate(models.Model):
     state = models.CharField("状态", max_length=20, choices=GateState.choices, default=GateState.OPEN)
     token = models.CharField(max_length=40, unique=True, default=new_gate_token, editable=False)
     token_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    shift_pattern = models.CharField(
+        "班次模板",
+        max_length=200,
+        default=DEFAULT_SHIFT_PATTERN,
+        help_text="每天的班次，用逗号分隔，如 00:00-08:00,08:00-16:00,16:00-00:00；结束早于开始表示次日。",
+    )
 
     objects = GateQuerySet.as_manager()
 
@@ -69,3 +98,163 @@ class Gate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def hours_label(self) -> str:
+        if not self.opens_at or not self.closes_at:
+            return "全天"
+        return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class ShiftQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ShiftQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(gate__enclosure__community_id__in=scope.community_ids)
+
+    def overlapping(self, start: datetime, end: datetime) -> "ShiftQuerySet":
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+    def covering(self, at: datetime) -> "ShiftQuerySet":
+        return self.filter(starts_at__lte=at, ends_at__gt=at)
+
+
+class Shift(models.Model):
+    """One duty period at one gate, staffed by a group (ShiftMember) with exactly one leader.
+
+    The rules (no double booking, enough rest, one leader) live in gates/rules.py and are applied by
+    gates/roster.py; the constraints below are the part the database can hold."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="shifts", verbose_name="卡口")
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+    min_strength = models.PositiveSmallIntegerField("最少人数", default=3)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "班次"
+        ordering = ["starts_at", "gate_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(min_strength__gte=1), name="shift_min_strength_positive"),
+            models.UniqueConstraint(fields=["gate", "starts_at"], name="shift_unique_start_per_gate"),
+        ]
+        indexes = [models.Index(fields=["gate", "starts_at"]), models.Index(fields=["starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.gate} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
+
+
+class ShiftMember(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="members", verbose_name="班次")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shift_memberships", verbose_name="人员"
+    )
+    is_leader = models.BooleanField("带班负责人", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "值班人员"
+        ordering = ["-is_leader", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "user"], name="shift_member_once"),
+            models.UniqueConstraint(fields=["shift"], condition=Q(is_leader=True), name="shift_one_leader"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.shift}"
+
+    def clean(self) -> None:
+        """The admin and any ModelForm meet the same booking rules as the roster pages."""
+        from alleykeeper.gates.rules import booking_problem
+
+        if self.shift_id and self.user_id:
+            problem = booking_problem(self.user, self.shift)
+            if problem:
+                raise ValidationError(problem)
+
+
+class Direction(models.TextChoices):
+    IN = "in", "进"
+    OUT = "out", "出"
+
+
+class PassageKind(models.TextChoices):
+    RESIDENT = "resident", "居民"
+    VISITOR = "visitor", "访客"
+    COURIER = "courier", "快递/外卖"
+    VEHICLE = "vehicle", "车辆"
+
+
+class GateFlag(models.TextChoices):
+    FEVER = "fever", "体温异常"
+    OUT_OF_PROVINCE = "out_of_province", "外省车牌"
+    KEPT_OUTSIDE = "kept_outside", "拦于门外"
+    OTHER_ENCLOSURE = "other_enclosure", "非本片区居民"
+    GATE_STATE = "gate_state", "卡口状态不允许"
+    KEY_AREA = "key_area", "来自重点地区"
+
+
+class GateLogQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GateLogQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(gate__enclosure__community_id__in=scope.community_ids)
+
+    def older_than(self, cutoff: datetime) -> "GateLogQuerySet":
+        """Entries the retention command deletes (VISITOR_RETENTION_DAYS)."""
+        return self.filter(at__lt=cutoff)
+
+    def flagged(self, flag: str) -> "GateLogQuerySet":
+        """Entries carrying one flag; works the same on SQLite and PostgreSQL (see GateLogEntry.flags)."""
+        return self.filter(flags__contains=f" {flag} ")
+
+
+class GateLogEntry(models.Model):
+    """One passage (or a courier kept outside) recorded by duty staff. Written only by
+    actions.log_gate_passage. Deleted after the retention period, so it is not copied to the audit log."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="log_entries", verbose_name="卡口")
+    at = models.DateTimeField("时间", db_index=True)
+    direction = models.CharField("方向", max_length=3, choices=Direction.choices)
+    kind = models.CharField("类别", max_length=10, choices=PassageKind.choices)
+    resident = models.ForeignKey(
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="居民"
+    )
+    visitor_code = models.CharField("登记码", max_length=12, blank=True, db_index=True)
+    temperature = models.DecimalField("体温", max_digits=3, decimal_places=1, null=True, blank=True)
+    plate = models.CharField("车牌", max_length=10, blank=True)
+    note = models.CharField("备注", max_length=100, blank=True)
+    # Space-delimited flag codes (" fever out_of_province "): one plain column that SQLite and
+    # PostgreSQL both filter with a LIKE (see GateLogQuerySet.flagged), and new flags need no migration.
+    flags = models.CharField("标记", max_length=200, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+    )
+
+    objects = GateLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "出入记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["gate", "-at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temperature__isnull=True) | Q(temperature__gte=30, temperature__lte=45),
+                name="gatelog_temperature_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gate} {timezone.localtime(self.at):%m-%d %H:%M} {self.get_kind_display()}{self.get_direction_display()}"
+
+    @property
+    def flag_codes(self) -> list[str]:
+        return self.flags.split()
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = dict(GateFlag.choices)
+        return [labels.get(code, code) for code in self.flags.split()]
