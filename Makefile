@@ -27,6 +27,7 @@ var:
 ## make run: install, migrate, load the demo community, serve it at http://127.0.0.1:8000
 run: $(VENV)/.runtime .env var
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_divisions
 	$(PY) manage.py load_demo
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \

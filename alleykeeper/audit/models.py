@@ -42,6 +42,13 @@ ACTION_LABELS = {
     "shift.set_leader": "指定带班负责人",
     "roster.fill_week": "按模板补齐班次",
     "roster.copy_week": "复制上周排班",
+    # push list and divisions
+    "divisions.load": "导入行政区划",
+    "pushlist.import": "导入推送名单",
+    "pushlist.match_confirm": "确认比对结果",
+    "pushlist.match_reject": "否定比对结果",
+    "pushlist.outcome": "登记推送人员核查结果",
+    "pushlist.export": "导出推送名单反馈表",
 }
 
 
