@@ -10,6 +10,7 @@ NAVIGATION = [
     ("首页", "core:home", None),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
     ("搜索", "registry:search", Capability.VIEW_REGISTER),
+    ("导出", "registry:export", Capability.EXPORT_REGISTER),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

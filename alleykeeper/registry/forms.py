@@ -5,7 +5,7 @@ from django import forms
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
-from alleykeeper.registry.models import Building, Household, HouseholdKind, Resident, Unit
+from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Unit
 
 
 class DateInput(forms.DateInput):
@@ -156,12 +156,34 @@ class SearchForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    FORMATS = [("xlsx", "Excel (xlsx)"), ("csv", "CSV")]
-    purpose = forms.ChoiceField(label="导出用途", choices=Purpose.choices)
-    format = forms.ChoiceField(label="格式", choices=FORMATS, initial="xlsx")
-    grid = forms.ModelChoiceField(label="网格", queryset=None, required=False, empty_label="我负责的全部网格")
-    kind = forms.ChoiceField(label="住户类型", choices=[("", "全部"), *HouseholdKind.choices], required=False)
+    """What to export and why. The purpose has no default: the person exporting must choose one."""
+
+    FORMATS = [("xlsx", "Excel 表格（xlsx）"), ("csv", "CSV（逗号分隔，Excel 可打开）")]
+    purpose = forms.ChoiceField(
+        label="导出用途",
+        choices=[("", "请选择用途"), *Purpose.choices],
+        error_messages={
+            "required": "请选择导出用途：每次导出都会记录用途、范围和行数。",
+            "invalid_choice": "请从列表中选择导出用途。",
+        },
+    )
+    format = forms.ChoiceField(
+        label="格式", choices=FORMATS, initial="xlsx", error_messages={"required": "请选择文件格式。"}
+    )
+    grid = forms.ModelChoiceField(
+        label="网格",
+        queryset=None,
+        required=False,
+        empty_label="我负责的全部网格",
+        error_messages={"invalid_choice": "请从列表中选择网格。"},
+    )
+    kind = forms.ChoiceField(
+        label="住户类型",
+        choices=[("", "全部"), *HouseholdKind.choices],
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择住户类型。"},
+    )
 
     def __init__(self, *args, grids=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = grids
+        self.fields["grid"].queryset = grids if grids is not None else Grid.objects.none()

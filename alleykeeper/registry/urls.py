@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alleykeeper.registry import views
+from alleykeeper.registry import export_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("resident/<int:pk>/move/", views.resident_move, name="resident_move"),
     path("resident/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("search/", views.search, name="search"),
+    path("export/", export_views.export, name="export"),
 ]
