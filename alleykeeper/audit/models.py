@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "register.import": "导入台账",
     "register.export": "导出台账",
     "account.create_admin": "创建系统管理员",
+    "demo.load": "载入演示社区",
     "keys.rotate": "轮换加密密钥",
     # closed management (gates)
     "enclosure.create": "新建封闭片区",
