@@ -214,6 +214,9 @@ KEY_AREA_LOOKBACK_DAYS = env_int("KEY_AREA_LOOKBACK_DAYS", 14)
 OBSERVATION_DAYS = env_int("OBSERVATION_DAYS", 14)
 FEVER_THRESHOLD = float(env("FEVER_THRESHOLD", "37.3"))
 VISITOR_RETENTION_DAYS = env_int("VISITOR_RETENTION_DAYS", 28)
+# Public visitor form: registrations per minute from one client address and at one gate (HTTP 429 beyond).
+VISITOR_RATE_PER_CLIENT = env_int("VISITOR_RATE_PER_CLIENT", 10)
+VISITOR_RATE_PER_GATE = env_int("VISITOR_RATE_PER_GATE", 120)
 # Closed management (gates): rest between two shifts of one person, and the home province's plate prefix.
 ROSTER_MIN_REST_HOURS = env_int("ROSTER_MIN_REST_HOURS", 8)
 HOME_PLATE_PREFIX = env("HOME_PLATE_PREFIX", "闽")

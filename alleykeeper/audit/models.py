@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "register.import": "导入台账",
     "register.export": "导出台账",
     "account.create_admin": "创建系统管理员",
+    # visitor self-registration
+    "visitor.key_person": "来访人员转为重点人员",
+    "visitor.purge": "来访登记到期删除（只记数量）",
     "demo.load": "载入演示社区",
     "keys.rotate": "轮换加密密钥",
     # closed management (gates)

@@ -1,0 +1,121 @@
+"""Staff side: the gates I watch, a gate's live list of today's arrivals, its poster, the list's buttons."""
+
+import re
+from datetime import datetime, time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from alleykeeper.gates.actions import GateLogError
+from alleykeeper.gates.models import Gate, GateLogEntry, PassageKind
+from alleykeeper.visitors import access, actions
+from alleykeeper.visitors.models import CODE_LENGTH, Registration
+
+LIVE_LIMIT = 300  # a gate's busiest day stays on one page; the code search finds anyone older
+
+
+def public_url(gate: Gate) -> str:
+    return settings.SITE_URL + reverse("visitors:register", args=[gate.token])
+
+
+@login_required
+def gates(request: HttpRequest) -> HttpResponse:
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    watched = (
+        access.watched_gates(request.user)
+        .annotate(today=Count("registrations", filter=Q(registrations__created_at__gte=start), distinct=True))
+        .order_by("enclosure__name", "name")
+    )
+    return render(request, "visitors/gates.html", {"gates": watched})
+
+
+def _rows(gate: Gate, code: str = "") -> tuple[list[Registration], set[str]]:
+    """Today's registrations at the gate (or one code, any day), and which codes were logged in today."""
+    queryset = Registration.objects.filter(gate=gate).select_related("origin", "key_person")
+    queryset = queryset.filter(code=code) if code else queryset.registered_on(timezone.localdate())
+    rows = list(queryset.order_by("-created_at", "-id")[:LIVE_LIMIT])
+    entered: set[str] = set()
+    if rows:
+        logged = GateLogEntry.objects.filter(
+            gate=gate, kind=PassageKind.VISITOR, visitor_code__in=[r.code for r in rows]
+        )
+        entered = set(logged.values_list("visitor_code", flat=True))
+    return rows, entered
+
+
+def _code_query(request: HttpRequest) -> str:
+    return re.sub(r"[^A-Z0-9]", "", request.GET.get("code", "").upper())[:CODE_LENGTH]
+
+
+@login_required
+def live(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = access.gate_for(request.user, pk)
+    code = _code_query(request)
+    rows, entered = _rows(gate, code)
+    context = {
+        "gate": gate,
+        "rows": rows,
+        "entered": entered,
+        "code": code,
+        "limit": LIVE_LIMIT,
+        "today": timezone.localdate(),
+    }
+    template = "visitors/_rows.html" if request.htmx and request.htmx.target == "rows" else "visitors/live.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = access.gate_for(request.user, pk)
+    url = public_url(gate)
+    qr = segno.make(url, error="m")
+    context = {
+        "gate": gate,
+        "url": url,
+        "qr_svg": qr.svg_inline(scale=8, border=2, omitsize=True),
+        "retention_days": settings.VISITOR_RETENTION_DAYS,
+        "lookback_days": settings.KEY_AREA_LOOKBACK_DAYS,
+    }
+    return render(request, "visitors/poster.html", context)
+
+
+def _after_action(request: HttpRequest, registration: Registration, message: str, error: str = "") -> HttpResponse:
+    """htmx: the row, re-rendered in place (with the error, if any); without JS: back to the list."""
+    if request.htmx:
+        rows, entered = _rows(registration.gate, registration.code)
+        context = {"gate": registration.gate, "row": rows[0], "entered": entered, "row_error": error}
+        return render(request, "visitors/_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("visitors:live", registration.gate_id)
+
+
+@login_required
+@require_POST
+def make_key_person(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = access.registration_for(request.user, pk)
+    person = actions.make_key_person(request.user, registration)
+    return _after_action(request, registration, f"已将 {person.name}（登记码 {registration.code}）转为重点人员。")
+
+
+@login_required
+@require_POST
+def log_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = access.registration_for(request.user, pk)
+    try:
+        actions.log_visitor_entry(request.user, registration, request.POST.get("temperature", ""))
+    except GateLogError as error:
+        return _after_action(request, registration, "", str(error))
+    return _after_action(request, registration, f"已登记 {registration.name}（{registration.code}）进入。")
