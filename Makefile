@@ -21,8 +21,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 env: .env
 
+# var/static: WhiteNoise warns on every request while STATIC_ROOT does not exist.
 var:
-	mkdir -p var
+	mkdir -p var/static
 
 ## make run: install, migrate, load the demo community, serve it at http://127.0.0.1:8000
 run: $(VENV)/.runtime .env var

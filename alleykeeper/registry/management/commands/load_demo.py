@@ -44,7 +44,10 @@ class Command(BaseCommand):
             )
         password = settings.DEMO_PASSWORD
         if not password:
-            raise CommandError("没有设置 DEMO_PASSWORD：请运行 `make env`（写入 .env），或在环境变量中设置它。")
+            raise CommandError(
+                "没有设置 DEMO_PASSWORD：在 .env 中加一行 DEMO_PASSWORD=演示密码（新机器上 `make env` 会自动写入），"
+                "或设置同名环境变量。"
+            )
         started = time.monotonic()
         result = load_demo_community(password, reset_passwords=reset_passwords)
         if result.created:
