@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "identity.reveal_phone": "查看完整电话",
     "register.import": "导入台账",
     "register.export": "导出台账",
+    "register.seed": "生成合成数据（基准测试）",
     "account.create_admin": "创建系统管理员",
     # visitor self-registration
     "visitor.key_person": "来访人员转为重点人员",
