@@ -1,0 +1,98 @@
+"""Shared fixtures of the browser tests: a live server, one Chromium per session, phone-sized pages, login.
+
+Playwright for Python drives Debian's Chromium (/usr/bin/chromium); `playwright install` is never needed.
+The live server (pytest-django) serves static files through django.contrib.staticfiles, and every test
+using it runs on a transactional database, so that the server thread sees what the test wrote.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from alleykeeper.core.testing import World, build_world
+from e2e.helpers import E2E_PASSWORD, do_login
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under e2e/ is a browser test, marked or not (`pytest -m "not e2e"` skips them all)."""
+    for item in items:
+        if "/e2e/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (`make system-test-deps` installs it)")
+    # Playwright's sync API keeps an event loop in this thread; Django would then refuse ORM calls made
+    # by the test itself (SynchronousOnlyOperation). The calls really are synchronous, so allow them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _context(browser: Browser, live_server, viewport: dict, *, phone: bool) -> BrowserContext:
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=viewport,
+        is_mobile=phone,
+        has_touch=phone,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, live_server) -> Iterator[Page]:
+    """A desktop-sized page on the live server (relative URLs work: page.goto("/register/"))."""
+    context = _context(browser, live_server, DESKTOP, phone=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server) -> Iterator[Page]:
+    """A phone-sized page (390 x 844, touch), the screen most staff work on."""
+    context = _context(browser, live_server, PHONE, phone=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    """The test world (conftest.py personas) with a known password on every persona, for real logins."""
+    world = build_world()
+    for name in ("admin", "worker_a", "worker_b", "duty", "officer", "volunteer"):
+        user = getattr(world, name)
+        user.set_password(E2E_PASSWORD)
+        user.save(update_fields=["password"])
+    return world
+
+
+@pytest.fixture
+def login() -> Callable[..., None]:
+    """`login(page, user, password=E2E_PASSWORD)`: a user object or a username."""
+    return do_login

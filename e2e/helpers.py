@@ -1,0 +1,28 @@
+"""Helpers of the browser tests (fixtures are in e2e/conftest.py)."""
+
+from playwright.sync_api import Page, expect
+
+E2E_PASSWORD = "e2e-Passw0rd-long"
+expect.set_options(timeout=10_000)
+
+
+def do_login(page: Page, user, password: str = E2E_PASSWORD) -> None:
+    """Log in through the login form, as a person would, and wait for the home page."""
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username if hasattr(user, "username") else str(user))
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".topbar .who")).to_be_visible()
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    """True when nothing sticks out sideways: the page is usable at its width without panning."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def assets_loaded(page: Page) -> bool:
+    """The live server served the static files: our stylesheet has rules and htmx is running."""
+    return page.evaluate(
+        "[...document.styleSheets].some(s => (s.href || '').includes('app.css') && s.cssRules.length > 0)"
+        " && typeof window.htmx === 'object'"
+    )
