@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "identity.reveal_doc": "查看完整证件号",
     "identity.reveal_phone": "查看完整电话",
     "register.import": "导入台账",
+    "register.import_errors": "下载导入错误报告",
     "register.export": "导出台账",
     "register.seed": "生成合成数据（基准测试）",
     "account.create_admin": "创建系统管理员",

@@ -11,6 +11,7 @@ NAVIGATION = [
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
     ("搜索", "registry:search", Capability.VIEW_REGISTER),
     ("导出", "registry:export", Capability.EXPORT_REGISTER),
+    ("导入", "registry:import", Capability.IMPORT_REGISTER),
     ("来访", "visitors:gates", Capability.GATE_DUTY),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]

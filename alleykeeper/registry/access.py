@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from alleykeeper.registry.models import Building, Grid, Household, Resident
+from alleykeeper.registry.models import Building, Grid, Household, ImportJob, Resident
 
 
 def require(user, capability: str) -> None:
@@ -28,4 +28,9 @@ def household_for(user, pk: int) -> Household:
 
 def resident_for(user, pk: int) -> Resident:
     queryset = Resident.objects.visible_to(user).select_related("household__building__alley", "household__unit")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def import_job_for(user, pk: int) -> ImportJob:
+    queryset = ImportJob.objects.visible_to(user).select_related("community", "default_grid", "created_by")
     return get_object_or_404(queryset, pk=pk)

@@ -1,13 +1,24 @@
 """Every write to the register goes through these functions: pages, admin, imports and commands alike."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.core.crypto import seal_phone
+from alleykeeper.core.crypto import blind_index, decrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone
-from alleykeeper.registry.models import Building, Household, Resident, Unit, pinyin_keys
+from alleykeeper.registry.imports import HOUSEHOLD_KEYS, ImportRow, norm
+from alleykeeper.registry.models import (
+    Alley,
+    Building,
+    Community,
+    Household,
+    RelationToHead,
+    Resident,
+    Unit,
+    pinyin_keys,
+)
 
 RESIDENT_FIELDS = ("name", "doc_type", "sex", "birth_date", "relation", "status", "notes")
 HOUSEHOLD_FIELDS = ("building", "unit", "room", "kind", "landlord_name", "tenancy_start", "tenancy_end", "notes")
@@ -109,3 +120,189 @@ def get_or_create_unit(building: Building, name: str) -> Unit | None:
         return None
     unit, _ = Unit.objects.get_or_create(building=building, name=name)
     return unit
+
+
+# ---- Import of the community's spreadsheets (registry.imports validates; this writes, all or nothing) ----
+
+IMPORT_BATCH = 2000
+
+
+@dataclass
+class ImportCounts:
+    rows: int = 0
+    places_created: int = 0  # alleys, buildings and units
+    households_created: int = 0
+    households_updated: int = 0
+    residents_created: int = 0
+    residents_updated: int = 0
+
+
+class ImportConflict(Exception):
+    """The register changed under the import (e.g. someone registered the same ID meanwhile)."""
+
+
+def _chunks(items: list, size: int = IMPORT_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _ensure_places(rows: list[ImportRow], counts: ImportCounts) -> dict[tuple, tuple[int, int | None]]:
+    """Alleys, buildings and units the rows name, created when missing: household key -> (building, unit)."""
+    alleys = {(a.grid_id, norm(a.name)): a.pk for a in Alley.objects.filter(grid_id__in={r.grid_id for r in rows})}
+    new = sorted({(r.grid_id, r.alley) for r in rows} - alleys.keys())
+    alleys.update(
+        {(a.grid_id, a.name): a.pk for a in Alley.objects.bulk_create([Alley(grid_id=g, name=n) for g, n in new])}
+    )
+    wanted = {(alleys[(r.grid_id, r.alley)], r.building) for r in rows}
+    buildings = {(b.alley_id, norm(b.name)): b.pk for b in Building.objects.filter(alley_id__in={a for a, _ in wanted})}
+    fresh = sorted(wanted - buildings.keys())
+    created = Building.objects.bulk_create([Building(alley_id=a, name=n) for a, n in fresh], batch_size=IMPORT_BATCH)
+    buildings.update({(b.alley_id, b.name): b.pk for b in created})
+    wanted_units = {(buildings[(alleys[(r.grid_id, r.alley)], r.building)], r.unit) for r in rows if r.unit}
+    units = {
+        (u.building_id, norm(u.name)): u.pk for u in Unit.objects.filter(building_id__in={b for b, _ in wanted_units})
+    }
+    fresh_units = sorted(wanted_units - units.keys())
+    made = Unit.objects.bulk_create([Unit(building_id=b, name=n) for b, n in fresh_units], batch_size=IMPORT_BATCH)
+    units.update({(u.building_id, u.name): u.pk for u in made})
+    counts.places_created = len(new) + len(fresh) + len(fresh_units)
+    placed = {}
+    for r in rows:
+        building_id = buildings[(alleys[(r.grid_id, r.alley)], r.building)]
+        placed[r.household_key] = (building_id, units[(building_id, r.unit)] if r.unit else None)
+    return placed
+
+
+def _landlord_phone_changed(household: Household, phone: Checked) -> bool:
+    sealed = seal_phone(phone.value)
+    return household.landlord_phone_masked != sealed.masked or decrypt(household.landlord_phone_enc) != phone.value
+
+
+def _upsert_households(rows: list[ImportRow], community, counts: ImportCounts) -> dict[tuple, int]:
+    """Household key -> household id; new households created, changed ones updated (blank never erases)."""
+    placed = _ensure_places(rows, counts)
+    existing = {
+        (h.building_id, h.unit_id, norm(h.room)): h
+        for h in Household.objects.filter(building_id__in={b for b, _ in placed.values()})
+    }
+    merged: dict[tuple, tuple[dict, Checked | None]] = {}
+    for r in rows:
+        data, phone = merged.setdefault(r.household_key, ({}, None))
+        for key, value in r.household.items():
+            data.setdefault(key, value)
+        if phone is None and r.landlord_phone is not None:
+            merged[r.household_key] = (data, r.landlord_phone)
+    ids: dict[tuple, int] = {}
+    new: list[tuple[tuple, Household]] = []
+    changed: list[Household] = []
+    now = timezone.now()
+    for key, (data, phone) in merged.items():
+        building_id, unit_id = placed[key]
+        household = existing.get((building_id, unit_id, key[4]))
+        if household is None:
+            household = Household(
+                building_id=building_id, unit_id=unit_id, room=key[4], grid_id=key[0], community_id=community.pk, **data
+            )
+            if phone is not None:
+                sealed = seal_phone(phone.value)
+                household.landlord_phone_enc, household.landlord_phone_masked = sealed.encrypted, sealed.masked
+            new.append((key, household))
+            continue
+        ids[key] = household.pk
+        dirty = [f for f, value in data.items() if getattr(household, f) != value]
+        for f in dirty:
+            setattr(household, f, data[f])
+        if phone is not None and _landlord_phone_changed(household, phone):
+            sealed = seal_phone(phone.value)
+            household.landlord_phone_enc, household.landlord_phone_masked = sealed.encrypted, sealed.masked
+            dirty.append("landlord_phone")
+        if dirty:
+            household.updated_at = now
+            changed.append(household)
+    Household.objects.bulk_create([h for _, h in new], batch_size=IMPORT_BATCH)
+    ids.update({key: h.pk for key, h in new})
+    fields = [*HOUSEHOLD_KEYS, "landlord_phone_enc", "landlord_phone_masked", "updated_at"]
+    Household.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
+    counts.households_created, counts.households_updated = len(new), len(changed)
+    return ids
+
+
+def _upsert_residents(rows: list[ImportRow], household_ids: dict[tuple, int], counts: ImportCounts) -> None:
+    """Residents matched by ID blind index, else by household and name; new ones sealed and bulk-created."""
+    by_household: dict[int, list[Resident]] = {}
+    for resident in Resident.objects.filter(household_id__in=set(household_ids.values())).order_by("id"):
+        by_household.setdefault(resident.household_id, []).append(resident)
+    by_doc = {r.doc_number_index: r for people in by_household.values() for r in people if r.doc_number_index}
+    indexes = [r.doc_index for r in rows if r.doc_index and r.doc_index not in by_doc]
+    for chunk in _chunks(indexes):
+        if Resident.objects.filter(doc_number_index__in=chunk).exists():
+            raise ImportConflict("证件号码已登记在其他住户")
+    pinyin_cache: dict[str, tuple[str, str]] = {}
+    matched: set[int] = set()
+    new: list[Resident] = []
+    changed: list[Resident] = []
+    now = timezone.now()
+    for r in rows:
+        household_id = household_ids[r.household_key]
+        resident = by_doc.get(r.doc_index) if r.doc_index else None
+        if resident is None:
+            # Same name in the same household, unless both carry (different) ID numbers: namesakes exist.
+            resident = next(
+                (
+                    p
+                    for p in by_household.get(household_id, ())
+                    if p.pk not in matched and norm(p.name) == r.name and not (r.doc_index and p.doc_number_index)
+                ),
+                None,
+            )
+        if resident is not None:
+            matched.add(resident.pk)
+        if resident is None:
+            data = {"relation": RelationToHead.OTHER, **r.resident}
+            resident = Resident(household_id=household_id, name=r.name, **data)
+            if r.name not in pinyin_cache:
+                pinyin_cache[r.name] = pinyin_keys(r.name)
+            resident.name_pinyin, resident.name_initials = pinyin_cache[r.name]
+            resident.seal_identity(r.doc, r.phone)
+            new.append(resident)
+            continue
+        data = {"name": r.name, **r.resident}
+        dirty = [f for f, value in data.items() if getattr(resident, f) != value]
+        for f in dirty:
+            setattr(resident, f, data[f])
+        doc = r.doc if r.doc and resident.doc_number_index != r.doc_index else None
+        phone = r.phone if r.phone and resident.phone_index != blind_index("phone", r.phone.value) else None
+        if dirty or doc or phone:
+            apply_resident_identity(resident, doc, phone)
+            resident.updated_at = now
+            changed.append(resident)
+    Resident.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+    identity = ["doc_number_enc", "doc_number_index", "doc_number_masked", "phone_enc", "phone_index", "phone_masked"]
+    fields = [*RESIDENT_FIELDS, "name_pinyin", "name_initials", *identity, "updated_at"]
+    Resident.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
+    counts.residents_created, counts.residents_updated = len(new), len(changed)
+
+
+@transaction.atomic
+def import_rows(
+    actor, community, rows: list[ImportRow], *, label: str = "", detail: dict | None = None
+) -> ImportCounts:
+    """Write validated import rows in one transaction: households keyed by grid/alley/building/unit/room,
+    residents by ID blind index, else by household and name. Importing the same rows twice adds nothing.
+    One audit event "register.import" records the row count and what changed."""
+    # One import per community at a time: a second one waits here instead of racing on the same keys.
+    list(Community.objects.select_for_update().filter(pk=community.pk).values_list("pk"))
+    counts = ImportCounts(rows=len(rows))
+    if rows:
+        household_ids = _upsert_households(rows, community, counts)
+        _upsert_residents(rows, household_ids, counts)
+    record_event(
+        actor,
+        "register.import",
+        community,
+        label=label or community.name,
+        scope=community.name,
+        row_count=len(rows),
+        detail={**asdict(counts), **(detail or {})},
+    )
+    return counts

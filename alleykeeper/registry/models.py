@@ -250,3 +250,76 @@ class Resident(SealedIdentity):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    ANALYSING = "analysing", "正在读取文件"
+    MAPPING = "mapping", "请确认各列对应的字段"
+    VALIDATING = "validating", "正在逐行检查"
+    WRITING = "writing", "正在写入台账"
+    DONE = "done", "已导入"
+    INVALID = "invalid", "有错误，未导入任何数据"
+    FAILED = "failed", "无法导入"
+    DISCARDED = "discarded", "已放弃"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportJobQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.none()  # grid workers do not import
+        return self.filter(community_id__in=scope.community_ids)
+
+
+class ImportJob(models.Model):
+    """One upload of a register spreadsheet and its progress. The file lives under PRIVATE_UPLOAD_ROOT
+    only while it is needed (mapping, error report) and is deleted after the import."""
+
+    RUNNING = (ImportStatus.QUEUED, ImportStatus.ANALYSING, ImportStatus.VALIDATING, ImportStatus.WRITING)
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="import_jobs", verbose_name="社区")
+    default_grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="默认网格")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    dry_run = models.BooleanField("仅检查", default=False)
+    file_name = models.CharField("文件名", max_length=200)
+    file_path = models.CharField(max_length=300, blank=True, editable=False)  # relative to PRIVATE_UPLOAD_ROOT
+    file_sha256 = models.CharField(max_length=64, editable=False)
+    file_size = models.PositiveBigIntegerField(default=0)
+    file_kind = models.CharField(max_length=10, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    sheet = models.CharField(max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)  # index: spreadsheet row - 1
+    columns = models.JSONField(default=list, blank=True)  # the file's own headers
+    mapping = models.JSONField(default=dict, blank=True)  # field key -> column index
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [row, column, message], the first ones
+    message = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0

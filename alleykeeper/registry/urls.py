@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alleykeeper.registry import export_views, views
+from alleykeeper.registry import export_views, import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("resident/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("search/", views.search, name="search"),
     path("export/", export_views.export, name="export"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/template/", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/errors/", import_views.import_errors, name="import_errors"),
+    path("import/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
 ]

@@ -1,0 +1,479 @@
+"""Register import through HTTP and the command: good files, hostile files, broken rows, idempotence, scope.
+
+Bad inputs tried: a PNG renamed .xlsx, a prose .txt, a Word .docx, an old .xls, a zip bomb (declared size,
+compression ratio, and a member whose directory lies about its size), too many rows, too many bytes
+(by the file and by Content-Length), ID cells that Excel made numbers (float cells, 3.5E+17, ….0), a bad
+check digit, a bad phone, a missing name, a grid of another community, a grid that does not exist,
+the same ID twice in one file, an ID registered to another household, and a formula in a cell.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from alleykeeper.audit.models import AuditEvent
+from alleykeeper.core.crypto import blind_index
+from alleykeeper.core.testing import make_id
+from alleykeeper.registry.imports import NUMBER_ID_MESSAGE
+from alleykeeper.registry.models import Household, ImportJob, ImportStatus, Resident
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "网格",
+    "小巷",
+    "楼栋",
+    "单元",
+    "房号",
+    "户类型",
+    "房东姓名",
+    "房东电话",
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "与户主关系",
+]
+
+
+def good_rows() -> list[list]:
+    return [
+        ["第一网格", "桂坛巷", "5号楼", "1单元", "101", "自住", "", "", "林美华", make_id(order="311"), "13800001234", "户主"],
+        ["第一网格", "桂坛巷", "5号楼", "1单元", "101", "", "", "", "林小明", make_id(born="20100203", order="313"), "", "子女"],
+        ["第二网格", "新街巷", "12号", "", "2", "出租", "黄房东", "0595-22123456", "张租客", make_id(order="335"), "13911112222", "租客"],
+    ]  # fmt: skip
+
+
+def xlsx_bytes(rows: list[list], header: list[str] = HEADER, *, above: list[list] = ()) -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("台账")
+    for r, row in enumerate([*above, header, *rows]):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)  # never a formula, like text typed into a cell
+            else:
+                sheet.write(r, c, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list], header: list[str] = HEADER, *, encoding: str = "utf-8-sig") -> bytes:
+    return "\r\n".join(",".join(str(v) for v in row) for row in [header, *rows]).encode(encoding)
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads(settings, tmp_path) -> Path:
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "uploads"
+    return tmp_path / "uploads"
+
+
+def upload(client, content: bytes, name: str = "台账.xlsx", **fields):
+    file = io.BytesIO(content)
+    file.name = name
+    return client.post(reverse("registry:import"), {"file": file, **fields})
+
+
+def start(client, content: bytes, name: str = "台账.xlsx", **fields) -> ImportJob:
+    response = upload(client, content, name, **fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def confirm(client, job: ImportJob, **overrides) -> ImportJob:
+    job.refresh_from_db()
+    data = {"header_row": (job.header_row or 0) + 1}
+    data.update({f"map_{key}": str(index) for key, index in job.mapping.items()})
+    data.update(overrides)
+    response = client.post(reverse("registry:import_job", args=[job.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job.refresh_from_db()
+    return job
+
+
+def run(client, content: bytes, name: str = "台账.xlsx", **fields) -> ImportJob:
+    job = start(client, content, name, **fields)  # the analysis task ran at once under the test backend
+    assert job.status == ImportStatus.MAPPING, job.message
+    return confirm(client, job)
+
+
+def counts() -> tuple[int, int]:
+    return Household.objects.count(), Resident.objects.count()
+
+
+def test_good_xlsx_imports_everything_sealed_and_audited(world, as_admin, _private_uploads):
+    before = counts()
+    job = start(as_admin, xlsx_bytes(good_rows()))
+    job.refresh_from_db()
+    page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "确认各列对应的字段" in page and "身份证号" in page
+    job = confirm(as_admin, job)
+    assert job.status == ImportStatus.DONE, (job.message, job.errors)
+    assert counts() == (before[0] + 2, before[1] + 3)
+    son = Resident.objects.get(name="林小明")
+    assert son.doc_number_index == blind_index("doc", make_id(born="20100203", order="313"))
+    assert son.doc_number_masked.startswith("350502") and son.birth_date.year == 2010 and son.sex == "M"
+    assert son.relation == "child" and son.household.grid == world.grid_a and son.name_initials == "lxm"
+    rental = Household.objects.get(room="2")
+    assert (
+        rental.kind == "rental" and rental.landlord_name == "黄房东" and rental.landlord_phone_masked.endswith("3456")
+    )
+    event = AuditEvent.objects.get(action="register.import")
+    assert event.row_count == 3 and event.detail["residents_created"] == 3 and event.actor == world.admin
+    assert make_id(order="311") not in str(event.detail) + event.object_label
+    assert not list((_private_uploads / "imports").glob("*")), "the upload must be deleted after import"
+    page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "新增住户 2 户" in page and "新增居民 3 人" in page
+
+
+def test_csv_utf8_with_bom_and_gbk(world, as_admin):
+    job = run(as_admin, csv_bytes(good_rows()[:1]), "台账.csv")
+    assert job.status == ImportStatus.DONE and job.encoding == "utf-8-sig"
+    assert Resident.objects.filter(name="林美华").exists()
+    job = run(as_admin, csv_bytes(good_rows()[2:], encoding="gbk"), "gbk.csv")
+    assert job.status == ImportStatus.DONE and job.encoding == "gb18030", job.message
+    assert Resident.objects.get(name="张租客").household.landlord_name == "黄房东"
+
+
+def test_same_file_twice_adds_nothing(world, as_admin):
+    content = xlsx_bytes(good_rows())
+    run(as_admin, content)
+    after_first = counts()
+    job = run(as_admin, content)
+    assert job.status == ImportStatus.DONE and counts() == after_first
+    assert job.result["households_created"] == job.result["residents_created"] == 0
+    assert job.result["residents_updated"] == job.result["households_updated"] == 0
+    assert AuditEvent.objects.filter(action="register.import").count() == 2
+
+
+def test_reimport_updates_and_never_erases(world, as_admin):
+    run(as_admin, xlsx_bytes(good_rows()))
+    changed = good_rows()
+    changed[0][10] = ""  # a blank phone does not erase the phone on record
+    changed[1][11] = "户主"  # ...but a changed relation is written
+    job = run(as_admin, xlsx_bytes(changed))
+    assert job.result["residents_updated"] == 1 and job.result["residents_created"] == 0
+    assert Resident.objects.get(name="林美华").phone_masked == "138****1234"
+    assert Resident.objects.get(name="林小明").relation == "head"
+
+
+def test_other_headers_title_rows_and_manual_mapping(world, as_admin):
+    header = ["序号", "所属网格", "街巷", "楼幢", "门牌号", "居民", "公民身份号码", "手机号码", "居住情况"]
+    rows = [[1, "第一网格", "后巷", "7号", "201", "郑晓", make_id(order="517"), "13500000001", "暂住"]]
+    above = [["开元社区人口台账（2020年2月）"], ["填报单位：开元社区", "", "", "填报日期：2020-02-05"]]
+    job = start(as_admin, xlsx_bytes(rows, header, above=above))
+    job.refresh_from_db()
+    assert job.header_row == 2 and job.status == ImportStatus.MAPPING
+    assert job.mapping["doc_number"] == 6 and job.mapping["phone"] == 7 and job.mapping["room"] == 4
+    assert job.mapping["alley"] == 2 and job.mapping["building"] == 3 and "name" not in job.mapping
+    response = as_admin.post(
+        reverse("registry:import_job", args=[job.pk]),
+        {"header_row": 3, **{f"map_{k}": str(v) for k, v in job.mapping.items()}},
+    )
+    assert response.status_code == 400 and "请为这些必填字段选择列：姓名" in response.content.decode()
+    job = confirm(as_admin, job, map_name="5")
+    assert job.status == ImportStatus.DONE, job.errors
+    person = Resident.objects.get(name="郑晓")
+    assert person.status == "temporary" and person.household.building.name == "7号"
+
+
+def test_one_column_for_two_fields_is_refused(world, as_admin):
+    job = start(as_admin, xlsx_bytes(good_rows()))
+    job.refresh_from_db()
+    data = {"header_row": 1, **{f"map_{k}": str(v) for k, v in job.mapping.items()}, "map_notes": "8"}
+    response = as_admin.post(reverse("registry:import_job", args=[job.pk]), data)
+    assert "一列只能对应一个字段" in response.content.decode()
+
+
+def test_changing_the_header_row_reads_the_headers_again(world, as_admin):
+    job = start(as_admin, xlsx_bytes(good_rows(), above=[["说明：以下为台账"]]))
+    job.refresh_from_db()
+    assert job.header_row == 1
+    as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 1})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.MAPPING and job.header_row == 0 and job.columns[0] == "说明：以下为台账"
+
+
+def test_default_grid_for_a_file_without_grid_column(world, as_admin):
+    header = HEADER[1:]
+    rows = [row[1:] for row in good_rows()[:2]]
+    job = run(as_admin, xlsx_bytes(rows, header), default_grid=world.grid_b.pk)
+    assert job.status == ImportStatus.DONE
+    assert set(Household.objects.filter(room="101", building__name="5号楼").values_list("grid", flat=True)) == {
+        world.grid_b.pk
+    }
+
+
+def test_broken_rows_are_reported_and_nothing_is_saved(world, as_admin):
+    bad_id = make_id(order="311")[:-1] + ("0" if make_id(order="311")[-1] != "0" else "1")
+    rows = [
+        *good_rows(),
+        ["第一网格", "桂坛巷", "6号楼", "", "1", "", "", "", "错号", bad_id, "", ""],
+        ["第一网格", "桂坛巷", "6号楼", "", "2", "", "", "", "错电话", make_id(order="553"), "138-abc", ""],
+        ["第一网格", "桂坛巷", "6号楼", "", "3", "", "", "", "", make_id(order="575"), "", "户主"],
+        ["新华一网格", "桂坛巷", "6号楼", "", "4", "", "", "", "外社区", make_id(order="597"), "", ""],
+        ["第九网格", "桂坛巷", "6号楼", "", "5", "别墅", "", "", "无网格", "", "", "表亲"],
+        ["第一网格", "桂坛巷", "6号楼", "", "6", "", "=1+2", "", "重复", make_id(order="311"), "", ""],
+    ]
+    before = counts()
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID and counts() == before
+    assert not AuditEvent.objects.filter(action="register.import").exists()
+    errors = {(row, column): message for row, column, message in job.errors}
+    assert errors[(5, "身份证号")] == "身份证号码校验位不对（最后一位），可能有一位抄错了，请逐位核对。"
+    assert errors[(6, "联系电话")] == "电话号码只能包含数字（以及 +、-、括号），请核对。"
+    assert errors[(7, "姓名")] == "请填写姓名。"
+    assert "新华一网格" in errors[(8, "网格")] and "不在开元社区" in errors[(8, "网格")]
+    assert "第九网格" in errors[(9, "网格")]
+    assert errors[(9, "户类型")].startswith("“别墅”不是有效的户类型")
+    assert errors[(9, "与户主关系")].startswith("“表亲”不是有效的与户主关系")
+    assert errors[(10, "身份证号")] == "与第 2 行的证件号码重复，同一人只能登记一次。"
+    page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "第 5 行" in page and "校验位不对" in page and "未导入任何数据" in page
+
+    response = as_admin.get(reverse("registry:import_errors", args=[job.pk]))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    report = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    cells = report.get_sheet_by_index(0).to_python()
+    assert cells[0][:3] == ["导入错误", "原行号", "网格"]
+    by_row = {row[1]: row for row in cells[1:]}
+    assert "校验位不对" in by_row["5"][0] and by_row["2"][0] == ""
+    assert by_row["10"][2 + 6] == "'=1+2", "a formula in user data is written as text"
+    assert by_row["5"][2 + 9] == bad_id  # the ID stays text, as it was uploaded
+    event = AuditEvent.objects.get(action="register.import_errors")
+    assert event.row_count == len(rows) and event.purpose == "data_correction"
+
+
+def test_error_report_fixed_and_imported_again(world, as_admin):
+    rows = [*good_rows(), ["第一网格", "桂坛巷", "6号楼", "", "3", "", "", "", "", make_id(order="575"), "", ""]]
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID
+    response = as_admin.get(reverse("registry:import_errors", args=[job.pk]))
+    cells = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))).get_sheet_by_index(0)
+    fixed = cells.to_python()
+    fixed[4][2 + 8] = "补上名"
+    job = run(as_admin, xlsx_bytes(fixed[1:], fixed[0]))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert Resident.objects.filter(name="补上名").exists() and Resident.objects.filter(name="林美华").count() == 1
+
+
+def test_numeric_id_cells_are_errors_never_imports(world, as_admin):
+    rows = good_rows()
+    rows[0][9] = 350502198503123110.0  # a float cell, as calamine reads a number-formatted ID
+    rows[1][9] = "3.50502E+17"
+    rows[2][9] = make_id(order="553") + ".0"
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID
+    assert [(r, c, m) for r, c, m in job.errors] == [
+        (2, "身份证号", NUMBER_ID_MESSAGE),
+        (3, "身份证号", NUMBER_ID_MESSAGE),
+        (4, "身份证号", NUMBER_ID_MESSAGE),
+    ]
+    assert "文本" in NUMBER_ID_MESSAGE and not Resident.objects.filter(name="林美华").exists()
+
+
+def test_numbers_in_other_columns_are_read_as_text(world, as_admin):
+    rows = [["第一网格", "桂坛巷", 5, 1, 101, "", "", "", "林美华", make_id(order="311"), 13800001234, "户主"]]
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    household = Resident.objects.get(name="林美华").household
+    assert (household.building.name, household.unit.name, household.room) == ("5", "1", "101")
+
+
+def test_id_registered_elsewhere_is_not_moved_silently(world, as_admin):
+    here = world.household_a.residents.get()
+    elsewhere = world.household_other.residents.get()
+    rows = [
+        ["第一网格", "桂坛巷", "9号", "", "1", "", "", "", here.name, here.full_document_number(), "", ""],
+        ["第一网格", "桂坛巷", "9号", "", "2", "", "", "", elsewhere.name, elsewhere.full_document_number(), "", ""],
+    ]
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID
+    messages = dict(((r, m) for r, _, m in job.errors))
+    assert "本社区的另一户" in messages[2] and "迁移" in messages[2]
+    assert "其他社区" in messages[3]
+    here.refresh_from_db()
+    assert here.household == world.household_a
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "照片.xlsx", "PNG 图片"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "另存为” .xlsx"),
+        (b"%PDF-1.4 something", "a.csv", "PDF 文件"),
+        (b"\x00\x01\x02binary", "a.csv", "无法识别这个文件"),
+    ],
+)
+def test_wrong_file_types_are_refused_at_upload(world, as_admin, content, name, expected, _private_uploads):
+    response = upload(as_admin, content, name)
+    assert response.status_code == 400 and expected in response.content.decode()
+    assert not ImportJob.objects.exists() and not list((_private_uploads / "imports").glob("*"))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_prose_text_and_word_document_fail_with_a_clear_message(world, as_admin):
+    job = start(as_admin, "这是一段说明文字，不是表格。\n第二行。\n".encode(), "说明.txt")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "不是表格" in job.message
+    docx = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"})
+    job = start(as_admin, docx, "通知.xlsx")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "Word 文档" in job.message
+    page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "Word 文档" in page
+
+
+def _with_member(name: str, data: bytes) -> bytes:
+    """A real workbook with one more member (a zip bomb hides in an innocent-looking path)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(good_rows())))
+    members = {info.filename: source.read(info) for info in source.infolist()}
+    return _zip({**members, name: data})
+
+
+def test_zip_bomb_by_total_size(world, as_admin, settings):
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 3 * 1024 * 1024
+    job = start(as_admin, _with_member("xl/media/image1.bin", b"\x00" * (4 * 1024 * 1024)))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "解压后超过 3.0 MB" in job.message
+    assert counts() == (3, 3) and not job.file_path
+
+
+def test_zip_bomb_by_ratio(world, as_admin):
+    content = _with_member("xl/media/image1.bin", b"\x00" * (2 * 1024 * 1024))
+    assert len(content) < 30_000  # 2 MB of zeros inflating from a few KB
+    job = start(as_admin, content)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "压缩比异常" in job.message
+
+
+def test_zip_whose_directory_lies_about_sizes(world, as_admin):
+    size = 1_000_003  # an odd size whose four bytes appear nowhere else in the file
+    content = bytearray(_with_member("xl/media/image1.bin", (bytes(range(256)) * 4000)[:size]))
+    # Rewrite the member's declared uncompressed size (local header and central directory) to 1 KB.
+    real = size.to_bytes(4, "little")
+    assert content.count(real) == 2
+    content = content.replace(real, (1024).to_bytes(4, "little"))
+    job = start(as_admin, bytes(content))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and ("损坏" in job.message or "压缩比" in job.message)
+
+
+def test_too_many_rows(world, as_admin, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    job = start(as_admin, xlsx_bytes(good_rows()))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "超过 2 行" in job.message
+    job = start(as_admin, csv_bytes(good_rows() * 20), "big.csv")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "超过 2 行" in job.message
+
+
+def test_too_large_file(world, as_admin, settings, _private_uploads):
+    settings.IMPORT_MAX_BYTES = 1000
+    response = upload(as_admin, csv_bytes(good_rows() * 10), "big.csv")
+    assert response.status_code == 400 and "文件太大" in response.content.decode()
+    assert not ImportJob.objects.exists() and not list((_private_uploads / "imports").glob("*"))
+    response = upload(as_admin, b"x" * 200_000, "huge.csv")  # refused by Content-Length, unread
+    assert response.status_code == 413 and "文件太大" in response.content.decode()
+
+
+def test_scope_who_may_import(world, personas):
+    for persona in ("worker_a", "worker_b", "duty", "officer", "volunteer"):
+        assert personas[persona].get(reverse("registry:import")).status_code == 403, persona
+        assert personas[persona].get(reverse("registry:import_template")).status_code == 403, persona
+    assert personas["anonymous"].get(reverse("registry:import")).status_code == 302
+    page = personas["admin"].get(reverse("registry:import")).content.decode()
+    assert "导入台账" in page and reverse("registry:import") in page  # in the navigation too
+    link = f'href="{reverse("registry:import")}"'
+    assert link not in personas["worker_a"].get(reverse("registry:grids")).content.decode()
+
+
+def test_admin_cannot_pick_another_communitys_grid_or_see_its_jobs(world, as_admin, as_worker_a):
+    response = upload(as_admin, xlsx_bytes(good_rows()), default_grid=world.grid_other.pk)
+    assert response.status_code == 400 and not ImportJob.objects.exists()
+    job = ImportJob.objects.create(community=world.other_community, file_name="x.xlsx", file_sha256="0" * 64)
+    assert as_admin.get(reverse("registry:import_job", args=[job.pk])).status_code == 404
+    assert as_admin.get(reverse("registry:import_errors", args=[job.pk])).status_code == 404
+    assert as_worker_a.get(reverse("registry:import_job", args=[job.pk])).status_code == 403
+
+
+def test_template_download(world, as_admin):
+    response = as_admin.get(reverse("registry:import_template"))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    header = workbook.get_sheet_by_index(0).to_python()[0]
+    assert "身份证号" in header and "姓名*" in header
+    sheet_xml = zipfile.ZipFile(io.BytesIO(response.content)).read("xl/styles.xml").decode()
+    assert 'formatCode="@"' in sheet_xml or 'numFmtId="49"' in sheet_xml  # text format for the columns
+
+
+def test_progress_fragment_and_discard(world, as_admin, _private_uploads):
+    job = start(as_admin, xlsx_bytes(good_rows()))
+    job.refresh_from_db()
+    response = as_admin.get(reverse("registry:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    job.status = ImportStatus.VALIDATING
+    job.rows_total, job.rows_done = 10, 4
+    job.save()
+    response = as_admin.get(reverse("registry:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in response and 'hx-trigger="every 1s"' in response.content.decode()
+    assert "4 / 10" in response.content.decode()
+    job.status = ImportStatus.MAPPING
+    job.save()
+    as_admin.post(reverse("registry:import_discard", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DISCARDED and not list((_private_uploads / "imports").glob("*"))
+
+
+def test_command_imports_with_dry_run_and_reports_errors(world, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(xlsx_bytes(good_rows()))
+    before = counts()
+    out = io.StringIO()
+    call_command("import_register", str(path), community="开元社区", dry_run=True, no_progress=True, stdout=out)
+    assert "仅检查" in out.getvalue() and counts() == before
+    call_command("import_register", str(path), community="开元社区", no_progress=True, stdout=io.StringIO())
+    assert counts() == (before[0] + 2, before[1] + 3)
+    call_command("import_register", str(path), community="开元社区", no_progress=True, stdout=io.StringIO())
+    assert counts() == (before[0] + 2, before[1] + 3)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(csv_bytes([["第一网格", "桂坛巷", "5号楼", "", "1", "", "", "", "", "", "", ""]]))
+    report = tmp_path / "errors.xlsx"
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command(
+            "import_register", str(broken), community="开元社区", errors_out=report, no_progress=True, stdout=out
+        )
+    assert "第 2 行 · 姓名：请填写姓名。" in out.getvalue() and report.exists()
+    with pytest.raises(CommandError, match="PNG"):
+        png = tmp_path / "a.xlsx"
+        png.write_bytes(b"\x89PNG\r\n\x1a\n....")
+        call_command("import_register", str(png), community="开元社区", no_progress=True)
+
+
+def test_command_grid_option_and_user_scope(world, tmp_path):
+    path = tmp_path / "no-grid.csv"
+    path.write_bytes(csv_bytes([row[1:] for row in good_rows()[:1]], HEADER[1:]))
+    call_command(
+        "import_register", str(path), community="开元社区", grid="第二网格", no_progress=True, stdout=io.StringIO()
+    )
+    assert Resident.objects.get(name="林美华").household.grid == world.grid_b
+    other = tmp_path / "other.csv"
+    other.write_bytes(csv_bytes([good_rows()[0]]))
+    with pytest.raises(CommandError):
+        call_command(
+            "import_register", str(other), community="新华社区", user="admin", no_progress=True, stdout=io.StringIO()
+        )
