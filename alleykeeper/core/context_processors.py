@@ -13,6 +13,8 @@ NAVIGATION = [
     ("导出", "registry:export", Capability.EXPORT_REGISTER),
     ("导入", "registry:import", Capability.IMPORT_REGISTER),
     ("来访", "visitors:gates", Capability.GATE_DUTY),
+    ("值守", "gates:duty", Capability.GATE_DUTY),
+    ("片区卡口", "gates:enclosures", Capability.MANAGE_GATES),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

@@ -54,7 +54,9 @@ def create_enclosure(actor, community, data: dict) -> Enclosure:
 
 @transaction.atomic
 def update_enclosure(actor, enclosure: Enclosure, data: dict) -> Enclosure:
-    changed = [f for f in ENCLOSURE_FIELDS if f in data and getattr(enclosure, f) != data[f]]
+    # Compare with the stored row: a ModelForm has already copied the new values onto `enclosure`.
+    stored = Enclosure.objects.get(pk=enclosure.pk)
+    changed = [f for f in ENCLOSURE_FIELDS if f in data and getattr(stored, f) != data[f]]
     for name in changed:
         setattr(enclosure, name, data[name])
     if changed:
@@ -125,7 +127,9 @@ def create_gate(actor, data: dict) -> Gate:
 
 @transaction.atomic
 def update_gate(actor, gate: Gate, data: dict) -> Gate:
-    changed = [f for f in GATE_FIELDS if f in data and getattr(gate, f) != data[f]]
+    # Compare with the stored row: a ModelForm has already copied the new values onto `gate`.
+    stored = Gate.objects.get(pk=gate.pk)
+    changed = [f for f in GATE_FIELDS if f in data and getattr(stored, f) != data[f]]
     for name in changed:
         setattr(gate, name, data[name])
     if changed:
@@ -180,8 +184,9 @@ def log_gate_passage(
     """Record one entry or exit at `gate` (or a courier/delivery rider kept outside).
 
     - kind RESIDENT needs `resident` (of the gate's community; another enclosure's resident is flagged);
-    - kind VISITOR needs `visitor_code`: the caller (the visitors app) has checked that it names a
-      registration for this gate; pass extra_flags=[GateFlag.KEY_AREA] for a key-area arrival;
+    - kind VISITOR needs `visitor_code`: for an entry the caller (the visitors app) has checked that it
+      names a registration for this gate; pass extra_flags=[GateFlag.KEY_AREA] for a key-area arrival.
+      An exit needs an earlier entry with that code in the same enclosure;
     - kind VEHICLE needs `plate` (plates not starting with HOME_PLATE_PREFIX are flagged);
     - kind COURIER is always recorded as an arrival kept outside.
     `temperature` (两查一测) is optional; ≥ FEVER_THRESHOLD is flagged, an implausible value refused.
@@ -207,6 +212,12 @@ def log_gate_passage(
             raise GateLogError(f"{resident.name} 不是本社区登记的居民，请按访客登记。")
     else:
         resident = None
+    if kind == PassageKind.VISITOR and direction == Direction.OUT:
+        entered = GateLogEntry.objects.filter(
+            gate__enclosure_id=gate.enclosure_id, kind=kind, direction=Direction.IN, visitor_code=visitor_code
+        )
+        if not entered.exists():
+            raise GateLogError(f"登记码 {visitor_code} 在本片区没有进入记录，请核对登记码。")
     if kind == PassageKind.COURIER:
         direction = Direction.IN
     flags = _passage_flags(gate, kind, resident, temperature, plate)

@@ -146,6 +146,27 @@ class Shift(models.Model):
     def __str__(self) -> str:
         return f"{self.gate} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
 
+    # The three below read `members` through prefetch_related when the list prefetched it.
+    @property
+    def strength(self) -> int:
+        return len(self.members.all())
+
+    @property
+    def below_strength(self) -> bool:
+        return self.strength < self.min_strength
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.min_strength - self.strength)
+
+    @property
+    def leader(self) -> "ShiftMember | None":
+        return next((m for m in self.members.all() if m.is_leader), None)
+
+    @property
+    def crew(self) -> list["ShiftMember"]:
+        return [m for m in self.members.all() if not m.is_leader]
+
 
 class ShiftMember(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="members", verbose_name="班次")

@@ -1,0 +1,167 @@
+"""The gate log: one phone screen for duty staff on duty at the gate (or its managers).
+
+htmx swaps the panel (#gate-log) after each tap; without JavaScript the same form posts and redirects.
+Names found by the lookup travel in POST bodies only, never in URLs.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from alleykeeper.gates import access, actions
+from alleykeeper.gates.log_forms import FIND, GateLogForm, LookupForm, find_residents
+from alleykeeper.gates.models import Direction, Gate, GateFlag, GateLogEntry, PassageKind
+from alleykeeper.gates.views import visitors_live_url
+from alleykeeper.registry.models import Resident
+
+RECENT = 30
+
+
+def _recent(gate: Gate) -> list[GateLogEntry]:
+    return list(
+        GateLogEntry.objects.filter(gate=gate)
+        .select_related("resident__household__building__alley", "resident__household__unit", "recorded_by")
+        .order_by("-at", "-id")[:RECENT]
+    )
+
+
+def _today(gate: Gate) -> dict:
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
+    return GateLogEntry.objects.filter(gate=gate, at__gte=start).aggregate(
+        entered=Count("id", filter=Q(direction=Direction.IN) & ~Q(kind=PassageKind.COURIER)),
+        left=Count("id", filter=Q(direction=Direction.OUT)),
+        kept_outside=Count("id", filter=Q(kind=PassageKind.COURIER)),
+        fever=Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
+    )
+
+
+def _context(request: HttpRequest, gate: Gate, form: GateLogForm, **extra) -> dict:
+    return {
+        "gate": gate,
+        "form": form,
+        "entries": _recent(gate),
+        "today": _today(gate),
+        "visitors_url": visitors_live_url(gate),
+        "fever_threshold": settings.FEVER_THRESHOLD,
+        **extra,
+    }
+
+
+def _success_message(entry: GateLogEntry) -> str:
+    who = {
+        PassageKind.RESIDENT: entry.resident.name if entry.resident else "居民",
+        PassageKind.VISITOR: f"访客 {entry.visitor_code}",
+        PassageKind.VEHICLE: f"车辆 {entry.plate}",
+        PassageKind.COURIER: "快递/外卖",
+    }[entry.kind]
+    if entry.kind == PassageKind.COURIER:
+        return f"已登记：{who}，拦于门外。"
+    return f"已登记：{who} {entry.get_direction_display()}。"
+
+
+def _warnings(entry: GateLogEntry) -> list[str]:
+    codes = entry.flag_codes
+    notes = []
+    if GateFlag.FEVER in codes:
+        notes.append(f"体温 {entry.temperature} ℃ 达到发热标准：请复测，并按流程报告社区、引导就医。")
+    if GateFlag.OUT_OF_PROVINCE in codes:
+        notes.append(f"{entry.plate} 是外省车牌：请询问来处，必要时请车上人员扫码登记。")
+    if GateFlag.OTHER_ENCLOSURE in codes:
+        notes.append("这位居民不属于本片区，请核实。")
+    if GateFlag.GATE_STATE in codes:
+        notes.append(f"本卡口当前状态为“{entry.gate.get_state_display()}”，请核实是否放行。")
+    return notes
+
+
+@login_required
+def log_page(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = access.gate_for(request.user, pk)
+    return _panel(request, gate, GateLogForm())
+
+
+def _panel(request: HttpRequest, gate: Gate, form: GateLogForm, status: int = 200, **extra) -> HttpResponse:
+    template = "gates/_log_panel.html" if request.htmx else "gates/log.html"
+    response = render(request, template, _context(request, gate, form, **extra), status=200 if request.htmx else status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _to_visitor_list(request: HttpRequest, gate: Gate, code: str) -> HttpResponse | None:
+    """A visitor comes in through the visitors app's live list, which checks the code against the
+    registrations and flags key-area arrivals; the gate log only forwards the code there."""
+    url = visitors_live_url(gate)
+    if not url:
+        return None
+    url = f"{url}?code={code}"
+    if request.htmx:
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = access.gate_for(request.user, pk)
+    form = GateLogForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, gate, form, status=400)
+    data = form.cleaned_data
+    if data["tap"] == FIND:
+        residents = find_residents(request.user, gate, data["q"])
+        return _panel(request, gate, form, residents=residents, searched=bool(data["q"]))
+    direction, kind, resident_id = data["tap"]
+    if kind == PassageKind.VISITOR and direction == Direction.IN:
+        forwarded = _to_visitor_list(request, gate, data["visitor_code"])
+        if forwarded:
+            return forwarded
+    resident = None
+    if kind == PassageKind.RESIDENT:
+        scoped = Resident.objects.visible_to(request.user).filter(household__community=gate.enclosure.community_id)
+        resident = get_object_or_404(scoped.select_related("household"), pk=resident_id)
+    try:
+        entry = actions.log_gate_passage(
+            request.user,
+            gate,
+            direction=direction,
+            kind=kind,
+            resident=resident,
+            visitor_code=data["visitor_code"],
+            temperature=data["temperature"],
+            plate=data["plate"],
+            note=data["note"],
+        )
+    except actions.GateLogError as error:
+        form.add_error(None, str(error))
+        return _panel(request, gate, form, status=400)
+    done, warnings = _success_message(entry), _warnings(entry)
+    if not request.htmx:
+        messages.success(request, done)
+        for warning in warnings:
+            messages.warning(request, warning)
+        return redirect("gates:log", gate.pk)
+    # Family members often pass together: after a resident, keep the search and its results.
+    fresh = GateLogForm(initial={"q": data["q"]} if kind == PassageKind.RESIDENT else None)
+    residents = find_residents(request.user, gate, data["q"]) if kind == PassageKind.RESIDENT else []
+    return _panel(request, gate, fresh, done=done, warnings=warnings, residents=residents, searched=bool(residents))
+
+
+@login_required
+@require_POST
+def lookup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Residents matching the typed name or address, each with 进/出 buttons (an htmx fragment)."""
+    gate = access.gate_for(request.user, pk)
+    form = LookupForm(request.POST)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    residents = find_residents(request.user, gate, query)
+    response = render(request, "gates/_residents.html", {"gate": gate, "residents": residents, "searched": bool(query)})
+    response["Cache-Control"] = "no-store"
+    return response
