@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "pushlist.match_reject": "否定比对结果",
     "pushlist.outcome": "登记推送人员核查结果",
     "pushlist.export": "导出推送名单反馈表",
+    "pushlist.discard": "删除未导入的推送名单",
 }
 
 

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("来访", "visitors:gates", Capability.GATE_DUTY),
     ("值守", "gates:duty", Capability.GATE_DUTY),
     ("片区卡口", "gates:enclosures", Capability.MANAGE_GATES),
+    ("推送比对", "pushlist:batches", Capability.RECONCILE_PUSH_LIST),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

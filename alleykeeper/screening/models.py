@@ -8,6 +8,15 @@ from alleykeeper.accounts.scope import scope_of
 from alleykeeper.core.models import SealedIdentity
 
 
+def division_label(division) -> str:
+    """Full name from the province down (湖北省武汉市江汉区); select parent__parent to avoid queries."""
+    names: list[str] = []
+    while division is not None and len(names) < 3:
+        names.append(division.name)
+        division = division.parent
+    return "".join(reversed(names))
+
+
 class KeyPersonSource(models.TextChoices):
     SCREENING = "screening", "入户/电话排查"
     PUSH_LIST = "push_list", "大数据推送"
@@ -53,6 +62,15 @@ class KeyPerson(SealedIdentity):
     transport = models.CharField("交通方式与车次航班", max_length=100, blank=True)
     source = models.CharField("发现途径", max_length=20, choices=KeyPersonSource.choices)
     source_ref = models.CharField("来源记录", max_length=100, blank=True)
+    # The screening call that found this person (source=screening): campaign and household follow from it.
+    attempt = models.ForeignKey(
+        "screening.Attempt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        verbose_name="发现于排查记录",
+    )
     on_push_list = models.BooleanField("在推送名单中", default=False)
     status = models.CharField("状态", max_length=20, choices=KeyPersonStatus.choices, default=KeyPersonStatus.NEW)
     notes = models.TextField("备注", blank=True)
@@ -69,3 +87,245 @@ class KeyPerson(SealedIdentity):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def origin_label(self) -> str:
+        return division_label(self.origin)
+
+
+# --- Campaigns: scope, questionnaire, attempts and answers -------------------------------------------------------
+
+
+class HouseholdFilter(models.TextChoices):
+    ALL = "all", "全部住户"
+    RENTAL = "rental", "仅出租户"
+    OWNER = "owner", "仅自住户"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CampaignQuerySet":
+        """Community staff see their communities' campaigns; a grid worker only those that cover one of their grids."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        mine = self.filter(community_id__in=scope.community_ids)
+        if scope.grid_ids is not None:
+            covering = Campaign.grids.through.objects.filter(grid_id__in=scope.grid_ids).values("campaign_id")
+            mine = mine.filter(pk__in=covering)
+        return mine
+
+
+class Campaign(models.Model):
+    """One round of screening (排查): who is in scope and what is asked."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")
+    name = models.CharField("名称", max_length=80)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True, help_text="留空表示未定")
+    grids = models.ManyToManyField("registry.Grid", related_name="campaigns", verbose_name="网格")
+    household_filter = models.CharField(
+        "住户范围", max_length=10, choices=HouseholdFilter.choices, default=HouseholdFilter.ALL
+    )
+    notes = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    scope_synced_at = models.DateTimeField("范围更新时间", null=True, blank=True, editable=False)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排查活动"
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="campaign_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes_no", "是/否"
+    CHOICE = "choice", "单选"
+    DATE = "date", "日期"
+    TEXT = "text", "文字"
+    NUMBER = "number", "数字"
+    DIVISION = "division", "地区（省/市/区县）"
+
+
+class QuestionRole(models.TextChoices):
+    """What a built-in question feeds into the key-person record; custom questions have none."""
+
+    CUSTOM = "", "自定义"
+    ARRIVED = "arrived", "来鲤"
+    TRAVEL = "travel", "出行史"
+    CONTACT = "contact", "接触史"
+    ARRIVAL_DATE = "arrival_date", "抵达日期"
+    ORIGIN = "origin", "从哪里来"
+    TRANSPORT = "transport", "交通方式"
+
+
+class Question(models.Model):
+    """One question of a campaign's questionnaire, asked of each person.
+
+    `key_answers` lists the answers that point to a key area ("yes" for a yes/no question, option texts
+    for a choice). A division answer points to a key area when places.KeyArea says so for its dates."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField("顺序", default=100)
+    text = models.CharField("问题", max_length=120)
+    kind = models.CharField("类型", max_length=10, choices=QuestionKind.choices)
+    role = models.CharField(max_length=20, choices=QuestionRole.choices, blank=True, default=QuestionRole.CUSTOM)
+    options = models.JSONField("选项", default=list, blank=True)
+    key_answers = models.JSONField("指向重点地区的答案", default=list, blank=True)
+    required = models.BooleanField("必答", default=False)
+    min_value = models.DecimalField("最小值", max_digits=10, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField("最大值", max_digits=10, decimal_places=2, null=True, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排查问题"
+        ordering = ["campaign_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def points_to_key_area(self, value: str) -> bool:
+        """For yes/no and choice answers; division answers are judged against KeyArea dates (see findings)."""
+        return bool(value) and value in self.key_answers
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "电话"
+    DOOR = "door", "上门"
+
+
+class Outcome(models.TextChoices):
+    REACHED = "reached", "已接通/已见面"
+    NO_ANSWER = "no_answer", "无人接听/无人应门"
+    REFUSED = "refused", "拒绝配合"
+    VACANT = "vacant", "空置无人住"
+    WRONG_NUMBER = "wrong_number", "号码错误"
+
+
+# Outcomes after which we know the household's state (someone answered, or nobody lives there).
+REACHED_OUTCOMES = frozenset({Outcome.REACHED, Outcome.VACANT})
+
+
+class HouseholdStatus(models.TextChoices):
+    PENDING = "pending", "待排查"
+    REVISIT = "revisit", "待回访"
+    COVERED = "covered", "已完成"
+
+
+class CampaignHouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CampaignHouseholdQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.filter(grid_id__in=scope.grid_ids)
+        return self.filter(campaign__community_id__in=scope.community_ids)
+
+
+class CampaignHousehold(models.Model):
+    """A household in a campaign's scope and where its screening stands. Written only by
+    screening.actions (scope sync and record_attempt) so that lists read stored states."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="households")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="campaign_states")
+    grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, related_name="+")
+    sort_key = models.CharField(max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.PENDING)
+    attempt_count = models.PositiveIntegerField("联系次数", default=0)
+    reached = models.BooleanField("曾联系上", default=False)
+    last_attempt = models.ForeignKey("Attempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_attempt_at = models.DateTimeField("最近联系", null=True, blank=True)
+    last_outcome = models.CharField("最近结果", max_length=20, choices=Outcome.choices, blank=True)
+    resident_count = models.PositiveIntegerField("人数", default=0)
+    accounted_count = models.PositiveIntegerField("已问人数", default=0)
+    covered_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = CampaignHouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排查住户"
+        ordering = ["campaign_id", "sort_key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "household"], name="campaign_household_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "grid", "status", "sort_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.household_id}"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AttemptQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            return self.filter(household__grid_id__in=scope.grid_ids)
+        return self.filter(campaign__community_id__in=scope.community_ids)
+
+
+class Attempt(models.Model):
+    """One call or door visit to a household in a campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="attempts")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="attempts")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="网格员"
+    )
+    at = models.DateTimeField("时间", db_index=True)
+    channel = models.CharField("方式", max_length=10, choices=Channel.choices)
+    outcome = models.CharField("结果", max_length=20, choices=Outcome.choices)
+    note = models.CharField("备注", max_length=500, blank=True)
+    # A token from the form: a double tap on a slow network records one attempt, not two.
+    client_token = models.CharField(max_length=40, blank=True, editable=False)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排查记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["campaign", "household"]), models.Index(fields=["campaign", "at", "worker"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "client_token"], condition=~models.Q(client_token=""), name="attempt_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"排查记录 #{self.pk}"
+
+
+class Answer(models.Model):
+    """One person's answer to one question in one attempt. `person_name` keeps the answer readable
+    even if the resident later leaves the register."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    resident = models.ForeignKey(
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="screening_answers"
+    )
+    person_name = models.CharField("姓名", max_length=50)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField("回答", max_length=200)
+    points_to_key_area = models.BooleanField("涉重点地区", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排查回答"
+        ordering = ["attempt_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "resident", "question"], name="answer_once_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name}: {self.value}"

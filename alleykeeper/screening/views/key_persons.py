@@ -1,0 +1,72 @@
+"""Key persons (重点人员): the list home observation starts from, and one person's record."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from alleykeeper.accounts.roles import Capability
+from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.places.models import Division
+from alleykeeper.registry.models import Grid
+from alleykeeper.screening import access
+from alleykeeper.screening.models import Answer, KeyPerson, KeyPersonSource, KeyPersonStatus
+from alleykeeper.screening.questionnaire import answer_label
+
+PAGE_SIZE = 50
+
+
+@login_required
+def key_person_list(request: HttpRequest) -> HttpResponse:
+    access.require_any(request.user, Capability.VIEW_KEY_PERSONS)
+    people = KeyPerson.objects.visible_to(request.user).select_related(
+        "origin__parent__parent", "grid", "household__building__alley", "household__unit"
+    )
+    status, source = request.GET.get("status", ""), request.GET.get("source", "")
+    grid_id = int_or_none(request.GET.get("grid"))
+    if status in KeyPersonStatus.values:
+        people = people.filter(status=status)
+    if source in KeyPersonSource.values:
+        people = people.filter(source=source)
+    if grid_id:
+        people = people.filter(grid_id=grid_id)
+    page = page_of(people.order_by("-created_at", "-id"), request.GET.get("page"), PAGE_SIZE)
+    query = "".join(f"{k}={v}&" for k, v in (("status", status), ("source", source), ("grid", grid_id or "")) if v)
+    context = {
+        "page": page,
+        "query": query,
+        "statuses": KeyPersonStatus.choices,
+        "sources": KeyPersonSource.choices,
+        "grids": Grid.objects.visible_to(request.user),
+        "selected": {"status": status, "source": source, "grid": grid_id},
+    }
+    return render(request, "screening/key_persons.html", context)
+
+
+@login_required
+def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_any(request.user, Capability.VIEW_KEY_PERSONS)
+    person = access.key_person_for(request.user, pk)
+    answers = []
+    if person.resident_id:
+        rows = list(
+            Answer.objects.filter(resident_id=person.resident_id)
+            .filter(Q(attempt__campaign__community_id=person.community_id))
+            .select_related("question", "attempt__campaign", "attempt__worker")
+            .order_by("-attempt__at", "question__order")[:60]
+        )
+        codes = {a.value for a in rows if a.question.kind == "division"}
+        divisions = {d.code: d for d in Division.objects.filter(code__in=codes).select_related("parent__parent")}
+        answers = [(a, answer_label(a.question, a.value, divisions)) for a in rows]
+    context = {
+        "person": person,
+        "answers": answers,
+        "observation_cases": _observation_cases(person),
+    }
+    return render(request, "screening/key_person.html", context)
+
+
+def _observation_cases(person: KeyPerson) -> list:
+    """Home observation cases opened from this key person (observation.Case.key_person), when that app has them."""
+    related = getattr(person, "observation_cases", None)
+    return list(related.all()) if related is not None else []
