@@ -1,0 +1,198 @@
+"""Reading one row of a push list: which columns mean what, and each cell as checked values plus the
+problems found. Push lists are messy (GBK CSVs, title rows, IDs stored as numbers, phones with +86 and
+dashes, names with spaces); every doubt becomes a problem on the row, never a silent guess."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from alleykeeper.core.crypto import blind_index
+from alleykeeper.core.identity import (
+    Checked,
+    DocumentType,
+    check_document,
+    check_id_card,
+    check_phone,
+    mask_document,
+)
+from alleykeeper.core.tabular import cell_text, is_number_cell, parse_date
+from alleykeeper.places.lookup import DivisionIndex
+from alleykeeper.places.models import Division
+
+# Field key -> (label, header synonyms). The user confirms or corrects the guessed mapping.
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("姓名", ("姓名", "名字", "人员姓名", "推送人员姓名", "旅客姓名", "name")),
+    "doc": ("证件号码", ("身份证号", "身份证号码", "证件号码", "证件号", "公民身份号码", "身份证", "证件编号")),
+    "phone": ("电话", ("手机号", "手机号码", "联系电话", "电话", "电话号码", "联系方式", "手机")),
+    "origin": ("来源地", ("来源地", "来自", "出发地", "来源地区", "从何地来", "来源", "来自地区", "来自何地")),
+    "arrival": ("抵达日期", ("抵达日期", "到达日期", "返回日期", "抵达时间", "到达时间", "来X日期", "返X日期")),
+    "address": ("现住址", ("现住址", "居住地址", "现居住地址", "住址", "地址", "现居住地", "落脚点", "目的地")),
+    "transport": ("交通方式", ("交通方式", "车次航班", "车次", "航班", "航班号", "交通工具", "乘坐交通")),
+    "note": ("备注", ("备注", "说明", "人员类型", "类型", "推送原因", "途经地")),
+}
+SYNONYMS = {key: names for key, (_, names) in FIELDS.items()}
+FIELD_LABELS = {key: label for key, (label, _) in FIELDS.items()}
+IDENTIFYING = ("name", "doc", "phone")
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_PHONE_SPLIT = re.compile(r"[,，/;；、]|\s{2,}")
+_LETTER = re.compile(r"[A-WYZa-wyz]")  # any letter but X, which ends many ID numbers
+# 15 and 18 digits: the only lengths an ID number stored as a number can have had.
+_FIFTEEN = (10**14, 10**15)
+_SEVENTEEN_EIGHTEEN = (10**16, 10**18)
+
+
+@dataclass(slots=True)
+class ReadRow:
+    """One row read: values ready to seal and match, and the problems found (never a clear ID or phone)."""
+
+    row_number: int
+    name: str = ""
+    doc: Checked | None = None
+    phone: Checked | None = None
+    doc_index: str = ""
+    phone_index: str = ""
+    birth_date: date | None = None
+    origin: Division | None = None
+    origin_text: str = ""
+    arrival: date | None = None
+    address: str = ""
+    transport: str = ""
+    note: str = ""
+    doc_unusable: bool = False  # a number was given but cannot be used (wrong, or damaged by the spreadsheet)
+    problems: list[str] = field(default_factory=list)
+    fatal: str = ""  # why the row cannot be imported at all
+
+
+def clean_name(value: object) -> str:
+    """Chinese names lose every space ("王 翠琳" → "王翠琳"); other names keep single spaces."""
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    if _CJK.search(text):
+        return _SPACES.sub("", text)
+    return " ".join(_SPACES.sub(" ", text).split())
+
+
+def _birth_from_digits(digits: str) -> date | None:
+    try:
+        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return None
+    return born if date(1900, 1, 1) <= born <= date.today() else None
+
+
+def read_document(value: object, row: ReadRow) -> None:
+    """The ID column. A number cell is judged by what a spreadsheet can keep: 15 digits survive intact
+    (doubles hold integers up to 2^53), 18 digits never do (Excel keeps 15 significant digits)."""
+    if value is None or value == "":
+        return
+    if is_number_cell(value):
+        number = float(value)
+        whole = int(number) if number.is_integer() else None
+        if whole is not None and _FIFTEEN[0] <= whole < _FIFTEEN[1]:
+            checked = check_id_card(str(whole))
+            if checked.ok:
+                row.doc = checked
+                row.problems.append(
+                    "证件号码在表格里是数字格式；这是 15 位旧号码，数字完整，已按规则升为 18 位，请核对原件。"
+                )
+                return
+            row.problems.append(f"证件号码在表格里是数字格式，且{checked.error}")
+        elif whole is not None and _SEVENTEEN_EIGHTEEN[0] <= whole < _SEVENTEEN_EIGHTEEN[1]:
+            digits = str(whole)
+            row.birth_date = _birth_from_digits(digits) if len(digits) == 18 else None
+            row.problems.append(
+                f"证件号码在表格里被存成了数字（{mask_document(digits)}），18 位号码超出表格的数字精度，末几位已失真，"
+                "不能用于比对；请推送单位提供“文本”格式的号码。"
+                + ("出生日期取自号码前部，仅供参考。" if row.birth_date else "")
+            )
+        else:
+            row.problems.append("证件号码一栏是数字，但位数既不是 15 位也不是 18 位，请核对。")
+        row.doc_unusable = True
+        return
+    text = cell_text(value)
+    checked = check_id_card(text)
+    if checked.ok:
+        row.doc = checked
+        row.birth_date = checked.birth_date
+        row.problems.extend(checked.warnings)
+        return
+    compact = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+    if _LETTER.search(compact):
+        # Not an ID card: a passport or a Hong Kong/Macau permit is matched by its own number.
+        for doc_type in (DocumentType.HM_PERMIT, DocumentType.PASSPORT):
+            other = check_document(doc_type, compact)
+            if other.ok:
+                row.doc = other
+                row.problems.append(f"证件号码不是身份证格式，按{DocumentType(doc_type).label}号码比对。")
+                return
+    row.problems.append(checked.error)
+    row.doc_unusable = True
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", checked.value or ""):
+        # Kept (sealed) as the list gave it, so that it can be checked against the original and corrected.
+        row.doc = Checked(value=checked.value, error=checked.error)
+
+
+def read_phone(value: object, row: ReadRow) -> None:
+    if value is None or value == "":
+        return
+    from_number = is_number_cell(value)
+    text = cell_text(value)
+    parts = [p for p in _PHONE_SPLIT.split(text) if p.strip()]
+    if len(parts) > 1:
+        row.problems.append(f"电话一栏有 {len(parts)} 个号码，已取第一个。")
+        text = parts[0]
+    checked = check_phone(text)
+    if not checked.ok:
+        row.problems.append(checked.error)
+        return
+    if from_number and not checked.value.startswith("1") and len(checked.value) in (9, 10, 11):
+        row.problems.append("电话在表格里是数字格式，座机号开头的 0 可能已经丢失，请核对。")
+    row.problems.extend(checked.warnings)
+    row.phone = checked
+
+
+def _text(cells: list, index: int | None, limit: int) -> str:
+    if index is None or index >= len(cells):
+        return ""
+    return " ".join(cell_text(cells[index]).split())[:limit]
+
+
+def read_row(row_number: int, cells: list, mapping: dict[str, int], divisions: DivisionIndex) -> ReadRow:
+    row = ReadRow(row_number=row_number)
+
+    def cell(key: str) -> object:
+        index = mapping.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    row.name = clean_name(cell("name"))
+    if len(row.name) > 50:
+        row.problems.append("姓名超过 50 个字，已截断。")
+        row.name = row.name[:50]
+    read_document(cell("doc"), row)
+    read_phone(cell("phone"), row)
+    if not row.name and row.doc is None and row.phone is None:
+        row.fatal = "没有姓名、证件号码或电话，无法识别是谁：" + ("；".join(row.problems) or "请补全后再导入。")
+        return row
+    if not row.name:
+        row.problems.append("缺少姓名。")
+    if row.doc is not None and row.doc.ok:
+        row.doc_index = blind_index("doc", row.doc.value)
+    if row.phone is not None:
+        row.phone_index = blind_index("phone", row.phone.value)
+    row.origin_text = _text(cells, mapping.get("origin"), 100)
+    if row.origin_text:
+        row.origin = divisions.resolve(row.origin_text)
+        if row.origin is None and len(divisions):
+            row.problems.append(f"来源地“{row.origin_text[:20]}”对应不到省、市、区县，请核对。")
+    arrival = cell("arrival")
+    if arrival not in (None, ""):
+        try:
+            row.arrival = parse_date(arrival)
+        except ValueError as error:
+            row.problems.append(f"抵达日期：{error}")
+    row.address = _text(cells, mapping.get("address"), 200)
+    row.transport = _text(cells, mapping.get("transport"), 100)
+    row.note = _text(cells, mapping.get("note"), 200)
+    return row

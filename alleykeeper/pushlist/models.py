@@ -1,0 +1,212 @@
+"""The government's push list (大数据推送名单): dated batches, the people on them, and their matches
+against the register and the key persons (GUIDE.md section 3, push-list outcomes)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from alleykeeper.accounts.scope import scope_of
+from alleykeeper.core.models import SealedIdentity
+
+
+class BatchStatus(models.TextChoices):
+    MAPPING = "mapping", "待确认表头"
+    PENDING = "pending", "正在导入"
+    DONE = "done", "已导入"
+    FAILED = "failed", "导入失败"
+
+
+class PushBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PushBatchQuerySet":
+        """Batches of the user's communities (a grid worker's: the communities of their grids)."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(community_id__in=scope.community_ids)
+
+
+class PushBatch(models.Model):
+    """One push list as received: a file, on a date, from someone. The file's SHA-256 makes importing
+    the same file again add nothing."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")
+    received_on = models.DateField("收到日期")
+    source = models.CharField("推送单位", max_length=100, blank=True, help_text="如：区疫情防控指挥部大数据组")
+    note = models.CharField("备注", max_length=200, blank=True)
+    file_name = models.CharField("文件名", max_length=200)
+    file_sha256 = models.CharField(max_length=64, editable=False)
+    # While pending: the private copy of the upload and how to read it. The file is deleted once imported.
+    upload_path = models.CharField(max_length=300, blank=True, editable=False)
+    header_row = models.IntegerField(null=True, blank=True, editable=False)
+    columns = models.JSONField(default=list, blank=True, editable=False)  # the header row's names
+    mapping = models.JSONField(default=dict, blank=True, editable=False)  # field key -> column index
+    status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.MAPPING)
+    status_message = models.CharField("说明", max_length=300, blank=True)
+    row_count = models.IntegerField("数据行数", default=0)
+    imported_count = models.IntegerField("导入人数", default=0)
+    # Rows not imported and rows imported with problems: [{"row": 7, "problems": ["..."], "imported": bool}].
+    # Masked like everything else: no clear ID or phone ever lands here.
+    errors = models.JSONField("逐行问题", default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PushBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "推送名单批次"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "file_sha256"], name="pushbatch_unique_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.source or '推送名单'}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == BatchStatus.PENDING
+
+
+class Outcome(models.TextChoices):
+    """GUIDE.md section 3: what became of each pushed person."""
+
+    SCREENED = "screened", "已排查"
+    WRONG_INFO = "wrong_info", "信息有误"
+    MISSED = "missed", "漏排"
+    NOT_LIVING_HERE = "not_living_here", "不在本地居住"
+    PAST_WINDOW = "past_window", "超过排查期"
+    PASSED_THROUGH = "passed_through", "途经未停留"
+
+
+class MatchState(models.TextChoices):
+    UNMATCHED = "unmatched", "未比对上"
+    REVIEW = "review", "待人工确认"
+    MATCHED = "matched", "已比对上"
+
+
+class MatchRule(models.TextChoices):
+    ID = "id", "证件号码"
+    PHONE = "phone", "电话"
+    NAME_ADDRESS = "name_address", "姓名+住址"
+    NAME = "name", "姓名"
+
+
+class MatchStatus(models.TextChoices):
+    AUTO = "auto", "自动确认"
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "人工确认"
+    REJECTED = "rejected", "已否定"
+
+
+ACCEPTED = (MatchStatus.AUTO, MatchStatus.CONFIRMED)
+
+
+class PushedPersonQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PushedPersonQuerySet":
+        """A grid worker sees the people matched (or proposed for review) in their grids, never another
+        grid's; community-wide staff also see those matched to no grid."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None:
+            grids = list(scope.grid_ids)
+            in_review = PushMatch.objects.filter(grid_id__in=grids, status=MatchStatus.PENDING).values("person_id")
+            return self.filter(Q(grid_id__in=grids) | Q(pk__in=in_review))
+        return self.filter(community_id__in=scope.community_ids)
+
+
+class PushedPerson(SealedIdentity):
+    """One person on a push list. The fields from `resident` to `match_reason` repeat the accepted match
+    (see PushMatch) so that lists, scope and reports need no extra joins; actions keep them in step."""
+
+    batch = models.ForeignKey(PushBatch, on_delete=models.CASCADE, related_name="people", verbose_name="批次")
+    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")
+    row_number = models.IntegerField("表格行号")
+    name = models.CharField("姓名", max_length=50)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    origin = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.PROTECT, verbose_name="来自")
+    origin_text = models.CharField("来源地（原文）", max_length=100, blank=True)
+    arrival_date = models.DateField("抵达日期", null=True, blank=True)
+    address_text = models.CharField("名单上的住址", max_length=200, blank=True)
+    transport = models.CharField("交通方式", max_length=100, blank=True)
+    list_note = models.CharField("名单备注", max_length=200, blank=True)
+    problems = models.JSONField("数据问题", default=list, blank=True)
+
+    match_state = models.CharField(
+        "比对状态", max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED, db_index=True
+    )
+    resident = models.ForeignKey(
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="push_records"
+    )
+    key_person = models.ForeignKey(
+        "screening.KeyPerson", null=True, blank=True, on_delete=models.SET_NULL, related_name="push_records"
+    )
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL)
+    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="网格")
+    match_rule = models.CharField("比对依据", max_length=20, choices=MatchRule.choices, blank=True)
+    match_confidence = models.PositiveSmallIntegerField("可信度", default=0)
+    match_reason = models.CharField("比对说明", max_length=200, blank=True)
+
+    proposed_outcome = models.CharField("建议结果", max_length=20, choices=Outcome.choices, blank=True)
+    proposed_reason = models.CharField("建议依据", max_length=200, blank=True)
+    outcome = models.CharField("核查结果", max_length=20, choices=Outcome.choices, blank=True, db_index=True)
+    outcome_note = models.CharField("核查说明", max_length=300, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PushedPersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "推送人员"
+        ordering = ["batch_id", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row_number"], name="pushedperson_unique_row"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "match_state"]),
+            models.Index(fields=["grid", "batch"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reached(self) -> bool:
+        """Someone has acted on this person: a worker's outcome, or a match to a known key person."""
+        return bool(self.outcome) or self.key_person_id is not None
+
+
+class PushMatch(models.Model):
+    """One candidate for a pushed person: a resident and/or key person, why, and how sure we are.
+    Sure candidates are accepted on import (AUTO); the rest wait in the review queue (PENDING)."""
+
+    person = models.ForeignKey(PushedPerson, on_delete=models.CASCADE, related_name="matches")
+    resident = models.ForeignKey("registry.Resident", null=True, blank=True, on_delete=models.CASCADE)
+    key_person = models.ForeignKey("screening.KeyPerson", null=True, blank=True, on_delete=models.CASCADE)
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL)
+    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL)
+    rule = models.CharField("依据", max_length=20, choices=MatchRule.choices)
+    confidence = models.PositiveSmallIntegerField("可信度")
+    reason = models.CharField("说明", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=MatchStatus.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("确认说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "比对候选"
+        ordering = ["person_id", "-confidence", "id"]
+        indexes = [models.Index(fields=["grid", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resident__isnull=False) | Q(key_person__isnull=False), name="pushmatch_has_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} {self.confidence}"

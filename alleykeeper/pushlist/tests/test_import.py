@@ -1,0 +1,149 @@
+"""Importing push lists as they really arrive, through the pages and the action."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from alleykeeper.audit.models import AuditEvent
+from alleykeeper.core.identity import id_check_char
+from alleykeeper.core.testing import make_id
+from alleykeeper.pushlist.models import BatchStatus, MatchState, PushBatch, PushedPerson
+from alleykeeper.pushlist.tests.files import csv_bytes, row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+WANG_ID = make_id(order="124")  # 王翠琳 of grid A in the test world
+WU_ID = make_id(born="19900101", order="246")  # 吴晶晶 of grid B
+
+
+def _upload(client, content: bytes, name: str, **extra):
+    data = {
+        "received_on": "2020-02-03",
+        "source": "区指挥部大数据组",
+        "file": SimpleUploadedFile(name, content),
+        **extra,
+    }
+    return client.post(reverse("pushlist:upload"), data)
+
+
+def test_messy_gbk_csv_through_the_pages(world, as_admin, django_capture_on_commit_callbacks):
+    content = csv_bytes(
+        [
+            row("王 翠琳", WANG_ID, "+86 138-5990-1234", number=1),  # spaces in the name, +86 and dashes
+            row("吴晶晶", f" {WU_ID.lower()} ", "136 0000 1111", number=2),  # spaces, lower-case x-free id
+            row("张三", "3.50502E+17", "", number=3),  # an ID that Excel turned into scientific notation
+            row("", "", "", address="只有地址", number=4),  # nobody: cannot be imported
+        ]
+    )
+    response = _upload(as_admin, content, "第三批.csv", community=world.community.pk)
+    batch = PushBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("pushlist:batch", args=[batch.pk])
+    assert batch.status == BatchStatus.MAPPING and batch.header_row == 2  # two title rows above the header
+    page = as_admin.get(reverse("pushlist:batch", args=[batch.pk])).content.decode()
+    assert "C 列：身份证号码" in page and 'value="2" selected' in page  # the ID column guessed from the header
+    mapping = {f"col_{key}": str(index) for key, index in batch.mapping.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": "3", **mapping})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.imported_count == 3 and batch.row_count == 4
+    people = {p.name: p for p in PushedPerson.objects.all()}
+    assert set(people) == {"王翠琳", "吴晶晶", "张三"}
+    assert people["王翠琳"].phone_masked == "138****1234" and people["王翠琳"].match_state == MatchState.MATCHED
+    assert people["吴晶晶"].match_state == MatchState.MATCHED
+    assert people["张三"].doc_number_index == "" and "科学计数法" in people["张三"].problems[0]
+    assert {e["row"]: e["imported"] for e in batch.errors} == {6: True, 7: False}
+    page = as_admin.get(reverse("pushlist:batch", args=[batch.pk])).content.decode()
+    assert "第 7 行" in page and "未导入" in page and "没有姓名、证件号码或电话" in page
+    assert WANG_ID not in page and "13859901234" not in page  # masked everywhere
+    event = AuditEvent.objects.get(action="pushlist.import")
+    assert event.row_count == 3 and event.actor == world.admin
+
+
+def test_reimporting_the_same_file_adds_nothing(world, as_admin, import_list):
+    content = csv_bytes([row("王翠琳", WANG_ID, "13859901234")])
+    batch = import_list(content)
+    assert PushedPerson.objects.count() == 1
+    response = _upload(as_admin, content, "改了名字的同一个文件.csv", community=world.community.pk)
+    assert response.status_code == 302 and response["Location"] == reverse("pushlist:batch", args=[batch.pk])
+    assert PushBatch.objects.count() == 1 and PushedPerson.objects.count() == 1
+    page = as_admin.get(response["Location"]).content.decode()
+    assert "已经导入过" in page
+    assert AuditEvent.objects.filter(action="pushlist.import").count() == 1
+
+
+def test_utf8_bom_csv_and_duplicate_rows(import_list):
+    content = b"\xef\xbb\xbf" + csv_bytes(
+        [row("王翠琳", WANG_ID, "13859901234", number=1), row("王翠琳", WANG_ID, "13859901234", number=2)],
+        encoding="utf-8",
+        titles=False,
+    )
+    batch = import_list(content)
+    assert batch.imported_count == 1
+    assert batch.errors == [{"row": 3, "problems": ["与第 2 行是同一人，未重复导入。"], "imported": False}]
+
+
+def test_xlsx_ids_stored_as_numbers_are_judged_not_guessed(import_list):
+    legacy = "350502850312123"  # 15 digits: a float keeps every one of them
+    content = xlsx_bytes(
+        [
+            row("王翠琳", int(legacy), 13859901234, arrival=date(2020, 1, 25), number=1),
+            row("吴晶晶", 350502199001012467, 13600001111, number=2),  # 18 digits: Excel keeps only 15
+            row("李四", 1234567, "", number=3),
+        ]
+    )
+    batch = import_list(content, "名单.xlsx")
+    people = {p.name: p for p in PushedPerson.objects.all()}
+    wang = people["王翠琳"]
+    upgraded = "35050219850312123" + id_check_char("35050219850312123")
+    assert wang.doc_number_masked == "350502********" + upgraded[-4:]
+    assert wang.full_document_number() == upgraded
+    assert "15 位旧号码，数字完整" in wang.problems[0] and wang.arrival_date == date(2020, 1, 25)
+    wu = people["吴晶晶"]
+    assert wu.doc_number_enc == "" and wu.doc_number_index == ""  # never sealed: it is wrong information
+    assert "末几位已失真" in wu.problems[0] and wu.birth_date == date(1990, 1, 1)
+    assert "350502199001012467" not in str(batch.errors)
+    assert wu.match_state == MatchState.MATCHED and wu.match_rule == "phone"  # found by phone instead
+    assert "位数既不是 15 位也不是 18 位" in people["李四"].problems[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"%PDF-1.4 not a table", "名单.pdf", "PDF"),
+        (b"", "empty.csv", "空"),
+        (b"PK\x03\x04broken zip", "名单.xlsx", "损坏"),
+    ],
+)
+def test_bad_files_say_what_to_do_and_save_nothing(world, as_admin, content, name, message):
+    response = _upload(as_admin, content, name, community=world.community.pk)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not PushBatch.objects.exists()
+
+
+def test_mapping_needs_a_name_and_an_identifier(world, as_admin):
+    content = csv_bytes([row("王翠琳", WANG_ID, "13859901234")])
+    _upload(as_admin, content, "名单.csv", community=world.community.pk)
+    batch = PushBatch.objects.get()
+    response = as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": "3", "col_name": "1"})
+    assert response.status_code == 400 and "证件号码" in response.content.decode()
+    response = as_admin.post(
+        reverse("pushlist:batch", args=[batch.pk]), {"header_row": "3", "col_name": "1", "col_doc": "1"}
+    )
+    assert "已经用作" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.MAPPING and not PushedPerson.objects.exists()
+
+
+def test_only_community_wide_staff_import(world, personas):
+    for persona, expected in {"admin": 200, "worker_a": 403, "officer": 403, "duty": 403}.items():
+        assert personas[persona].get(reverse("pushlist:upload")).status_code == expected, persona
+
+
+def test_future_received_date_is_refused(world, as_admin):
+    content = csv_bytes([row("王翠琳", WANG_ID, "13859901234")])
+    response = _upload(as_admin, content, "名单.csv", community=world.community.pk, received_on="2999-01-01")
+    assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
