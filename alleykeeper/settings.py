@@ -221,6 +221,16 @@ VISITOR_RATE_PER_GATE = env_int("VISITOR_RATE_PER_GATE", 120)
 ROSTER_MIN_REST_HOURS = env_int("ROSTER_MIN_REST_HOURS", 8)
 HOME_PLATE_PREFIX = env("HOME_PLATE_PREFIX", "闽")
 
+# Home observation (README "Home observation"): follow-up times in TIME_ZONE, how late a call may be
+# before it shows as overdue, how soon a fever is retested, how long a delivery may take, and how long
+# closed cases are kept before `purge_observation` deletes them.
+OBSERVATION_FOLLOWUP_TIMES = env_list("OBSERVATION_FOLLOWUP_TIMES", "09:00,17:00")
+OBSERVATION_FOLLOWUP_GRACE_MINUTES = env_int("OBSERVATION_FOLLOWUP_GRACE_MINUTES", 60)
+OBSERVATION_RETEST_MINUTES = env_int("OBSERVATION_RETEST_MINUTES", 30)
+OBSERVATION_REQUEST_DUE_HOURS = env_int("OBSERVATION_REQUEST_DUE_HOURS", 12)
+OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 90)
+OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR", 20)
+
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")
 

@@ -56,6 +56,28 @@ ACTION_LABELS = {
     "pushlist.outcome": "登记推送人员核查结果",
     "pushlist.export": "导出推送名单反馈表",
     "pushlist.discard": "删除未导入的推送名单",
+    # home observation
+    "observation.open": "开始居家观察",
+    "observation.extend": "延长居家观察",
+    "observation.transfer": "转送（医院/集中隔离）",
+    "observation.release": "解除居家观察",
+    "observation.escalate": "发热上报",
+    "observation.clear_fever": "解除发热提醒",
+    "observation.reassign": "更换责任网格员",
+    "observation.note": "居家观察备注",
+    "observation.issue_link": "生成本人上报链接",
+    "observation.followup": "随访",
+    "observation.self_report": "本人上报体温",
+    "observation.fever": "发热",
+    "observation.key_person_status": "重点人员状态随观察变更",
+    "observation.print_notice": "打印居家观察告知书",
+    "observation.request": "新增配送需求",
+    "observation.request_assign": "配送派单",
+    "observation.request_deliver": "配送送达",
+    "observation.request_confirm": "家属确认收到",
+    "observation.request_not_received": "家属未收到配送",
+    "observation.request_cancel": "取消配送",
+    "observation.purge": "居家观察到期删除（只记数量）",
 }
 
 

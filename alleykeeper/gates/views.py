@@ -28,12 +28,16 @@ def _communities(user) -> QuerySet[Community]:
     return communities.order_by("name")
 
 
-def visitors_live_url(gate: Gate) -> str:
-    """The visitors app's live list of the gate, if that app is wired in."""
+def visitors_url(name: str, gate: Gate) -> str:
+    """A page of the visitors app for this gate ("live" list, "poster"), if that app is wired in."""
     try:
-        return reverse("visitors:live", args=[gate.pk])
+        return reverse(f"visitors:{name}", args=[gate.pk])
     except NoReverseMatch:
         return ""
+
+
+def visitors_live_url(gate: Gate) -> str:
+    return visitors_url("live", gate)
 
 
 @login_required
@@ -139,7 +143,12 @@ def gate_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     gate = access.managed_gate_for(request.user, pk)
-    context = {"gate": gate, "rotate_form": RotateTokenForm(), "visitors_url": visitors_live_url(gate)}
+    context = {
+        "gate": gate,
+        "rotate_form": RotateTokenForm(),
+        "visitors_url": visitors_live_url(gate),
+        "poster_url": visitors_url("poster", gate),
+    }
     return render(request, "gates/gate.html", context)
 
 

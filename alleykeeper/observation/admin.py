@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from alleykeeper.observation.models import ObservationCase, ServiceRequest
+
+
+@admin.register(ObservationCase)
+class ObservationCaseAdmin(admin.ModelAdmin):
+    """Read-mostly: changes go through the pages (and their actions), which audit them."""
+
+    list_display = ("name", "status", "planned_end", "fever_state", "assigned_worker", "grid")
+    list_filter = ("status", "fever_state")
+    search_fields = ("name",)
+    raw_id_fields = ("household", "resident", "key_person", "assigned_worker", "origin", "created_by", "closed_by")
+    readonly_fields = ("status", "fever_state", "closed_at", "closed_by", "escalated_at", "opened_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    list_display = ("case", "kind", "status", "due_by", "assignee")
+    list_filter = ("status", "kind")
+    raw_id_fields = ("case", "assignee", "requested_by", "delivered_by", "confirmed_in")
+
+    def has_add_permission(self, request) -> bool:
+        return False
