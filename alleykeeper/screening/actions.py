@@ -387,6 +387,8 @@ def record_attempt(
             "people": len(people),
             "added": [r.pk for r in added],
             "key_persons": [p.pk for p in key_persons],
+            # Why each finding was made (question and answer, or key area and dates): no identity data.
+            "findings": {str(resident.pk): finding.reasons for resident, finding in found},
         },
     )
     return AttemptResult(attempt, state, key_persons, added)

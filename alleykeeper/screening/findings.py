@@ -68,7 +68,7 @@ def evaluate(
         finding.flags[qid] = flagged
         if not flagged:
             continue
-        finding.reasons.append(f"{question.text.rstrip('？?')}：{answer_label(question, value)}")
+        finding.reasons.append(f"{question.label}：{answer_label(question, value)}")
         if question.role == QuestionRole.CONTACT and value == YES:
             finding.contact_note = "排查中回答：与重点地区人员接触过"
         elif question.role == QuestionRole.TRAVEL and value == YES:

@@ -196,6 +196,11 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def label(self) -> str:
+        """The question without its question mark, for "question：answer" lines."""
+        return self.text.rstrip("？?")
+
     def points_to_key_area(self, value: str) -> bool:
         """For yes/no and choice answers; division answers are judged against KeyArea dates (see findings)."""
         return bool(value) and value in self.key_answers

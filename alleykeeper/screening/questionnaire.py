@@ -77,7 +77,7 @@ def clean_answer(question: Question, raw: str) -> Cleaned:
     text = (raw or "").strip()
     if not text:
         return Cleaned()
-    label = question.text.rstrip("？?")
+    label = question.label
     if question.kind == QuestionKind.YES_NO:
         if text not in YES_NO_LABELS:
             return Cleaned(error=f"“{label}”请选择“是”或“否”。")
@@ -123,7 +123,7 @@ def clean_division(question: Question, code: str, known: dict[str, Division]) ->
     code posted in the form (one query for the whole form)."""
     if not code:
         return Cleaned()
-    label = question.text.rstrip("？?")
+    label = question.label
     if not re.fullmatch(r"\d{6}", code):
         return Cleaned(error=f"“{label}”的地区代码应为 6 位数字，请从列表中选择省、市、区县。")
     if code not in known:

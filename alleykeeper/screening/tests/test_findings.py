@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
@@ -105,3 +105,22 @@ def test_key_person_list_and_detail_are_scoped(world, campaign, as_worker_a, as_
     assert resident.full_phone() not in page and resident.full_document_number() not in page
     filtered = as_worker_b.get(reverse("screening:key_persons") + "?status=observing").content.decode()
     assert person.name not in filtered
+
+
+def test_key_person_page_hands_over_to_home_observation(world, campaign, as_admin, as_worker_b, places):
+    resident = world.household_b.residents.get()
+    answers = answers_for(campaign, resident, arrived="yes", origin=["420000", "420100"])
+    assert _post(as_worker_b, campaign, world.household_b, answers).status_code == 302
+    person = KeyPerson.objects.get()
+    event = AuditEvent.objects.get(action="screening.attempt")
+    assert any("湖北省武汉市" in reason for reason in event.detail["findings"][str(resident.pk)])
+    try:
+        open_url = reverse("observation:case_open") + f"?key_person={person.pk}"
+    except NoReverseMatch:  # the observation pages are not installed: no button, nothing breaks
+        open_url = None
+    page = as_admin.get(reverse("screening:key_person", args=[person.pk])).content.decode()
+    if open_url:
+        assert open_url in page
+    # A grid worker (no MANAGE_OBSERVATION) reads the record but is not offered to open a case.
+    page = as_worker_b.get(reverse("screening:key_person", args=[person.pk])).content.decode()
+    assert "为此人开始居家观察" not in page

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.paging import int_or_none, page_of
@@ -58,15 +59,37 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         codes = {a.value for a in rows if a.question.kind == "division"}
         divisions = {d.code: d for d in Division.objects.filter(code__in=codes).select_related("parent__parent")}
         answers = [(a, answer_label(a.question, a.value, divisions)) for a in rows]
+    cases = _observation_cases(person)
     context = {
         "person": person,
         "answers": answers,
-        "observation_cases": _observation_cases(person),
+        "observation_cases": cases,
+        "open_case_url": _open_case_url(request.user, person, cases),
     }
     return render(request, "screening/key_person.html", context)
 
 
-def _observation_cases(person: KeyPerson) -> list:
-    """Home observation cases opened from this key person (observation.Case.key_person), when that app has them."""
+def _observation_cases(person: KeyPerson) -> list[tuple[object, str]]:
+    """Home observation cases opened from this key person (observation's Case.key_person), with their pages.
+    Looked up by name so that this page works whether or not the observation app ships its pages yet."""
     related = getattr(person, "observation_cases", None)
-    return list(related.all()) if related is not None else []
+    if related is None:
+        return []
+    cases = []
+    for case in related.all():
+        try:
+            url = reverse("observation:case", args=[case.pk])
+        except NoReverseMatch:
+            url = ""
+        cases.append((case, url))
+    return cases
+
+
+def _open_case_url(user, person: KeyPerson, cases: list) -> str:
+    """The explicit hand-over to home observation: open a case from this key person."""
+    if person.status != KeyPersonStatus.NEW or cases or not user.can(Capability.MANAGE_OBSERVATION):
+        return ""
+    try:
+        return reverse("observation:case_open") + f"?key_person={person.pk}"
+    except NoReverseMatch:
+        return ""
