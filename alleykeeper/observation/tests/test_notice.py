@@ -22,7 +22,7 @@ def test_notice_for_one_case_is_chinese_and_a4(world, as_worker_a, case_a):
     assert "37.3" in body and "09:00、17:00" in body
     assert case_a.resident.doc_number_masked not in body and "13859901234" not in body
     css = (Path(settings.BASE_DIR) / "alleykeeper/core/static/core/app.css").read_text(encoding="utf-8")
-    assert "size:A4" in css and "page-break-after:always" in css
+    assert "@page notice { size: A4" in css and ".obs-notice { page: notice" in css and "break-after:page" in css
     event = AuditEvent.objects.get(action="observation.print_notice")
     assert event.row_count == 1 and event.purpose == "follow_up"
 
