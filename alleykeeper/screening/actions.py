@@ -12,6 +12,7 @@ from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import Checked
+from alleykeeper.core.logging import redact
 from alleykeeper.places.models import Division
 from alleykeeper.registry.actions import create_resident, reveal_identity
 from alleykeeper.registry.models import (
@@ -319,7 +320,8 @@ def record_attempt(
         at=at,
         channel=channel,
         outcome=outcome,
-        note=note,
+        # A phone or ID number typed into a note is masked: clear values live only in sealed columns.
+        note=redact(note),
         client_token=client_token,
     )
     added: list[Resident] = []

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident
+from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.registry.models import ResidenceStatus, Resident
 from alleykeeper.screening.models import Answer, Attempt, HouseholdStatus, KeyPerson, QuestionRole
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, question_id, state_of
@@ -243,3 +243,10 @@ def test_worker_cannot_record_for_another_grid(world, campaign, as_worker_a, as_
 def test_attempt_page_masks_phones(world, campaign, as_worker_a):
     page = as_worker_a.get(attempt_url(campaign, world.household_a)).content.decode()
     assert "138****1234" in page and "13859901234" not in page
+
+
+def test_phone_or_id_typed_into_a_note_is_masked(world, campaign, as_worker_a):
+    data = {"channel": "phone", "outcome": "wrong_number", "note": "家属说新号码 13912345678，身份证 " + make_id()}
+    assert as_worker_a.post(attempt_url(campaign, world.household_a), data).status_code == 302
+    note = Attempt.objects.get().note
+    assert "139****5678" in note and "13912345678" not in note and make_id() not in note
