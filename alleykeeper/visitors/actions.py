@@ -1,17 +1,19 @@
 """Every write of visitor registrations: the public form, the live list's buttons, the retention timer."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.identity import Checked
 from alleykeeper.gates.actions import log_gate_passage
 from alleykeeper.gates.models import Direction, Gate, GateFlag, GateLogEntry, PassageKind
-from alleykeeper.places.models import Division, key_area_hits, lookback_window
+from alleykeeper.places.models import Division, KeyArea, key_area_hits, lookback_window
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonSource
 from alleykeeper.visitors.models import Registration, new_code
@@ -28,16 +30,33 @@ def key_area_names(origin: Division, passed: list[Division], arrival: date) -> l
     """Key areas the visitor came from or passed through in the look-back window before arriving.
 
     Never from the ID number's address code (GUIDE.md section 3). Someone who arrived longer ago than the
-    window is past it and not flagged."""
+    window is past it and not flagged. places.key_area_hits decides; a cached list of the divisions that
+    have any key-area period only spares the public form that query when none of the places is one."""
     if arrival < timezone.localdate() - timedelta(days=settings.KEY_AREA_LOOKBACK_DAYS):
+        return []
+    places = [origin, *passed]
+    declared = _key_area_division_codes()
+    if not any(code in declared for place in places for code in place.lineage_codes()):
         return []
     start, end = lookback_window(arrival)
     names: list[str] = []
-    for division in [origin, *passed]:
+    for division in places:
         for hit in key_area_hits(division, start, end):
             if hit.division.name not in names:
                 names.append(hit.division.name)
     return names
+
+
+KEY_AREA_CODES_CACHE = "visitors:key-area-division-codes"
+KEY_AREA_CODES_SECONDS = 30  # a newly declared key area flags arrivals within half a minute
+
+
+def _key_area_division_codes() -> frozenset[str]:
+    codes = cache.get(KEY_AREA_CODES_CACHE)
+    if codes is None:
+        codes = frozenset(KeyArea.objects.values_list("division_id", flat=True).distinct())
+        cache.set(KEY_AREA_CODES_CACHE, codes, KEY_AREA_CODES_SECONDS)
+    return codes
 
 
 @dataclass(frozen=True)
@@ -58,11 +77,10 @@ def register_visitor(
 ) -> Submitted:
     """Create the registration once per submission key (double taps and retries get the same one).
 
-    Get-or-create that survives races: the unique key decides, the loser of a race reads the winner's row.
-    Not audited per row: the public actor is anonymous and an audit line would outlive the purge."""
-    existing = _by_key(gate, submission_key)
-    if existing is not None:
-        return Submitted(existing, created=False)
+    Get-or-create that survives races: insert first (the common case costs one statement); the unique
+    key decides, and the loser of a race (or a retry) reads the winner's row. In autocommit the insert
+    commits by itself, so a returned registration is committed. Not audited per row: the public actor is
+    anonymous and an audit line would outlive the purge."""
     registration = Registration(
         gate=gate,
         submission_key=submission_key,
@@ -77,13 +95,14 @@ def register_visitor(
     for _ in range(CODE_ATTEMPTS):
         registration.code = new_code()
         try:
-            with transaction.atomic():
+            # Inside an outer transaction (tests, scripts) a savepoint keeps it usable after a conflict.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 registration.save(force_insert=True)
             return Submitted(registration, created=True)
         except IntegrityError:
             registration.pk = None
             existing = _by_key(gate, submission_key)
-            if existing is not None:  # a concurrent copy of the same submission won
+            if existing is not None:  # a retry, or a concurrent copy of the same submission that won
                 return Submitted(existing, created=False)
             # otherwise the short code was taken at this gate: draw another
     raise IntegrityError("no free registration code at this gate")

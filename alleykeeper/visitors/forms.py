@@ -22,7 +22,12 @@ def new_submission_key() -> str:
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO (YYYY-MM-DD) whatever the locale's format is."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class GroupedDivisionIterator(ModelChoiceIterator):

@@ -32,6 +32,11 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 
 SEED = """
 import sys
+import django
+from django.core.management import call_command
+
+django.setup()
+call_command("migrate", "--no-input", verbosity=0)
 from alleykeeper.gates.models import Enclosure, Gate
 from alleykeeper.places.models import Division
 from alleykeeper.registry.models import Community, Street
@@ -52,7 +57,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def postgres_url(name: str) -> str:
+def postgres_url(name: str, base: str = "") -> str:
+    """URL of database `name` on the server of `base` (default: the server the settings point at)."""
+    if base:
+        return f"{base.rstrip('/')}/{name}"
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -87,17 +95,9 @@ class Site:
     token: str
     workdir: Path
 
-    def manage(self, *args: str, timeout: int = 300) -> str:
-        done = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
-
 
 def prepare_site(database_url: str, workdir: Path, **extra_env: str) -> Site:
-    """Migrate `database_url` (which must be a database of its own) and make one gate."""
+    """Migrate `database_url` (which must be a database of its own) and make one gate, in one process."""
     (workdir / "loopback_settings.py").write_text(OVERLAY, encoding="utf-8")
     env = {
         **os.environ,
@@ -110,8 +110,12 @@ def prepare_site(database_url: str, workdir: Path, **extra_env: str) -> Site:
         **extra_env,
     }
     site = Site(env=env, token="", workdir=workdir)
-    site.manage("migrate", "--no-input", "-v", "0")
-    site.token = re.search(r"TOKEN=(\S+)", site.manage("shell", "-c", SEED))[1]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [PYTHON, "-c", SEED], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"preparing the database failed:\n{done.stdout}\n{done.stderr}")
+    site.token = re.search(r"TOKEN=(\S+)", done.stdout)[1]
     return site
 
 
