@@ -3,10 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
+from alleykeeper.core.testing import add_resident, make_household
+from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import Answer, Attempt, KeyPerson, KeyPersonSource, KeyPersonStatus
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url
 
@@ -124,3 +128,23 @@ def test_key_person_page_hands_over_to_home_observation(world, campaign, as_admi
     # A grid worker (no MANAGE_OBSERVATION) reads the record but is not offered to open a case.
     page = as_worker_b.get(reverse("screening:key_person", args=[person.pk])).content.decode()
     assert "为此人开始居家观察" not in page
+
+
+def test_key_person_list_runs_a_fixed_number_of_queries(world, campaign, as_admin, places):
+    def found(n: int) -> None:
+        household = make_household(world.grid_a, f"{n + 30}号楼", "101")
+        resident = add_resident(household, f"来鲤{n}", phone=f"1370000{n:04d}")
+        record_key_person(
+            world.admin, community=world.community, name=resident.name, source=KeyPersonSource.MANUAL,
+            resident=resident, origin=places.jianghan,
+        )  # fmt: skip
+
+    found(0)
+    url = reverse("screening:key_persons")
+    with CaptureQueriesContext(connection) as small:
+        assert as_admin.get(url).status_code == 200
+    for n in range(1, 9):
+        found(n)
+    with CaptureQueriesContext(connection) as large:
+        page = as_admin.get(url).content.decode()
+    assert len(large) == len(small) and page.count("湖北省武汉市江汉区") == 9
