@@ -63,8 +63,9 @@ def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int
     tomorrow_start = schedule.local_midnight(today + timedelta(days=1))
     mine = case_filter(user, "case__", everyone=everyone)
     slots = FollowUpSlot.objects.filter(mine).select_related("case", *(f"case__{p}" for p in HOUSEHOLD_PATH))
-    overdue_q = Q(status=SlotStatus.OVERDUE)
-    due_q = Q(status=SlotStatus.PENDING, due_at__lt=tomorrow_start)
+    # A slot whose window has closed is missed (the tick stores it); until then it is not shown as due.
+    overdue_q = Q(status=SlotStatus.OVERDUE, closes_at__gt=now)
+    due_q = Q(status=SlotStatus.PENDING, due_at__lt=tomorrow_start, closes_at__gt=now)
     cases = ObservationCase.objects.filter(case_filter(user, everyone=everyone))
     fever_q = Q(fever_state__in=[FeverState.RETEST_DUE, FeverState.FEVER])
     ending_q = Q(planned_end__lte=today)

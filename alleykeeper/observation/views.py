@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from alleykeeper.accounts.roles import Capability
+from alleykeeper.accounts.roles import Capability, Role
 from alleykeeper.core.paging import int_or_none, page_of
 from alleykeeper.observation import access, schedule
 from alleykeeper.observation.actions import CaseError, CaseTerms, Person, open_cases
@@ -111,8 +111,10 @@ def case_open(request: HttpRequest) -> HttpResponse:
     busy = ObservationCase.objects.filter(status__in=OPEN_STATUSES).values("resident_id")
     residents = household.residents.exclude(pk__in=busy).order_by("relation", "id")
     workers = access.workers_for(household)
-    initial = {"assigned_worker": request.user.pk if workers.filter(pk=request.user.pk).exists() else None}
-    initial |= _initial_from_key_person(key_person)
+    # The grid's own worker by default: the one who will make the calls.
+    default_worker = workers.filter(role=Role.GRID_WORKER).first()
+    initial = {"assigned_worker": default_worker.pk if default_worker else None, "reason": Reason.KEY_AREA}
+    initial |= {"day_zero_basis": "arrival"} | _initial_from_key_person(key_person)
     form = OpenCasesForm(
         request.POST or None, residents=residents, workers=workers, key_person=key_person, initial=initial
     )
@@ -142,6 +144,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             return redirect("observation:household", household.pk)
     context = {
         "form": form,
+        "nobody_left": not residents.exists() and "include_key_person" not in form.fields,
         "household": household,
         "key_person": key_person,
         "observation_days": settings.OBSERVATION_DAYS,
