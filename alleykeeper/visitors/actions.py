@@ -119,7 +119,7 @@ def _by_key(gate: Gate, submission_key: str) -> Registration | None:
 def make_key_person(actor, registration: Registration) -> KeyPerson:
     """One step from a flagged arrival to a key person; pressing twice gives the same key person."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("gate__enclosure", "origin", "key_person")
         .get(pk=registration.pk)
     )
