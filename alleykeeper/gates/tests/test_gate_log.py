@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def _record(client, gate, htmx=False, **data):
-    return client.post(reverse("gates:log_record", args=[gate.pk]), data, **(HTMX if htmx else {}))
+def _record(client, to_gate, htmx=False, **data):
+    return client.post(reverse("gates:log_record", args=[to_gate.pk]), data, **(HTMX if htmx else {}))
 
 
 def test_find_a_resident_and_log_entry(world, gw, as_duty):
@@ -218,3 +218,21 @@ def test_retention_queryset(world, gw):
     )
     actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="courier")
     assert list(GateLogEntry.objects.older_than(timezone.now() - timedelta(days=28))) == [old]
+
+
+def test_extra_posted_fields_change_nothing(world, gw, as_duty):
+    resident = world.household_a.residents.get()
+    _record(
+        as_duty,
+        gw.gate,
+        tap=f"in:resident:{resident.pk}",
+        temperature="36.6",
+        flags=" fever ",
+        at="2020-01-01T00:00:00Z",
+        recorded_by=world.admin.pk,
+        gate=gw.foreign_gate.pk,
+        kind="vehicle",
+    )
+    entry = GateLogEntry.objects.get()
+    assert entry.flags == "" and entry.recorded_by == world.duty and entry.gate == gw.gate
+    assert entry.kind == PassageKind.RESIDENT and entry.at > timezone.now() - timedelta(minutes=1)

@@ -13,7 +13,7 @@ from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.testing import make_user
 from alleykeeper.gates import roster, rules
-from alleykeeper.gates.models import Shift, ShiftMember
+from alleykeeper.gates.models import Enclosure, Gate, Shift, ShiftMember
 from alleykeeper.gates.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,47 @@ def test_roster_page_runs_a_fixed_number_of_queries(world, gw, as_admin):
                     pass
     assert ShiftMember.objects.count() > 3
     assert _roster_queries(as_admin, gw.gate) == small
+
+
+def test_hostile_staff_and_gate_names_are_escaped(world, gw, as_admin):
+    world.volunteer.display_name = "<script>alert(1)</script>"
+    world.volunteer.save(update_fields=["display_name"])
+    gw.gate.name = "<img src=x onerror=alert(2)>"
+    gw.gate.save(update_fields=["name"])
+    _add(as_admin, gw.shift_now, world.volunteer)
+    monday = rules.week_start(timezone.localdate(gw.shift_now.starts_at))
+    pages = [
+        as_admin.get(reverse("gates:roster", args=[gw.gate.pk]) + f"?week={monday}"),
+        as_admin.get(reverse("gates:roster_print", args=[gw.gate.pk]) + f"?week={monday}"),
+        as_admin.get(reverse("gates:enclosures")),
+        as_admin.get(reverse("gates:gate", args=[gw.gate.pk])),
+        client_for(world.duty).get(reverse("gates:duty")),
+        client_for(world.volunteer).get(reverse("gates:duty")),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, response.request["PATH_INFO"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].content.decode()
+    assert "&lt;img src=x onerror=alert(2)&gt;" in pages[1].content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_duty_and_enclosure_pages_run_a_fixed_number_of_queries(world, gw, as_admin):
+    duty = client_for(world.duty)
+    duty_few, list_few = _queries(duty, reverse("gates:duty")), _queries(as_admin, reverse("gates:enclosures"))
+    end = gw.shift_now.ends_at
+    for day in range(1, 6):
+        start = end + timedelta(days=day)
+        shift = roster.create_shift(None, gw.other_gate, start, start + timedelta(hours=8))
+        for person in (world.duty, world.volunteer, world.worker_a):
+            roster.add_shift_member(None, shift, person)
+    for name in ("南片区", "西片区"):
+        enclosure = Enclosure.objects.create(community=world.community, name=name)
+        Gate.objects.create(enclosure=enclosure, name=f"{name}门")
+    assert _queries(duty, reverse("gates:duty")) == duty_few
+    assert _queries(as_admin, reverse("gates:enclosures")) == list_few
