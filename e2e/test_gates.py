@@ -63,6 +63,14 @@ def test_duty_staff_log_entries_on_a_phone(phone_page: Page, live_world, gate, l
     assert no_horizontal_scroll(page)
     assert GateLogEntry.objects.filter(kind=PassageKind.COURIER).count() == 1
 
+    # No signal: the page says that nothing was saved instead of looking as if it had been.
+    expect(page.locator("#log-failed")).to_be_hidden()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="登记：拦于门外").click()
+    expect(page.locator("#log-failed")).to_be_visible()
+    page.context.set_offline(False)
+    assert GateLogEntry.objects.filter(kind=PassageKind.COURIER).count() == 1
+
 
 def test_admin_plans_a_week(page: Page, live_world, gate, login):
     login(page, live_world.admin)
