@@ -93,6 +93,9 @@ def test_token_rotation(world, gw, as_admin):
     gw.gate.refresh_from_db()
     assert gw.gate.token != old and len(gw.gate.token) >= 24 and gw.gate.token_rotated_at
     assert access.gate_by_token(old) is None and access.gate_by_token(gw.gate.token) == gw.gate
+    # The public visitor form (visitors app) answers the old QR code with "unknown gate".
+    assert as_admin.get(reverse("visitors:register", args=[old])).status_code == 404
+    assert as_admin.get(reverse("visitors:register", args=[gw.gate.token])).status_code == 200
     event = AuditEvent.objects.get(action="gate.rotate_token")
     assert event.object_id == gw.gate.pk and event.reason == "二维码被转发到群里" and event.actor == world.admin
     assert old not in str(event.detail) and gw.gate.token not in str(event.detail) + event.object_label
