@@ -61,7 +61,7 @@ def _context(browser: Browser, live_server, viewport: dict, *, phone: bool) -> B
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # generous: CI machines are shared and slow
     return context
 
 

@@ -3,7 +3,7 @@
 from playwright.sync_api import Page, expect
 
 E2E_PASSWORD = "e2e-Passw0rd-long"
-expect.set_options(timeout=10_000)
+expect.set_options(timeout=20_000)
 
 
 def do_login(page: Page, user, password: str = E2E_PASSWORD) -> None:

@@ -27,8 +27,13 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        {"label": label, "url": reverse(name), "active": False}
         for label, name, capability in NAVIGATION
         if capability is None or user.can(capability)
     ]
+    # The entry whose address is the longest start of this page's: a household page (/register/household/5/)
+    # lights 台账 (/register/), the search page lights 搜索 (/register/search/). "/" only matches itself.
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

@@ -5,13 +5,25 @@ from django.shortcuts import render
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.registry.models import Grid
 
+HOME_GRIDS = 12  # a street officer may read dozens of grids; the home page shows the first few
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    grids = []
-    if request.user.can(Capability.VIEW_REGISTER):
-        grids = Grid.objects.visible_to(request.user).with_counts().select_related("community")
-    return render(request, "core/home.html", {"grids": grids})
+    """The day's starting point: find someone, open a grid, or go to one's own work."""
+    grids: list[Grid] = []
+    can_search = request.user.can(Capability.VIEW_REGISTER)
+    if can_search:
+        visible = Grid.objects.visible_to(request.user).with_counts().select_related("community")
+        # Creation order is the order communities number their grids in (第一、第二…), unlike name order.
+        grids = list(visible.order_by("community_id", "id")[: HOME_GRIDS + 1])
+    context = {
+        "can_search": can_search,
+        "grids": grids[:HOME_GRIDS],
+        "more_grids": len(grids) > HOME_GRIDS,
+        "show_community": len({g.community_id for g in grids}) > 1,
+    }
+    return render(request, "core/home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ from django import forms
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
-from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Unit
+from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
 
 
 class DateInput(forms.DateInput):
@@ -31,6 +31,8 @@ class ResidentForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["doc_number"].help_text = f"已登记 {self.instance.doc_number_masked or '无'}；留空则不变。"
             self.fields["phone"].help_text = f"已登记 {self.instance.phone_masked or '无'}；留空则不变。"
+        # Django's "---------" means nothing to a grid worker: say what an empty choice does.
+        self.fields["sex"].choices = [("", "按证件号码自动填写"), *Sex.choices]
         self.fields["name"].widget.attrs["autocomplete"] = "off"
         self.fields["doc_number"].widget.attrs.update(autocomplete="off", inputmode="text")
         self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")

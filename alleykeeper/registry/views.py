@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,24 +14,32 @@ from alleykeeper.core.net import client_ip
 from alleykeeper.core.paging import int_or_none, page_of
 from alleykeeper.registry import access, actions
 from alleykeeper.registry.forms import HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
-from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind
+from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead
 from alleykeeper.registry.search import search as run_search
 
 PAGE_SIZE = 50
+# The head of household (or in a rental, the tenant) first, then spouse, children, parents...
+_RELATIONS_IN_ORDER = [RelationToHead.HEAD, RelationToHead.TENANT, *RelationToHead.values]
+RELATION_ORDER = Case(*(When(relation=v, then=Value(i)) for i, v in enumerate(_RELATIONS_IN_ORDER)), default=99)
 
 
 @login_required
 def grids(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
     visible = Grid.objects.visible_to(request.user).with_counts().select_related("community")
-    return render(request, "registry/grids.html", {"grids": visible})
+    # Creation order follows the community's own numbering (第一、第二…); name order would not.
+    return render(request, "registry/grids.html", {"grids": visible.order_by("community_id", "id")})
 
 
 @login_required
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
     grid = access.grid_for(request.user, pk)
-    buildings = Building.objects.annotate(household_count=Count("households")).order_by("name")
+    # Length first: "2号" before "10号" (natural order for the usual numbered names).
+    buildings = Building.objects.annotate(
+        household_count=Count("households"),
+        rental_count=Count("households", filter=Q(households__kind=HouseholdKind.RENTAL)),
+    ).order_by(Length("name"), "name")
     alleys = grid.alleys.prefetch_related(Prefetch("buildings", queryset=buildings))
     return render(request, "registry/grid.html", {"grid": grid, "alleys": alleys})
 
@@ -44,7 +53,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(building=building)
         .select_related("unit")
         .annotate(resident_count=Count("residents"))
-        .order_by("unit__name", "room")
+        .order_by(Length("unit__name"), "unit__name", Length("room"), "room")
     )
     return render(request, "registry/building.html", {"building": building, "households": households})
 
@@ -89,7 +98,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.household_for(request.user, pk)
     context = {
         "household": household,
-        "residents": household.residents.order_by("relation", "id"),
+        "residents": household.residents.order_by(RELATION_ORDER, "id"),
         "history": _history(household),
         "reveal_form": RevealForm(),
         "can_edit": request.user.can(Capability.EDIT_REGISTER),

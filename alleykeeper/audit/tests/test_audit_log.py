@@ -38,10 +38,10 @@ def test_admin_sees_what_community_staff_did_not_other_communities(world, as_adm
     outsider = make_user("xinhua_worker", Role.GRID_WORKER, grids=[world.grid_other])
     record_event(outsider, "identity.reveal_phone", world.household_other.residents.get(), purpose="screening")
     page = as_admin.get(AUDIT).content.decode()
-    assert "<td>查看完整电话</td>" in page and "<td>worker_a</td>" in page and "居家观察随访" in page
+    assert '<span class="what">查看完整电话</span>' in page and "worker_a" in page and "居家观察随访" in page
     assert "xinhua_worker" not in page and "陈育玲" not in page
     filtered = as_admin.get(AUDIT, {"action": "resident.create"}).content.decode()
-    assert "<td>查看完整电话</td>" not in filtered
+    assert '<span class="what">查看完整电话</span>' not in filtered
 
 
 def _all_audit_text() -> str:
