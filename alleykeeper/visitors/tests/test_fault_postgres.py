@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from alleykeeper.visitors.tests.live_server import (
     Visitor,
@@ -151,6 +152,9 @@ def test_restart_during_registrations_loses_nothing_confirmed_and_confirms_every
             stored = dict(conn.execute("SELECT submission_key, code FROM visitors_registration").fetchall())
     finally:
         _wait_for_postgres(url.rsplit("/", 1)[0] + "/postgres")
+        # This process's own connections (the test database of the rest of the suite) died in the restart:
+        # close them so that the next test reconnects instead of failing on a dead socket.
+        connections.close_all()
         drop_postgres_database(url)
         shutil.rmtree(workdir, ignore_errors=True)
 
