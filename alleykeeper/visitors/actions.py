@@ -16,6 +16,7 @@ from alleykeeper.gates.models import Direction, Gate, GateFlag, GateLogEntry, Pa
 from alleykeeper.places.models import Division, KeyArea, key_area_hits, lookback_window
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonSource
+from alleykeeper.visitors.flags import flag_key_areas
 from alleykeeper.visitors.models import Registration, new_code
 
 REGISTRATION_FIELDS = ("name", "doc_type", "arrival_date", "transport", "transport_number", "reason")
@@ -149,7 +150,9 @@ def make_key_person(actor, registration: Registration) -> KeyPerson:
         person.doc_type = registration.doc_type
         person.save(update_fields=["doc_type"])
     registration.key_person = person
-    registration.save(update_fields=["key_person"])
+    flag_key_areas([registration])  # keep the reason with the row, also for areas declared since
+    registration.key_area_names = registration.key_areas[:200]
+    registration.save(update_fields=["key_person", "key_area_names"])
     record_event(
         actor,
         "visitor.key_person",
@@ -208,7 +211,8 @@ def _delete_in_batches(queryset, batch_size: int) -> tuple[int, int]:
 def log_visitor_entry(actor, registration: Registration, temperature: str = "") -> GateLogEntry:
     """The duty staff let a registered visitor in: one gate-log entry named by the registration's code.
     Raises gates.actions.GateLogError (a Chinese message) for an implausible temperature."""
-    flags = [GateFlag.KEY_AREA] if registration.from_key_area else []
+    flag_key_areas([registration])
+    flags = [GateFlag.KEY_AREA] if registration.key_areas else []
     return log_gate_passage(
         actor,
         registration.gate,

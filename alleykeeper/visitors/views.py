@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from alleykeeper.gates.actions import GateLogError
 from alleykeeper.gates.models import Gate, GateLogEntry, PassageKind
 from alleykeeper.visitors import access, actions
+from alleykeeper.visitors.flags import flag_key_areas
 from alleykeeper.visitors.models import CODE_LENGTH, Registration
 
 LIVE_LIMIT = 300  # a gate's busiest day stays on one page; the code search finds anyone older
@@ -42,6 +43,7 @@ def _rows(gate: Gate, code: str = "") -> tuple[list[Registration], set[str]]:
     queryset = Registration.objects.filter(gate=gate).select_related("origin", "key_person")
     queryset = queryset.filter(code=code) if code else queryset.registered_on(timezone.localdate())
     rows = list(queryset.order_by("-created_at", "-id")[:LIVE_LIMIT])
+    flag_key_areas(rows)
     entered: set[str] = set()
     if rows:
         logged = GateLogEntry.objects.filter(

@@ -12,6 +12,7 @@ from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.testing import make_id, make_user
 from alleykeeper.gates.models import GateLogEntry
+from alleykeeper.places.models import KeyArea
 from alleykeeper.screening.models import KeyPerson
 from alleykeeper.visitors.models import Registration
 from alleykeeper.visitors.tests.conftest import form_data, make_gate, put_on_duty
@@ -189,3 +190,24 @@ def test_gates_index_and_navigation(world, visit, personas):
     put_on_duty(world.duty, visit.gate)
     assert "东门" in personas["duty"].get("/v/").content.decode()
     assert personas["officer"].get("/v/").status_code == 403
+
+
+def test_key_area_declared_after_registration_flags_the_waiting_visitor(visit, duty_on_shift, settings):
+    """Registered at 7:30 from Yichang; at 8:00 Hubei is declared a key area: the list flags them now."""
+    registration = _register(visit, origin="420500")
+    assert registration.key_area_names == ""
+    KeyArea.objects.create(division=visit.divisions["420000"], start=timezone.localdate() - timedelta(days=3))
+    page = duty_on_shift.get(f"/v/gate/{visit.gate.pk}/").content.decode()
+    assert "重点地区：湖北省" in page and "转为重点人员" in page
+    duty_on_shift.post(f"/v/registration/{registration.pk}/enter/")
+    assert "key_area" in GateLogEntry.objects.get().flag_codes
+    duty_on_shift.post(f"/v/registration/{registration.pk}/key-person/")
+    registration.refresh_from_db()
+    assert registration.key_person is not None and registration.key_area_names == "湖北省"
+    # a key-area period that ended before the look-back window does not flag
+    KeyArea.objects.all().update(
+        start=timezone.localdate() - timedelta(days=60), end=timezone.localdate() - timedelta(days=40)
+    )
+    other = _register(visit, key="o" * 24, origin="420500", doc_number=make_id(order="612"), name="晚到者")
+    page = duty_on_shift.get(f"/v/gate/{visit.gate.pk}/", {"code": other.code}).content.decode()
+    assert "晚到者" in page and "重点地区" not in page
