@@ -32,6 +32,7 @@ ACTION_LABELS = {
     # visitor self-registration
     "visitor.key_person": "来访人员转为重点人员",
     "visitor.purge": "来访登记到期删除（只记数量）",
+    "visitor.export": "导出来访登记",
     "demo.load": "载入演示社区",
     "keys.rotate": "轮换加密密钥",
     # closed management (gates)

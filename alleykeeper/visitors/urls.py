@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.gates, name="gates"),
     path("gate/<int:pk>/", views.live, name="live"),
     path("gate/<int:pk>/poster/", views.poster, name="poster"),
+    path("gate/<int:pk>/export/", views.export, name="export"),
     path("registration/<int:pk>/key-person/", views.make_key_person, name="key_person"),
     path("registration/<int:pk>/enter/", views.log_entry, name="enter"),
     # Public: the gate's QR code points here (no login). The token is the gate's only public name.

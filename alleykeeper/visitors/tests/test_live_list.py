@@ -1,5 +1,7 @@
 """The gate's live list: who may open it, masking, hostile names, key-area flag → key person, logging entry."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -211,3 +213,29 @@ def test_key_area_declared_after_registration_flags_the_waiting_visitor(visit, d
     other = _register(visit, key="o" * 24, origin="420500", doc_number=make_id(order="612"), name="晚到者")
     page = duty_on_shift.get(f"/v/gate/{visit.gate.pk}/", {"code": other.code}).content.decode()
     assert "晚到者" in page and "重点地区" not in page
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_export_is_masked_formula_safe_and_audited(world, visit, key_area, duty_on_shift, hostile):
+    registration = _register(visit, name=hostile, host_name="@SUM(1+1)", reason="+1 探亲", origin="420100")
+    url = f"/v/gate/{visit.gate.pk}/export/"
+    assert duty_on_shift.get(url).status_code == 200
+    response = duty_on_shift.post(url, {"day": timezone.localdate().isoformat(), "purpose": "report_upward"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert registration.code in text and registration.doc_number_masked in text and "139****1234" in text
+    assert registration.full_document_number() not in text and "13905951234" not in text
+    assert "武汉市" in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2
+    assert rows[1][2] == ("'" + hostile if hostile.startswith("=") else hostile)  # 姓名, as typed but inert
+    assert rows[1][12] == "'@SUM(1+1)" and rows[1][10] == "'+1 探亲"
+    for cell in rows[1]:
+        assert cell[:1] not in {"=", "+", "-", "@"}, cell
+    event = AuditEvent.objects.get(action="visitor.export")
+    assert event.row_count == 1 and event.purpose == "report_upward" and event.actor == world.duty
+    # no purpose, no export; other gates' staff cannot export this one
+    assert "导出用途" in duty_on_shift.post(url, {"day": timezone.localdate().isoformat()}).content.decode()
+    assert AuditEvent.objects.filter(action="visitor.export").count() == 1
+    other = make_gate(world, name="西门")
+    assert duty_on_shift.get(f"/v/gate/{other.pk}/export/").status_code == 404
