@@ -22,6 +22,11 @@ def _record(page: Page, address: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(address)
 
 
+def _settled(page: Page) -> None:
+    """Wait until htmx has swapped and settled (new selects get their triggers only after settling)."""
+    expect(page.locator(".htmx-request, .htmx-added, .htmx-settling, .htmx-swapping")).to_have_count(0)
+
+
 def test_grid_worker_screens_three_households_on_a_phone(phone_page: Page, live_world, login):
     page, world = phone_page, live_world
     places = make_divisions()
@@ -64,9 +69,9 @@ def test_grid_worker_screens_three_households_on_a_phone(phone_page: Page, live_
     person.get_by_text("来鲤信息").click()
     person.get_by_label("抵达日期").fill(arrived)
     origin = f"p{wang.pk}-q{campaign.questions.get(role=QuestionRole.ORIGIN).pk}"
-    page.locator(f'select[name="{origin}_1"]').select_option(label="湖北省")
-    page.locator(f'select[name="{origin}_2"]').select_option(label="武汉市")
-    page.locator(f'select[name="{origin}_3"]').select_option(label="江汉区")
+    for level, place in enumerate(["湖北省", "武汉市", "江汉区"], start=1):
+        page.locator(f'select[name="{origin}_{level}"]').select_option(label=place)
+        _settled(page)
     person.get_by_label("交通方式").fill("g1234")
     assert no_horizontal_scroll(page)
     page.get_by_role("button", name="保存").click()
