@@ -78,10 +78,12 @@ def test_only_campaign_managers_set_up_campaigns(world, campaign, as_worker_a, a
     assert as_officer.get(reverse("screening:campaigns")).status_code == 403
 
 
-def test_campaign_list_shows_the_workers_progress(world, campaign, as_worker_a):
+def test_campaign_list_shows_the_workers_progress(world, campaign, as_worker_a, as_admin):
     as_worker_a.post(attempt_url(campaign, world.household_a), {"channel": "door", "outcome": "vacant"})
     page = as_worker_a.get(reverse("screening:campaigns")).content.decode()
     assert campaign.name in page and "已完成 <strong>1</strong> / 1 户" in page
+    # The community admin sees the whole campaign (both grids).
+    assert "已完成 <strong>1</strong> / 2 户" in as_admin.get(reverse("screening:campaigns")).content.decode()
 
 
 def test_editing_the_filter_resyncs_scope(world, campaign, as_admin):
