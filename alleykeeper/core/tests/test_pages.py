@@ -87,3 +87,13 @@ def test_household_lists_the_head_first(world, as_worker_a):
     add_resident(household, "李阿姨", relation="spouse")
     page = as_worker_a.get(reverse("registry:household", args=[household.pk])).content.decode()
     assert page.index("王大海") < page.index("李阿姨") < page.index("王小宝")
+
+
+def test_expired_form_says_what_to_do(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "admin", "password": "x"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "页面已过期" in page and "刷新" in page and 'name="viewport"' in page
