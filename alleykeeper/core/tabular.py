@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +198,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 @dataclass
 class Table:
-    """Every row of one sheet as read; `rows[i]` is spreadsheet row i + 1."""
+    """Every row of one sheet as read, all of the same width; `rows[i]` is spreadsheet row i + 1."""
 
     rows: list[list[Any]]
     kind: str
@@ -205,8 +206,9 @@ class Table:
     sheet: str = ""
     header_row: int | None = None  # index into rows
     mapping: dict[str, int] = field(default_factory=dict)  # field key -> column index (a guess)
+    _counted: tuple[int | None, int] | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached_property
     def width(self) -> int:
         return max((len(row) for row in self.rows), default=0)
 
@@ -225,7 +227,10 @@ class Table:
                 yield index + 1, cells
 
     def data_count(self) -> int:
-        return sum(1 for _ in self.data_rows())
+        """Rows under the header, blank rows not counted (remembered per header row: callers ask often)."""
+        if self._counted is None or self._counted[0] != self.header_row:
+            self._counted = (self.header_row, sum(1 for _ in self.data_rows()))
+        return self._counted[1]
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:
@@ -290,7 +295,11 @@ def _read_csv(path: Path, limits: Limits) -> Table:
             f"第 {len(rows) + 1} 行附近的格式不对（可能有未配对的引号或过长的格子），请用 Excel 打开检查后另存为 CSV。"
         ) from None
     rows = _trim(rows)
-    if rows and max(len(row) for row in rows) < 2:
+    width = max((len(row) for row in rows), default=0)
+    for row in rows:  # rectangular, like a sheet: short rows padded with blank cells
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    if rows and width < 2:
         raise TabularError("文件内容不是表格：没有找到用逗号或制表符分隔的列。请上传 Excel（.xlsx）或 CSV 文件。")
     return Table(rows=rows, kind=CSV, encoding=encoding)
 
@@ -412,6 +421,11 @@ def parse_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)  # the usual form, read in C
+        except ValueError:
+            pass  # 2020-02-30 and the like: the general path below says what is wrong
     if is_number_cell(value) and 20000 <= float(value) <= 80000 and float(value).is_integer():
         return EXCEL_EPOCH + timedelta(days=int(value))  # a date cell that lost its date format
     text = unicodedata.normalize("NFKC", cell_text(value)).replace(" ", "")

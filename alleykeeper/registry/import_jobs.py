@@ -181,7 +181,7 @@ def execute(job: ImportJob, *, table: Table | None = None, progress: Callable[[i
         _finish(job, ImportStatus.DONE, summary(job))
     except TabularError as problem:
         fail(job, str(problem))
-    except (actions.ImportConflict, IntegrityError):
+    except IntegrityError:
         fail(job, CONFLICT_MESSAGE)
     except Exception:
         log.exception("register import job %s failed", job.pk)

@@ -190,16 +190,28 @@ class _RowReader:
     """Reads the mapped cells of one row and collects that row's errors."""
 
     def __init__(self, row: int, cells: list[Any], mapping: dict[str, int], headers: list[str]) -> None:
-        self.row, self.cells, self.mapping, self.headers = row, cells, mapping, headers
+        self.row, self.mapping, self.headers = row, mapping, headers
+        width = len(cells)
+        self.values = {key: cells[index] for key, index in mapping.items() if index < width}
         self.errors: list[RowError] = []
         self.failed: set[str] = set()
 
     def raw(self, key: str) -> Any:
-        index = self.mapping.get(key)
-        return self.cells[index] if index is not None and index < len(self.cells) else ""
+        return self.values.get(key, "")
 
     def text(self, key: str) -> str:
-        value = norm(cell_text(self.raw(key)))
+        value = self.values.get(key, "")
+        if value.__class__ is str:
+            if not value:
+                return ""
+            # The usual cell (short, clean text) skips cell_text's and norm's general cases.
+            if value[0] == "'" or not (value.isascii() or unicodedata.is_normalized("NFKC", value)):
+                value = unicodedata.normalize("NFKC", cell_text(value))
+            value = " ".join(value.split())
+        elif value is None:
+            return ""
+        else:
+            value = norm(cell_text(value))
         limit = FIELD_BY_KEY[key].max_length
         if limit and len(value) > limit:
             self.error(key, f"{FIELD_BY_KEY[key].label}太长（{len(value)} 个字），最多 {limit} 个字。")
@@ -225,8 +237,11 @@ class _RowReader:
         return value
 
     def date(self, key: str) -> date | None:
+        value = self.values.get(key, "")
+        if value == "" or value is None:
+            return None
         try:
-            return parse_date(self.raw(key))
+            return parse_date(value)
         except ValueError as problem:
             self.error(key, str(problem))
             return None
@@ -258,8 +273,8 @@ def _identity(reader: _RowReader, row: ImportRow) -> None:
     raw_doc = reader.raw("doc_number")
     if is_number_cell(raw_doc):
         reader.error("doc_number", NUMBER_ID_MESSAGE)
-    elif cell_text(raw_doc):
-        checked = check_document(doc_type or DocumentType.ID_CARD, cell_text(raw_doc))
+    elif raw_doc := cell_text(raw_doc):
+        checked = check_document(doc_type or DocumentType.ID_CARD, raw_doc)
         if not checked.ok:
             reader.error("doc_number", checked.error)
         else:
@@ -271,8 +286,8 @@ def _identity(reader: _RowReader, row: ImportRow) -> None:
     if doc_type:
         row.resident["doc_type"] = doc_type
     for key, target in (("phone", "phone"), ("landlord_phone", "landlord_phone")):
-        raw_phone = reader.raw(key)
-        if cell_text(raw_phone):
+        raw_phone = cell_text(reader.raw(key))  # a number cell 13800001234.0 reads as 13800001234
+        if raw_phone:
             checked = check_phone(raw_phone)
             if checked.ok:
                 setattr(row, target, checked)
@@ -399,9 +414,11 @@ def validate(
     labels.update({key: f.label for key, f in FIELD_BY_KEY.items() if key not in labels})
     rows: list[ImportRow] = []
     errors: list[RowError] = []
+    width = table.width
+    columns = [index for index in mapping.values() if index < width]
     done = 0
     for done, (number, cells) in enumerate(table.data_rows(), start=1):
-        if not any(cell_text(cells[i]) for i in mapping.values() if i < len(cells)):
+        if not any(cells[i].strip() if cells[i].__class__ is str else cells[i] is not None for i in columns):
             continue  # a row with something only in columns we do not import
         row, problems = read_row(number, cells, mapping, headers, grid_by_name, default_grid, community)
         if row is not None:

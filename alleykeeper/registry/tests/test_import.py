@@ -8,13 +8,16 @@ the same ID twice in one file, an ID registered to another household, and a form
 """
 
 import io
+import os
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
@@ -281,7 +284,9 @@ def test_numbers_in_other_columns_are_read_as_text(world, as_admin):
     rows = [["第一网格", "桂坛巷", 5, 1, 101, "", "", "", "林美华", make_id(order="311"), 13800001234, "户主"]]
     job = run(as_admin, xlsx_bytes(rows))
     assert job.status == ImportStatus.DONE, job.errors
-    household = Resident.objects.get(name="林美华").household
+    person = Resident.objects.get(name="林美华")
+    assert person.phone_masked == "138****1234" and person.full_phone() == "13800001234"
+    household = person.household
     assert (household.building.name, household.unit.name, household.room) == ("5", "1", "101")
 
 
@@ -477,3 +482,57 @@ def test_command_grid_option_and_user_scope(world, tmp_path):
         call_command(
             "import_register", str(other), community="新华社区", user="admin", no_progress=True, stdout=io.StringIO()
         )
+
+
+def test_import_action_refuses_an_id_registered_meanwhile(world):
+    """The race validation cannot see: the unique blind index stops it, and nothing of the import stays."""
+    from django.db import IntegrityError
+
+    from alleykeeper.core.identity import check_id_card
+    from alleykeeper.registry import actions
+    from alleykeeper.registry.imports import ImportRow
+
+    taken = world.household_other.residents.get().full_document_number()
+    doc = check_id_card(taken)
+    rows = [
+        ImportRow(row=2, grid_id=world.grid_a.pk, alley="新巷", building="1号", unit="", room="1", name="甲"),
+        ImportRow(row=3, grid_id=world.grid_a.pk, alley="新巷", building="1号", unit="", room="1", name="乙",
+                  doc=doc, doc_index=blind_index("doc", doc.value)),
+    ]  # fmt: skip
+    before = counts()
+    with pytest.raises(IntegrityError):
+        actions.import_rows(world.admin, world.community, rows)
+    assert counts() == before and not AuditEvent.objects.filter(action="register.import").exists()
+
+
+def test_pinyin_keys_match_pypinyin(world):
+    """The per-character shortcut gives exactly what pypinyin gives, phrases and odd names included."""
+    from pypinyin import Style, lazy_pinyin
+
+    from alleykeeper.registry.models import pinyin_keys
+
+    for name in ["王翠琳", "曾小贤", "单田芳", "长江", "重庆", "吕布", "Lily张", "阿卜杜·热合曼", "女儿", "", "A"]:
+        full = "".join(lazy_pinyin(name, errors="ignore")).lower()
+        initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+        assert pinyin_keys(name) == (full[:100], initials[:20]), name
+
+
+def test_stale_uploads_are_purged(world, as_admin, _private_uploads):
+    rows = [*good_rows(), ["第一网格", "桂坛巷", "6号楼", "", "3", "", "", "", "", make_id(order="575"), "", ""]]
+    invalid = run(as_admin, xlsx_bytes(rows))
+    waiting = start(as_admin, xlsx_bytes(good_rows()))
+    orphan = _private_uploads / "imports" / "left-by-a-crash.upload"
+    orphan.write_bytes(b"x")
+    call_command("purge_imports", stdout=io.StringIO())
+    assert len(list((_private_uploads / "imports").glob("*"))) == 3, "nothing is young enough to go"
+    ImportJob.objects.update(updated_at=timezone.now() - timedelta(days=2))
+    old = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(orphan, (old, old))
+    call_command("purge_imports", stdout=io.StringIO())
+    assert not list((_private_uploads / "imports").glob("*"))
+    invalid.refresh_from_db()
+    waiting.refresh_from_db()
+    assert invalid.status == ImportStatus.INVALID and invalid.errors and not invalid.file_path
+    assert waiting.status == ImportStatus.DISCARDED
+    response = as_admin.get(reverse("registry:import_errors", args=[invalid.pk]))
+    assert response.status_code == 302
