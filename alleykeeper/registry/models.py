@@ -260,7 +260,14 @@ class Resident(SealedIdentity):
     class Meta:
         verbose_name = verbose_name_plural = "居民"
         ordering = ["household_id", "id"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["household", "relation"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["household", "relation"]),
+            # Name-prefix search (LIKE '王翠%') ordered by name in byte order: PostgreSQL can bound and
+            # order a pattern_ops index whatever the database collation (see registry.search). Other
+            # databases ignore the operator class.
+            models.Index(fields=["name"], name="resident_name_pattern", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["doc_number_index"], condition=~Q(doc_number_index=""), name="resident_unique_document"

@@ -2,13 +2,42 @@
 
 import re
 
-from django.db.models import Q
+from django.db.models import F, OrderBy, Q
 
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import check_id_card, check_phone, clean_text
 from alleykeeper.registry.models import Household, Resident
 
 LIMIT = 50
+
+
+class BytewiseOrder(OrderBy):
+    """Ascending byte order of a text column (what C collation and SQLite's BINARY give), then the id.
+
+    On PostgreSQL `ORDER BY col USING ~<~` is the order of a *_pattern_ops index, so a prefix search
+    (LIKE '王%') walks that index from the prefix and stops after LIMIT rows, whatever the database's
+    collation. A plain ORDER BY col under a non-C collation would sort every match, or worse, walk the
+    default index from its start (seconds at 200k households). Django's compiler expects ASC or DESC in
+    every ORDER BY term, hence the id as a tie-break rather than a bare USING."""
+
+    def __init__(self, field: str, then: str = "pk") -> None:
+        super().__init__(F(field))
+        self.then = F(then)
+
+    def get_source_expressions(self) -> list:
+        return [self.expression, self.then]
+
+    def set_source_expressions(self, exprs: list) -> None:
+        self.expression, self.then = exprs
+
+    def as_sql(self, compiler, connection, template: str | None = None, **extra_context) -> tuple[str, tuple]:
+        then_sql, then_params = compiler.compile(self.then)
+        template = (template or "%(expression)s ASC") + f", {then_sql} ASC"
+        sql, params = super().as_sql(compiler, connection, template=template, **extra_context)
+        return sql, (*params, *then_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context) -> tuple[str, tuple]:
+        return self.as_sql(compiler, connection, template="%(expression)s USING ~<~", **extra_context)
 
 
 def search(user, query: str) -> tuple[list[Resident], list[Household], str]:
@@ -30,10 +59,14 @@ def search(user, query: str) -> tuple[list[Resident], list[Household], str]:
                 return list(found[:LIMIT]), [], "电话（精确）"
         return [], list(households.filter(room__startswith=text)[:LIMIT]), "门牌号"
     if re.fullmatch(r"[A-Za-z]+", text):
+        # Two indexed prefix queries instead of one OR: with OR, PostgreSQL cannot bound either index and
+        # walks the pinyin index from "a" (seconds for a broad key like "w" at 200k households).
         key = text.lower()
-        found = residents.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
-        return list(found.order_by("name_pinyin")[:LIMIT]), [], "拼音"
-    found = residents.filter(name__startswith=text).order_by("name")
+        by_initials = residents.filter(name_initials__startswith=key).order_by(BytewiseOrder("name_initials"))
+        by_pinyin = residents.filter(name_pinyin__startswith=key).order_by(BytewiseOrder("name_pinyin"))
+        found = {r.pk: r for r in [*by_initials[:LIMIT], *by_pinyin[:LIMIT]]}
+        return sorted(found.values(), key=lambda r: (r.name_pinyin, r.pk))[:LIMIT], [], "拼音"
+    found = residents.filter(name__startswith=text).order_by(BytewiseOrder("name"))
     address = households.filter(
         Q(building__alley__name__startswith=text)
         | Q(building__name__startswith=text)

@@ -58,13 +58,21 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/building.html", {"building": building, "households": households})
 
 
+def _count_residents(households: list[Household]) -> None:
+    """Resident counts of one page in one query. Annotating the whole list instead makes PostgreSQL count
+    the residents of every household in scope before it can sort and cut the page (9 s at 200k)."""
+    ids = [household.pk for household in households]
+    counts = dict(Household.objects.filter(pk__in=ids).order_by().annotate(n=Count("residents")).values_list("pk", "n"))
+    for household in households:
+        household.resident_count = counts.get(household.pk, 0)
+
+
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
     households = (
         Household.objects.visible_to(request.user)
         .select_related("building__alley", "unit", "grid")
-        .annotate(resident_count=Count("residents"))
         .order_by("grid_id", "building_id", "room", "id")
     )
     grid_id, kind = request.GET.get("grid", ""), request.GET.get("kind", "")
@@ -73,6 +81,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if kind in HouseholdKind.values:
         households = households.filter(kind=kind)
     page = page_of(households, request.GET.get("page"), PAGE_SIZE)
+    _count_residents(page.items)
     query = "".join(f"{k}={v}&" for k, v in (("grid", grid_id), ("kind", kind)) if v)
     context = {
         "page": page,

@@ -182,8 +182,9 @@ def test_formula_injection_is_neutralised(world, as_admin, fmt):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_odd_rows_never_break_the_export(world, as_admin, fmt):
+    nul = "\x00" if connection.vendor == "sqlite" else ""  # PostgreSQL cannot store NUL at all
     odd = {
-        "控制\x00字符\x07\x1b": "控制字符",
+        f"控制{nul}字符\x07\x1b\x01": "控制字符",
         "表情👨‍👩‍👧🦠": "表情👨‍👩‍👧🦠",
         "长备注": "很长" * 30_000,  # 60,000 characters: beyond Excel's 32,767 per cell
         "换行": "第一行\r\n第二行",
@@ -249,9 +250,7 @@ def test_unknown_format_and_kind_are_refused(world, as_admin):
 
 def _queries_for(client, fmt: str) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = _export(client, fmt)
-        _body(response)
-        response.close()
+        _body(_export(client, fmt))  # the test client closes the response when its content is consumed
     return len(queries)
 
 
