@@ -14,6 +14,7 @@ from alleykeeper.core.identity import (
     check_document,
     check_id_card,
     check_phone,
+    document_type_of,
     mask_document,
 )
 from alleykeeper.core.tabular import cell_text, is_number_cell, parse_date
@@ -51,6 +52,7 @@ class ReadRow:
     row_number: int
     name: str = ""
     doc: Checked | None = None
+    doc_type: str = ""
     phone: Checked | None = None
     doc_index: str = ""
     phone_index: str = ""
@@ -93,7 +95,7 @@ def read_document(value: object, row: ReadRow) -> None:
         if whole is not None and _FIFTEEN[0] <= whole < _FIFTEEN[1]:
             checked = check_id_card(str(whole))
             if checked.ok:
-                row.doc = checked
+                row.doc, row.doc_type = checked, document_type_of(checked.value)
                 row.problems.append(
                     "证件号码在表格里是数字格式；这是 15 位旧号码，数字完整，已按规则升为 18 位，请核对原件。"
                 )
@@ -114,7 +116,7 @@ def read_document(value: object, row: ReadRow) -> None:
     text = cell_text(value)
     checked = check_id_card(text)
     if checked.ok:
-        row.doc = checked
+        row.doc, row.doc_type = checked, document_type_of(checked.value)
         row.birth_date = checked.birth_date
         row.problems.extend(checked.warnings)
         return
@@ -124,7 +126,7 @@ def read_document(value: object, row: ReadRow) -> None:
         for doc_type in (DocumentType.HM_PERMIT, DocumentType.PASSPORT):
             other = check_document(doc_type, compact)
             if other.ok:
-                row.doc = other
+                row.doc, row.doc_type = other, doc_type
                 row.problems.append(f"证件号码不是身份证格式，按{DocumentType(doc_type).label}号码比对。")
                 return
     row.problems.append(checked.error)

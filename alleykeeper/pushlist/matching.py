@@ -28,8 +28,10 @@ KEEP_AT_LEAST = 35  # weaker candidates are noise, not help
 MAX_CANDIDATES = 5
 MAX_NAME_NAMESAKES = 3  # a name alone proposes someone only when it is this rare in the community
 
-# Resident tuple fields, kept as plain tuples: 100,000 of them must stay small and fast.
+# Resident tuple fields, kept as plain tuples: 100,000 of them must stay small and fast. The sealed values
+# come along so that a pushed ID or phone equal to the register's reuses its ciphertext.
 R_ID, R_DOC, R_PHONE, R_NAME, R_PINYIN, R_INITIALS, R_BORN, R_HOUSEHOLD, R_GRID = range(9)
+R_DOC_ENC, R_DOC_MASKED, R_PHONE_ENC, R_PHONE_MASKED = range(9, 13)
 K_ID, K_RESIDENT, K_DOC, K_PHONE, K_NAME, K_HOUSEHOLD, K_GRID = range(7)
 
 
@@ -80,7 +82,8 @@ class Register:
     """The community's residents and key persons in memory, keyed for matching."""
 
     def __init__(self, community_id: int) -> None:
-        self.residents: dict[int, tuple] = {}
+        self.community_id = community_id
+        self.by_id: dict[int, tuple] = {}
         self.by_doc: dict[str, tuple] = {}
         self.by_phone: dict[str, list[tuple]] = defaultdict(list)
         self.by_name: dict[str, list[tuple]] = defaultdict(list)
@@ -96,9 +99,13 @@ class Register:
             "birth_date",
             "household_id",
             "household__grid_id",
+            "doc_number_enc",
+            "doc_number_masked",
+            "phone_enc",
+            "phone_masked",
         )
         for row in rows.iterator(chunk_size=5000):
-            self.residents[row[R_ID]] = row
+            self.by_id[row[R_ID]] = row
             if row[R_DOC]:
                 self.by_doc[row[R_DOC]] = row
             if row[R_PHONE]:
@@ -123,16 +130,17 @@ class Register:
             if row[K_PHONE]:
                 self.key_by_phone[row[K_PHONE]] = row
             self.key_by_name[row[K_NAME]].append(row)
-        self._addresses: dict[int, tuple[str, str]] = {}
+        self._addresses: dict[int, tuple[str, str]] | None = None
 
-    def addresses(self, household_ids: set[int]) -> dict[int, tuple[str, str]]:
-        """(building, room) of households, fetched once per chunk of rows for the ones not seen yet."""
-        missing = [pk for pk in household_ids if pk not in self._addresses]
-        if missing:
-            for pk, building, room in Household.objects.filter(pk__in=missing).values_list(
-                "pk", "building__name", "room"
-            ):
-                self._addresses[pk] = (building, room)
+    def addresses(self) -> dict[int, tuple[str, str]]:
+        """(building, room) of every household of the community, read once, when a name first needs it."""
+        if self._addresses is None:
+            self._addresses = {
+                pk: (building, room)
+                for pk, building, room in Household.objects.filter(community_id=self.community_id).values_list(
+                    "pk", "building__name", "room"
+                )
+            }
         return self._addresses
 
     # -- the rules ---------------------------------------------------------------------------------
@@ -208,7 +216,7 @@ class Register:
                         pool.append((resident, 30, f"姓名拼音首字母相同（台账为“{resident[R_NAME]}”）"))
         if not pool:
             return self._key_by_name(row)
-        addresses = self.addresses({resident[R_HOUSEHOLD] for resident, _, _ in pool}) if row.address else {}
+        addresses = self.addresses() if row.address else {}
         found = []
         for resident, confidence, reason in pool:
             parts = [reason]

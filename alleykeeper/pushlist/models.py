@@ -100,6 +100,12 @@ class MatchStatus(models.TextChoices):
 
 
 ACCEPTED = (MatchStatus.AUTO, MatchStatus.CONFIRMED)
+# References to rows the import has just read in the same transaction (register, key persons, divisions):
+# no database constraint and no index of their own. PostgreSQL checks every constrained reference of every
+# inserted row at commit, with a row lock on the referenced row: for a 100,000-row list that check costs
+# more than the rest of the write. Deletions are still handled by Django (on_delete), and the lists filter
+# by batch first, so the composite indexes below serve them.
+_REFERENCE = {"db_constraint": False, "db_index": False}
 
 
 class PushedPersonQuerySet(models.QuerySet):
@@ -120,12 +126,23 @@ class PushedPerson(SealedIdentity):
     """One person on a push list. The fields from `resident` to `match_reason` repeat the accepted match
     (see PushMatch) so that lists, scope and reports need no extra joins; actions keep them in step."""
 
-    batch = models.ForeignKey(PushBatch, on_delete=models.CASCADE, related_name="people", verbose_name="批次")
-    community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")
+    # Nobody looks pushed people up by blind index (the register is what is looked up), so these two
+    # columns carry no index: a 100,000-row import writes every index of the table for every row.
+    doc_number_index = models.CharField(max_length=32, blank=True, editable=False)
+    phone_index = models.CharField(max_length=32, blank=True, editable=False)
+
+    batch = models.ForeignKey(
+        PushBatch, on_delete=models.CASCADE, related_name="people", verbose_name="批次", db_index=False
+    )
+    community = models.ForeignKey(
+        "registry.Community", on_delete=models.PROTECT, verbose_name="社区", db_constraint=False, db_index=False
+    )
     row_number = models.IntegerField("表格行号")
     name = models.CharField("姓名", max_length=50)
     birth_date = models.DateField("出生日期", null=True, blank=True)
-    origin = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.PROTECT, verbose_name="来自")
+    origin = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, verbose_name="来自", **_REFERENCE
+    )
     origin_text = models.CharField("来源地（原文）", max_length=100, blank=True)
     arrival_date = models.DateField("抵达日期", null=True, blank=True)
     address_text = models.CharField("名单上的住址", max_length=200, blank=True)
@@ -133,27 +150,32 @@ class PushedPerson(SealedIdentity):
     list_note = models.CharField("名单备注", max_length=200, blank=True)
     problems = models.JSONField("数据问题", default=list, blank=True)
 
-    match_state = models.CharField(
-        "比对状态", max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED, db_index=True
-    )
+    match_state = models.CharField("比对状态", max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED)
     resident = models.ForeignKey(
-        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="push_records"
+        "registry.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="push_records", **_REFERENCE
     )
     key_person = models.ForeignKey(
-        "screening.KeyPerson", null=True, blank=True, on_delete=models.SET_NULL, related_name="push_records"
+        "screening.KeyPerson",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="push_records",
+        **_REFERENCE,
     )
-    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL)
-    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="网格")
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL, **_REFERENCE)
+    grid = models.ForeignKey(
+        "registry.Grid", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="网格", **_REFERENCE
+    )
     match_rule = models.CharField("比对依据", max_length=20, choices=MatchRule.choices, blank=True)
     match_confidence = models.PositiveSmallIntegerField("可信度", default=0)
     match_reason = models.CharField("比对说明", max_length=200, blank=True)
 
     proposed_outcome = models.CharField("建议结果", max_length=20, choices=Outcome.choices, blank=True)
     proposed_reason = models.CharField("建议依据", max_length=200, blank=True)
-    outcome = models.CharField("核查结果", max_length=20, choices=Outcome.choices, blank=True, db_index=True)
+    outcome = models.CharField("核查结果", max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.CharField("核查说明", max_length=300, blank=True)
     outcome_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
 
@@ -184,16 +206,18 @@ class PushMatch(models.Model):
     Sure candidates are accepted on import (AUTO); the rest wait in the review queue (PENDING)."""
 
     person = models.ForeignKey(PushedPerson, on_delete=models.CASCADE, related_name="matches")
-    resident = models.ForeignKey("registry.Resident", null=True, blank=True, on_delete=models.CASCADE)
-    key_person = models.ForeignKey("screening.KeyPerson", null=True, blank=True, on_delete=models.CASCADE)
-    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL)
-    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL)
+    resident = models.ForeignKey("registry.Resident", null=True, blank=True, on_delete=models.CASCADE, **_REFERENCE)
+    key_person = models.ForeignKey(
+        "screening.KeyPerson", null=True, blank=True, on_delete=models.CASCADE, db_constraint=False
+    )
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL, **_REFERENCE)
+    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL, **_REFERENCE)
     rule = models.CharField("依据", max_length=20, choices=MatchRule.choices)
     confidence = models.PositiveSmallIntegerField("可信度")
     reason = models.CharField("说明", max_length=200)
     status = models.CharField("状态", max_length=10, choices=MatchStatus.choices)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("确认说明", max_length=300, blank=True)

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alleykeeper.core.testing import add_resident, make_household, make_id
-from alleykeeper.pushlist import actions
-from alleykeeper.pushlist.models import MatchState, MatchStatus, Outcome, PushedPerson, PushMatch
+from alleykeeper.pushlist import actions, prepare
+from alleykeeper.pushlist.models import MatchState, MatchStatus, Outcome, PushBatch, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPersonSource
@@ -38,6 +38,10 @@ def test_same_id_number_is_certain(world, import_list):
     match = PushMatch.objects.get()
     assert match.status == MatchStatus.AUTO and match.resident.name == "王翠琳"
     assert person.proposed_outcome == Outcome.MISSED  # lives here, but screening did not find them
+    # The same number as the register's: its ciphertext is reused, and reads back as the same value.
+    resident = world.household_a.residents.get()
+    assert person.doc_number_enc == resident.doc_number_enc and person.full_document_number() == WANG_ID
+    assert person.phone_masked == "139****0000" and person.full_phone() == "13900000000"
 
 
 def test_same_id_with_another_name_says_so(import_list):
@@ -163,3 +167,22 @@ def test_matching_runs_a_fixed_number_of_queries(world, import_list):
 
     small, large = queries_for(5, 0), queries_for(300, 1000)
     assert small <= 15 and large - small < 20
+
+
+def test_worker_processes_prepare_the_same_result(world, settings, monkeypatch, import_list):
+    """A large list is prepared by forked workers; the outcome is the same as preparing it in-process."""
+    rows = [row("王翠琳", WANG_ID, "13859901234", number=1), row("吴京京", "", "13600001111", number=2)]
+    rows += [row(f"路人{i}", "", f"135{i:08d}", number=i) for i in range(3, 40)]
+    rows += [row("", "", "", number=40), row("王翠琳", WANG_ID, "", number=41)]
+    serial = _people(import_list, *rows)
+    serial_view = {name: (p.match_state, p.match_reason, p.proposed_outcome) for name, p in serial.items()}
+    PushBatch.objects.all().delete()
+    monkeypatch.setattr(prepare, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(prepare, "CHUNK", 7)
+    settings.PUSHLIST_IMPORT_PROCESSES = 2
+    assert prepare.processes_for(41) == 2
+    batch = import_list(csv_bytes(rows))
+    parallel = {p.name: p for p in PushedPerson.objects.all()}
+    assert {name: (p.match_state, p.match_reason, p.proposed_outcome) for name, p in parallel.items()} == serial_view
+    assert parallel["王翠琳"].full_phone() == "13859901234"
+    assert [e["row"] for e in batch.errors] == [43, 44]  # the empty row and the duplicate, in file order
