@@ -184,7 +184,8 @@ class FollowUpSlot(models.Model):
         ordering = ["due_at", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "due_at"], name="obs_slot_unique_due")]
         indexes = [
-            models.Index(fields=["status", "due_at"]),
+            # The order of today's lists (due time, then id): read in index order, stopped at the page size.
+            models.Index(fields=["status", "due_at", "id"], name="obs_slot_status_due"),
             models.Index(fields=["status", "closes_at"]),
         ]
 

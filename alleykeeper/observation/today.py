@@ -8,7 +8,8 @@ assigned to them; someone who manages observation sees every open case in scope.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.accounts.scope import scope_of
@@ -17,8 +18,10 @@ from alleykeeper.observation.models import (
     OPEN_REQUEST_STATUSES,
     OPEN_STATUSES,
     FeverState,
+    Flag,
     FollowUp,
     FollowUpSlot,
+    NeedKind,
     ObservationCase,
     RequestStatus,
     ServiceRequest,
@@ -26,7 +29,6 @@ from alleykeeper.observation.models import (
 )
 
 SECTION_LIMIT = 100
-HOUSEHOLD_PATH = ("household__building__alley", "household__unit")
 
 
 def case_filter(user, prefix: str = "", *, everyone: bool | None = None) -> Q:
@@ -58,11 +60,78 @@ class Today:
     limit: int = SECTION_LIMIT
 
 
+# Rows are plain dicts (values()), not model instances: a full page is hundreds of rows, and building six
+# related model objects per row cost more than the queries themselves.
+_FEVER_LABELS = dict(FeverState.choices)
+_KIND_LABELS = dict(NeedKind.choices)
+_STATUS_LABELS = dict(RequestStatus.choices)
+_FLAG_LABELS = dict(Flag.choices)
+
+
+def _address_fields(prefix: str) -> list[str]:
+    return [
+        f"{prefix}{p}"
+        for p in (
+            "household__building__alley__name",
+            "household__building__name",
+            "household__unit__name",
+            "household__room",
+        )
+    ]
+
+
+def _rows(queryset, fields: dict[str, str], prefix: str) -> list[dict]:
+    """Rename `fields` (our key → lookup) and add `address` as Household.address writes it."""
+    lookups = list(fields.values()) + _address_fields(prefix)
+    rows, zone = [], schedule.local_zone()
+    for values in queryset.values(*lookups):
+        row = {key: values[lookup] for key, lookup in fields.items()}
+        alley, building, unit, room = (values[f] for f in _address_fields(prefix))
+        row["address"] = f"{alley}{building}{unit or ''}{room}"
+        if "fever_state" in row:
+            row["fever_label"] = _FEVER_LABELS.get(row["fever_state"], "")
+        for key in ("due_at", "retest_due_at", "due_by"):
+            if row.get(key):  # formatted here: |date on hundreds of rows costs more than the query
+                row[f"{key}_time"] = timezone.localtime(row[key], zone).strftime("%H:%M")
+        rows.append(row)
+    return rows
+
+
+SLOT_FIELDS = {
+    "id": "id",
+    "due_at": "due_at",
+    "status": "status",
+    "attempts": "attempts",
+    "case_id": "case_id",
+    "name": "case__name",
+    "fever_state": "case__fever_state",
+    "last_temperature": "case__last_temperature",
+}
+CASE_FIELDS = {
+    "case_id": "id",
+    "name": "name",
+    "fever_state": "fever_state",
+    "retest_due_at": "retest_due_at",
+    "last_temperature": "last_temperature",
+    "planned_end": "planned_end",
+}
+REQUEST_FIELDS = {
+    "id": "id",
+    "kind": "kind",
+    "status": "status",
+    "due_by": "due_by",
+    "case_id": "case_id",
+    "name": "case__name",
+    "assignee_name": "assignee__display_name",
+    "assignee_username": "assignee__username",
+}
+
+
 def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int = SECTION_LIMIT) -> Today:
     today = schedule.local_date(now)
     tomorrow_start = schedule.local_midnight(today + timedelta(days=1))
     mine = case_filter(user, "case__", everyone=everyone)
-    slots = FollowUpSlot.objects.filter(mine).select_related("case", *(f"case__{p}" for p in HOUSEHOLD_PATH))
+    slots = FollowUpSlot.objects.filter(mine)
     # A slot whose window has closed is missed (the tick stores it); until then it is not shown as due.
     overdue_q = Q(status=SlotStatus.OVERDUE, closes_at__gt=now)
     due_q = Q(status=SlotStatus.PENDING, due_at__lt=tomorrow_start, closes_at__gt=now)
@@ -74,18 +143,22 @@ def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int
     flagged = FollowUp.objects.filter(mine, flagged=True, recorded_at__gte=now - timedelta(hours=24))
 
     result = Today(now=now, limit=limit)
-    result.overdue = list(slots.filter(overdue_q).order_by("due_at", "id")[:limit])
-    result.due = list(slots.filter(due_q).order_by("due_at", "id")[:limit])
-    result.fevers = list(
-        cases.filter(fever_q).select_related(*HOUSEHOLD_PATH).order_by("-fever_state", "retest_due_at", "id")[:limit]
-    )
-    result.ending = list(cases.filter(ending_q).select_related(*HOUSEHOLD_PATH).order_by("planned_end", "id")[:limit])
-    result.requests = list(
-        requests.select_related("case", "assignee", *(f"case__{p}" for p in HOUSEHOLD_PATH)).order_by("due_by", "id")[
-            :limit
-        ]
-    )
-    result.flagged = list(flagged.select_related("case").order_by("-recorded_at", "-id")[:limit])
+    result.overdue = _rows(slots.filter(overdue_q).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
+    result.due = _rows(slots.filter(due_q).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
+    fevers = cases.filter(fever_q).order_by("-fever_state", "retest_due_at", "id")[:limit]
+    result.fevers = _rows(fevers, CASE_FIELDS, "")
+    result.ending = _rows(cases.filter(ending_q).order_by("planned_end", "id")[:limit], CASE_FIELDS, "")
+    result.requests = _rows(requests.order_by("due_by", "id")[:limit], REQUEST_FIELDS, "case__")
+    for row in result.requests:
+        row["kind_label"], row["status_label"] = _KIND_LABELS.get(row["kind"]), _STATUS_LABELS.get(row["status"])
+        name, username = row.pop("assignee_name"), row.pop("assignee_username")
+        row["assignee"] = name or username or ""
+    result.flagged = [
+        row | {"flag_labels": [_FLAG_LABELS.get(f, f) for f in row["flags"]]}
+        for row in flagged.order_by("-recorded_at", "-id")[:limit].values(
+            "id", "case_id", "temperature", "flags", "recorded_at", name=F("case__name")
+        )
+    ]
     counts = FollowUpSlot.objects.filter(mine).aggregate(
         overdue=Count("id", filter=overdue_q), due=Count("id", filter=due_q)
     )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability, Role
@@ -36,7 +37,14 @@ def today(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.FOLLOW_UP)
     everyone = request.user.can(Capability.MANAGE_OBSERVATION) and request.GET.get("mine") != "1"
     data = build_today(request.user, timezone.now(), everyone=everyone)
-    context = {"day": data, "everyone": everyone, "can_manage": request.user.can(Capability.MANAGE_OBSERVATION)}
+    context = {
+        "day": data,
+        "everyone": everyone,
+        "can_manage": request.user.can(Capability.MANAGE_OBSERVATION),
+        # Row links are built from these prefixes: one reverse() per page instead of one per row.
+        "cases_url": reverse("observation:cases"),
+        "requests_url": reverse("observation:request", args=[0]).removesuffix("0/"),
+    }
     return render(request, "observation/today.html", context)
 
 
