@@ -388,7 +388,7 @@ def main() -> None:
         started = time.perf_counter()
         seed(total - SMALL_CASES, community, 1, tag="L")
         first = tick()
-        print(f"seeded {total} cases in {time.perf_counter() - started:.0f} s; first tick: {first}")
+        print(f"seeded {total} cases in {time.perf_counter() - started:.0f} s; first tick: {first}", flush=True)
         big_worker = User.objects.get(username="L_worker_0")
         worker_client.force_login(big_worker)
         large_queries = {"admin": count_queries(admin_client), "worker": count_queries(worker_client)}

@@ -5,7 +5,7 @@ from alleykeeper.observation.models import ObservationCase, ServiceRequest
 
 @admin.register(ObservationCase)
 class ObservationCaseAdmin(admin.ModelAdmin):
-    """Read-mostly: changes go through the pages (and their actions), which audit them."""
+    """Read-only: every change goes through the pages and their actions, which audit it."""
 
     list_display = ("name", "status", "planned_end", "fever_state", "assigned_worker", "grid")
     list_filter = ("status", "fever_state")
@@ -16,6 +16,12 @@ class ObservationCaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
@@ -24,4 +30,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ("case", "assignee", "requested_by", "delivered_by", "confirmed_in")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -141,3 +141,25 @@ def test_cancel_needs_a_reason(world, as_worker_a, case_a):
     assert ServiceRequest.objects.get(pk=service.pk).status == RequestStatus.REQUESTED
     as_worker_a.post(url, {"reason": "家属自行解决"})
     assert ServiceRequest.objects.get(pk=service.pk).status == RequestStatus.CANCELLED
+
+
+def test_delivery_list_runs_a_fixed_number_of_queries(world, personas, case_a, case_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    volunteer = personas["volunteer"]
+    url = reverse("observation:deliveries")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert volunteer.get(url).status_code == 200
+        return len(captured)
+
+    first = create_request(world.admin, case_a, "groceries")
+    ServiceRequest.objects.filter(pk=first.pk).update(assignee=world.volunteer, status=RequestStatus.ASSIGNED)
+    few = queries()
+    for case, kind in ((case_a, "masks"), (case_b, "gloves"), (case_b, "medicine")):
+        more = create_request(world.admin, case, kind)
+        ServiceRequest.objects.filter(pk=more.pk).update(assignee=world.volunteer, status=RequestStatus.ASSIGNED)
+    deliver_request(world.volunteer, ServiceRequest.objects.get(kind="masks"), "放在门口")
+    assert queries() == few
