@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from alleykeeper.core.testing import make_id
@@ -208,3 +209,11 @@ def test_form_groups_cities_by_province(visit):
     page = Client().get(visit.url).content.decode()
     assert '<optgroup label="湖北省">' in page and "湖北省（全省 / 不确定哪个市）" in page
     assert page.index("武汉市") > page.index('<optgroup label="湖北省">')
+
+
+def test_bench_baseline_endpoint_is_not_mounted_in_normal_urls(visit):
+    """The benchmark's bare insert endpoint exists only when ALLEYKEEPER_BENCH=1 is set at start-up."""
+    with pytest.raises(NoReverseMatch):
+        reverse("visitors:bench_baseline", args=[visit.gate.token])
+    assert Client().post(f"/v/bench-baseline/{visit.gate.token}/", form_data()).status_code == 404
+    assert not Registration.objects.exists()
