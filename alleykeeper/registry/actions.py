@@ -1,7 +1,7 @@
 """Every write to the register goes through these functions: pages, admin, imports and commands alike."""
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from django.db import connection, models, transaction
@@ -160,24 +160,25 @@ def _maker(model: type[models.Model], **common) -> Callable[..., models.Model]:
     return make
 
 
-def _insert(model: type[models.Model], objects: list[models.Model], *, need_ids: bool = False) -> None:
+def _insert(model: type[models.Model], objects: Iterable[models.Model], *, need_ids: bool = False) -> int:
     """bulk_create, or on PostgreSQL one COPY: for tens of thousands of rows Django's per-row SQL building
-    costs more than the database's work. The instances hold the final values (sealed identity included);
-    auto_now fields are set here, and with need_ids the primary keys are drawn from the table's sequence."""
-    if not objects:
-        return
+    costs more than the database's work. `objects` may be a generator: the COPY then streams, and the
+    database updates its indexes while the next rows are being sealed. auto_now fields are set here; with
+    need_ids the primary keys are drawn from the table's sequence first. Returns the number of rows."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=IMPORT_BATCH)
-        return
+        batch = list(objects)
+        model.objects.bulk_create(batch, batch_size=IMPORT_BATCH)
+        return len(batch)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     now = timezone.now()
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objects:
-                setattr(obj, f.attname, now)
+    count = 0
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if need_ids:
+            objects = list(objects)
+            if not objects:
+                return 0
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [meta.db_table, meta.pk.column, len(objects)],
@@ -189,7 +190,11 @@ def _insert(model: type[models.Model], objects: list[models.Model], *, need_ids:
         values = operator.attrgetter(*(f.attname for f in fields))
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
+                for name in stamped:
+                    setattr(obj, name, now)
                 copy.write_row(values(obj))
+                count += 1
+    return count
 
 
 def _ensure_places(rows: list[ImportRow], counts: ImportCounts) -> dict[tuple, tuple[int, int | None]]:
@@ -287,31 +292,31 @@ def _upsert_residents(
         for resident in Resident.objects.filter(household_id__in=existed).order_by("id"):
             by_household.setdefault(resident.household_id, []).append(resident)
     by_doc = {r.doc_number_index: r for people in by_household.values() for r in people if r.doc_number_index}
-    matched: set[int] = set()
-    new_resident = _maker(Resident, relation=RelationToHead.OTHER)
-    new: list[Resident] = []
+    # Rows with an ID are matched first, so that a row without one never takes a person an ID names.
+    found: dict[int, Resident] = {}
+    for index, r in enumerate(rows):
+        if r.doc_index and r.doc_index in by_doc:
+            found[index] = by_doc[r.doc_index]
+    matched = {resident.pk for resident in found.values()}
+    fresh: list[tuple[ImportRow, int]] = []
     changed: list[Resident] = []
     now = timezone.now()
-    for r in rows:
+    for index, r in enumerate(rows):
         household_id = household_ids[r.household_key]
-        resident = by_doc.get(r.doc_index) if r.doc_index else None
+        resident = found.get(index)
         if resident is None:
             # Same name in the same household, unless both carry (different) ID numbers: namesakes exist.
-            resident = next(
-                (
-                    p
-                    for p in by_household.get(household_id, ())
-                    if p.pk not in matched and norm(p.name) == r.name and not (r.doc_index and p.doc_number_index)
-                ),
-                None,
-            )
-        if resident is not None:
-            matched.add(resident.pk)
+            # Those without an ID first: the row most likely completes them.
+            candidates = [
+                p
+                for p in by_household.get(household_id, ())
+                if p.pk not in matched and norm(p.name) == r.name and not (r.doc_index and p.doc_number_index)
+            ]
+            resident = min(candidates, key=lambda p: bool(p.doc_number_index), default=None)
         if resident is None:
-            resident = new_resident(household_id=household_id, name=r.name, **r.resident)
-            apply_resident_identity(resident, r.doc, r.phone)
-            new.append(resident)
+            fresh.append((r, household_id))
             continue
+        matched.add(resident.pk)
         data = {"name": r.name, **r.resident}
         dirty = [f for f, value in data.items() if getattr(resident, f) != value]
         for f in dirty:
@@ -322,11 +327,19 @@ def _upsert_residents(
             apply_resident_identity(resident, doc, phone)
             resident.updated_at = now
             changed.append(resident)
-    _insert(Resident, new)
+    new_resident = _maker(Resident, relation=RelationToHead.OTHER)
+
+    def sealed() -> Iterator[Resident]:
+        for r, household_id in fresh:
+            resident = new_resident(household_id=household_id, name=r.name, **r.resident)
+            apply_resident_identity(resident, r.doc, r.phone)
+            yield resident
+
+    counts.residents_created = _insert(Resident, sealed())
     identity = ["doc_number_enc", "doc_number_index", "doc_number_masked", "phone_enc", "phone_index", "phone_masked"]
     fields = [*RESIDENT_FIELDS, "name_pinyin", "name_initials", *identity, "updated_at"]
     Resident.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
-    counts.residents_created, counts.residents_updated = len(new), len(changed)
+    counts.residents_updated = len(changed)
 
 
 @transaction.atomic

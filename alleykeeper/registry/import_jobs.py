@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from alleykeeper.core.logging import redact
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
 from alleykeeper.core.tabular import Table, TabularError, cell_text, open_table, sniff_kind, store_upload
 from alleykeeper.registry import actions
@@ -161,7 +162,8 @@ def execute(job: ImportJob, *, table: Table | None = None, progress: Callable[[i
         job.rows_total = job.rows_done = table.data_count()
         if checked.errors:
             job.error_count = len(checked.errors)
-            job.errors = [[e.row, e.column, e.message] for e in checked.errors[:MAX_STORED_ERRORS]]
+            # Messages quote cells (“…”不是有效的…): an ID or phone typed in the wrong column is masked.
+            job.errors = [[e.row, redact(e.column), redact(e.message)] for e in checked.errors[:MAX_STORED_ERRORS]]
             rows_with_errors = len({e.row for e in checked.errors})
             message = f"{rows_with_errors} 行有错误，共 {job.error_count} 处，未导入任何数据。请下载错误报告，改正后重新导入。"
             _finish(job, ImportStatus.INVALID, message, keep_file=True)

@@ -536,3 +536,37 @@ def test_stale_uploads_are_purged(world, as_admin, _private_uploads):
     assert waiting.status == ImportStatus.DISCARDED
     response = as_admin.get(reverse("registry:import_errors", args=[invalid.pk]))
     assert response.status_code == 302
+
+
+def test_unknown_headers_then_header_row_and_mapping_by_hand(world, as_admin):
+    header = ["甲", "乙", "丙", "丁", "戊"]
+    rows = [["第一网格", "桂坛巷", "5号楼", "101", "林美华"]]
+    job = start(as_admin, csv_bytes(rows, header), "自制.csv")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.MAPPING and job.header_row is None and "没有认出表头行" in job.message
+    as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 1})
+    job.refresh_from_db()
+    assert job.header_row == 0 and job.columns == header and job.mapping == {}
+    job = confirm(as_admin, job, map_grid="0", map_alley="1", map_building="2", map_room="3", map_name="4")
+    assert job.status == ImportStatus.DONE and Resident.objects.filter(name="林美华").exists()
+
+
+def test_identity_numbers_in_error_messages_are_masked(world, as_admin):
+    rows = good_rows()
+    rows[0][11] = make_id(order="999")  # an ID number typed into 与户主关系
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID
+    assert make_id(order="999") not in str(job.errors) and "350502********" in str(job.errors)
+
+
+def test_namesakes_in_one_household_stay_apart_on_reimport(world, as_admin):
+    """Two 张伟 in one flat, one with an ID and one without: the row without an ID never takes the other."""
+    rows = [
+        ["第一网格", "桂坛巷", "5号楼", "", "8", "", "", "", "张伟", "", "", "子女"],
+        ["第一网格", "桂坛巷", "5号楼", "", "8", "", "", "", "张伟", make_id(order="711"), "", "户主"],
+    ]
+    run(as_admin, xlsx_bytes(rows))
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.result["residents_created"] == job.result["residents_updated"] == 0
+    people = {p.relation: p for p in Resident.objects.filter(name="张伟")}
+    assert set(people) == {"head", "child"} and not people["child"].doc_number_index
