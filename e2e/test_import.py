@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import ImportJob, ImportStatus, Resident
-from alleykeeper.registry.tests.test_import import xlsx_bytes
+from alleykeeper.registry.tests.import_files import xlsx_bytes
 from e2e.helpers import assets_loaded, no_horizontal_scroll
 
 pytestmark = pytest.mark.e2e
