@@ -1,5 +1,6 @@
 """Fixtures of the visitor tests: divisions, a key area, a gate with a shift, a valid form."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -77,7 +78,10 @@ class Visit:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters and the key-area cache live in the cache: start and leave every test clean."""
+    cache.clear()
+    yield
     cache.clear()
 
 
