@@ -208,8 +208,8 @@ LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
-# Push lists: worker processes that prepare a large list (read, check, seal, match), 1 for none.
-PUSHLIST_IMPORT_PROCESSES = env_int("PUSHLIST_IMPORT_PROCESSES", min(2, os.cpu_count() or 1))
+# Push lists: worker processes that prepare a large list (read, check, seal, match); 1 = in-process.
+PUSHLIST_IMPORT_PROCESSES = env_int("PUSHLIST_IMPORT_PROCESSES", 1)
 
 # Domain settings (GUIDE.md section 3)
 KEY_AREA_LOOKBACK_DAYS = env_int("KEY_AREA_LOOKBACK_DAYS", 14)

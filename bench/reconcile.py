@@ -199,12 +199,48 @@ def run_baseline(path: Path, expected: int) -> float:
     return seconds
 
 
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree_pss_mb() -> float:
+    """Proportional memory of this process and its worker processes (shared pages counted once)."""
+    pids = [os.getpid()]
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return sum(_pss_mb(pid) for pid in pids)
+
+
 def child_main(path: str, community_id: int) -> None:
-    """One run of ours in a fresh process, for its own peak memory."""
+    """One run of ours in a fresh process, for its own peak memory: the peak resident set of this
+    process (VmHWM) or, when PUSHLIST_IMPORT_PROCESSES forks workers, the peak of the summed PSS of
+    this process and its workers (sampled every 50 ms), whichever is larger."""
+    import threading
+
     setup_django(os.environ["DATABASE_URL"])
     empty_push_tables()
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_pss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     seconds, counts = timed(lambda: import_once(Path(path), community_id))
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(), **counts}))
+    done.set()
+    sampler.join()
+    print(json.dumps({"seconds": seconds, "peak_mb": max(peak_rss_mb(), peak[0]), **counts}))
 
 
 def main() -> None:

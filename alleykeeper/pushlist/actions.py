@@ -119,6 +119,12 @@ def import_batch(actor, batch: PushBatch) -> ImportCounts | None:
         )
         batch.save(update_fields=["status", "status_message"])
         return None
+    except Exception:
+        # Nothing was written (one transaction); say so instead of leaving the page waiting forever.
+        batch.status = BatchStatus.FAILED
+        batch.status_message = "导入时出现程序错误，名单没有导入。请稍后重试；仍然失败请联系系统管理员。"
+        batch.save(update_fields=["status", "status_message"])
+        raise
     record_event(
         actor,
         "pushlist.import",

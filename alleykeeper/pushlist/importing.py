@@ -6,6 +6,7 @@ instances: on PostgreSQL with COPY, elsewhere with bulk_create.
 """
 
 import json
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,20 +45,16 @@ def read_table(path: Path, header_row: int | None = None) -> Table:
 def _copy(model, fields: list, records: list[dict]) -> None:
     """PostgreSQL COPY: the fastest way in, with no per-value work in Django."""
     defaults = {f.attname: f.get_default() for f in fields}
-    names = [f.attname for f in fields]
-    json_names = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    json_names = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
+    values_of = operator.itemgetter(*[f.attname for f in fields])
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for record in records:
-            copy.write_row(
-                [
-                    json.dumps(record.get(name, defaults[name]), ensure_ascii=False)
-                    if name in json_names
-                    else record.get(name, defaults[name])
-                    for name in names
-                ]
-            )
+            row = defaults | record
+            for name in json_names:
+                row[name] = json.dumps(row[name], ensure_ascii=False)
+            copy.write_row(values_of(row))
 
 
 def _write_people(batch: PushBatch, records: list[dict]) -> list[int]:

@@ -53,6 +53,7 @@ def name_keys(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
+@lru_cache(maxsize=100_000)
 def _building_pattern(building: str) -> re.Pattern | None:
     number = re.search(r"\d+", building)
     if number is None:
@@ -61,14 +62,19 @@ def _building_pattern(building: str) -> re.Pattern | None:
     return re.compile(rf"(?<!\d){number[0]}(号楼|号|栋|幢|#|座)")
 
 
+@lru_cache(maxsize=100_000)
+def _room_pattern(room: str) -> re.Pattern:
+    return re.compile(rf"(?<!\d){re.escape(room)}(?!\d)")
+
+
 def address_score(text: str, building: str, room: str) -> tuple[int, str]:
     """How well the list's address names the household: 25 building and room, 10 one of them."""
     if not text:
         return 0, ""
-    compact = re.sub(r"\s", "", text)
+    compact = text.replace(" ", "")
     pattern = _building_pattern(building)
     building_hit = building in compact or bool(pattern and pattern.search(compact))
-    room_hit = bool(room) and re.search(rf"(?<![\d]){re.escape(room)}(?!\d)", compact) is not None
+    room_hit = bool(room) and _room_pattern(room).search(compact) is not None
     if building_hit and room_hit:
         return 25, f"住址一致（{building}{room}）"
     if building_hit:

@@ -147,3 +147,24 @@ def test_future_received_date_is_refused(world, as_admin):
     content = csv_bytes([row("王翠琳", WANG_ID, "13859901234")])
     response = _upload(as_admin, content, "名单.csv", community=world.community.pk, received_on="2999-01-01")
     assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
+
+
+def test_a_failing_import_writes_nothing_and_says_so(world, as_admin, monkeypatch):
+    from alleykeeper.pushlist import actions, importing
+
+    uploaded = actions.upload_push_list(
+        world.admin, world.community, [csv_bytes([row("王翠琳", WANG_ID)])], "x.csv", received_on=date(2020, 2, 3)
+    )
+    actions.confirm_mapping(uploaded.batch, uploaded.batch.mapping)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(actions, "import_rows", broken)
+    with pytest.raises(RuntimeError):
+        actions.import_batch(world.admin, uploaded.batch)
+    uploaded.batch.refresh_from_db()
+    assert uploaded.batch.status == BatchStatus.FAILED and not PushedPerson.objects.exists()
+    page = as_admin.get(reverse("pushlist:batch", args=[uploaded.batch.pk])).content.decode()
+    assert "程序错误" in page and "重新确认表头后再试" in page
+    assert importing.import_rows is not broken
