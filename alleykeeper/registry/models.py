@@ -169,7 +169,16 @@ class Household(models.Model):
                 name="household_tenancy_order",
             ),
         ]
-        indexes = [models.Index(fields=["grid", "building", "room"]), models.Index(fields=["community", "kind"])]
+        indexes = [
+            models.Index(fields=["grid", "building", "room"]),
+            models.Index(fields=["community", "kind"]),
+            # Address search by prefix (门牌 302, 房东 林): pattern_ops so PostgreSQL can use them for LIKE
+            # 'x%' whatever the collation, together with the building index in one bitmap (registry.search).
+            models.Index(fields=["room"], name="household_room_pattern", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["landlord_name"], name="household_landlord_pattern", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.address

@@ -6,7 +6,7 @@ from django.db.models import F, OrderBy, Q
 
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import check_id_card, check_phone, clean_text
-from alleykeeper.registry.models import Household, Resident
+from alleykeeper.registry.models import Building, Grid, Household, Resident
 
 LIMIT = 50
 
@@ -67,10 +67,24 @@ def search(user, query: str) -> tuple[list[Resident], list[Household], str]:
         found = {r.pk: r for r in [*by_initials[:LIMIT], *by_pinyin[:LIMIT]]}
         return sorted(found.values(), key=lambda r: (r.name_pinyin, r.pk))[:LIMIT], [], "拼音"
     found = residents.filter(name__startswith=text).order_by(BytewiseOrder("name"))
-    address = households.filter(
-        Q(building__alley__name__startswith=text)
-        | Q(building__name__startswith=text)
-        | Q(room__startswith=text)
-        | Q(landlord_name__startswith=text)
+    return list(found[:LIMIT]), list(_by_address(user, households, text)[:LIMIT]), "姓名或地址"
+
+
+def _by_address(user, households, text: str):
+    """Households whose alley, building, room or landlord starts with `text`.
+
+    The matching buildings (of the user's grids; alleys and buildings are small tables) are looked up
+    first, so that the household query is an OR of three indexed conditions that PostgreSQL combines in
+    one bitmap. One OR across joined tables instead makes it join and scan every household in scope
+    (0.2 s at 200k households when nothing matches)."""
+    buildings = (
+        Building.objects.filter(alley__grid__in=Grid.objects.visible_to(user))
+        .filter(Q(name__startswith=text) | Q(alley__name__startswith=text))
+        .order_by()
+        .values_list("id", flat=True)[:LIMIT]
     )
-    return list(found[:LIMIT]), list(address[:LIMIT]), "姓名或地址"
+    matches = Q(room__startswith=text) | Q(landlord_name__startswith=text)
+    building_ids = list(buildings)
+    if building_ids:
+        matches |= Q(building_id__in=building_ids)
+    return households.filter(matches)

@@ -70,3 +70,13 @@ def test_name_search_is_prefix_and_ordered(world, as_admin):
     page = as_admin.post("/register/search/", {"q": "王翠"}).content.decode()
     # byte (code point) order, the same on PostgreSQL and SQLite: 琳 U+7433 before 花 U+82B1
     assert page.index("王翠<") < page.index("王翠琳") < page.index("王翠花") and "王二" not in page
+
+
+@pytest.mark.parametrize("query", ["3号楼", "第一网格巷", "林", "302"])
+def test_address_search_by_building_alley_landlord_and_room_stays_in_scope(world, as_worker_a, as_worker_b, query):
+    world.household_a.landlord_name = "林房东"
+    world.household_a.save(update_fields=["landlord_name"])
+    assert world.household_a.address in as_worker_a.post("/register/search/", {"q": query}).content.decode()
+    assert world.household_a.address not in as_worker_b.post("/register/search/", {"q": query}).content.decode()
+    page = as_worker_a.post("/register/search/", {"q": "8号楼"}).content.decode()
+    assert world.household_b.address not in page  # grid B's building: not even found by name
