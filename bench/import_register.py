@@ -1,0 +1,194 @@
+"""Benchmark: importing a register XLSX through our import, against calamine + PostgreSQL COPY.
+
+Ours: `manage.py import_register FILE --community ...` run in-process (call_command), the same code path
+as the page's background task without the web: the upload stored privately and hashed, the type sniffed,
+the zip checked (declared sizes, ratio, every member inflated with a cap), the sheet read with calamine,
+the header found and mapped, every row validated (ID checksum, phones, choices, duplicates, the register
+looked up for IDs already known), then one transaction that creates alleys, buildings, units, households
+and residents with their identity sealed (Fernet, blind index, mask) and one audit record. The register
+tables are emptied between rounds, so every round is a first import.
+
+Baseline: the same file read with python-calamine (to_python) and its rows, as text, COPY'd by psycopg
+into a plain table of text columns in one transaction.
+
+The two alternate over several rounds (which goes first swaps each round); medians are reported.
+
+    .venv/bin/python bench/import_register.py          # quick: 10k rows
+    .venv/bin/python bench/import_register.py --full   # 100k rows
+
+Own PostgreSQL database ak_bench_import (created and dropped here). Last line:
+    import_register: ratio=<ours s / baseline s> ours_s=... baseline_s=... rows=... db=postgresql
+Target at 100k rows: ratio <= 3. Benchmarks are not tests: compare ratios, not absolute times.
+"""
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import alternate, bench_database, last_line, median, migrate, setup_django, timed
+
+DB_NAME = "ak_bench_import"
+COMMUNITY = "导入基准社区"
+HEADER = [
+    "网格", "小巷", "楼栋", "单元", "房号", "户类型", "房东姓名", "房东电话", "租期开始", "租期结束",
+    "姓名", "身份证号", "联系电话", "性别", "出生日期", "与户主关系", "居住状态",
+]  # fmt: skip
+REGISTER_TABLES = "registry_resident, registry_household, registry_unit, registry_building, registry_alley"
+
+
+def build_rows(count: int) -> list[list[str]]:
+    """`count` resident rows of invented households (registry.synthetic: checksum-valid IDs of nobody)."""
+    from alleykeeper.registry.models import HouseholdKind, RelationToHead, ResidenceStatus, Sex
+    from alleykeeper.registry.synthetic import Planner
+
+    kinds, relations = dict(HouseholdKind.choices), dict(RelationToHead.choices)
+    statuses, sexes = dict(ResidenceStatus.choices), dict(Sex.choices)
+    planner = Planner(seed=5)
+    rows: list[list[str]] = []
+    number = 0
+    while len(rows) < count:
+        home = planner.household(number)
+        number += 1
+        for person in home.people:
+            rows.append(
+                [
+                    f"第{home.grid + 1}网格",
+                    f"基准{home.alley + 1}巷",
+                    f"{home.building + 1}号楼",
+                    home.unit,
+                    home.room,
+                    str(kinds[home.kind]),
+                    home.landlord_name,
+                    home.landlord_phone,
+                    home.tenancy_start.isoformat() if home.tenancy_start else "",
+                    home.tenancy_end.isoformat() if home.tenancy_end else "",
+                    person.name,
+                    person.doc_number,
+                    person.phone,
+                    str(sexes[person.sex]),
+                    person.birth_date.isoformat(),
+                    str(relations[person.relation]),
+                    str(statuses[person.status]),
+                ]
+            )
+    return rows[:count]
+
+
+def write_xlsx(rows: list[list[str]], path: Path) -> None:
+    """Written as a community would keep it: every cell text, the ID column formatted as text."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("台账")
+    sheet.set_column(0, len(HEADER) - 1, 12, workbook.add_format({"num_format": "@"}))
+    sheet.write_row(0, 0, HEADER)
+    for index, row in enumerate(rows, start=1):
+        sheet.write_row(index, 0, row)
+    workbook.close()
+
+
+def prepare_community(rows: list[list[str]]) -> None:
+    from alleykeeper.registry.models import Community, Grid, Street
+
+    street = Street.objects.create(name="导入基准街道")
+    community = Community.objects.create(street=street, name=COMMUNITY)
+    Grid.objects.bulk_create([Grid(community=community, name=name) for name in sorted({row[0] for row in rows})])
+
+
+def empty_register() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {REGISTER_TABLES}, audit_auditevent, registry_importjob CASCADE")
+
+
+def run_ours(path: Path, expected: int) -> float:
+    from django.core.management import call_command
+
+    from alleykeeper.registry.models import Resident
+
+    empty_register()
+    seconds, _ = timed(
+        lambda: call_command("import_register", str(path), community=COMMUNITY, no_progress=True, stdout=io.StringIO())
+    )
+    assert Resident.objects.count() == expected, "our import did not import every row"
+    return seconds
+
+
+def run_baseline(path: Path, database_url: str, expected: int) -> float:
+    import psycopg
+    from python_calamine import CalamineWorkbook
+
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS baseline_import; CREATE TABLE baseline_import ({columns})")
+
+        def work() -> None:
+            with CalamineWorkbook.from_path(str(path)) as workbook:
+                data = workbook.get_sheet_by_index(0).to_python()
+            with connection.transaction(), connection.cursor() as cursor:
+                with cursor.copy("COPY baseline_import FROM STDIN") as copy:
+                    for row in data[1:]:
+                        copy.write_row([str(cell) for cell in row])
+
+        seconds, _ = timed(work)
+        count = connection.execute("SELECT count(*) FROM baseline_import").fetchone()[0]
+        assert count == expected, "the baseline did not copy every row"
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="100k rows (default: 10k)")
+    parser.add_argument("--rows", type=int, help="any other row count")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--profile", action="store_true", help="profile one run of ours instead (cProfile, top 30)")
+    args = parser.parse_args()
+    count = args.rows or (100_000 if args.full else 10_000)
+    work = Path(tempfile.mkdtemp(prefix="ak-bench-import-"))
+    os.environ["PRIVATE_UPLOAD_ROOT"] = str(work / "uploads")
+    os.environ["IMPORT_MAX_ROWS"] = str(max(count, 300_000))
+    with bench_database(DB_NAME, keep=args.keep) as url:
+        setup_django(url)
+        migrate()
+        started = time.perf_counter()
+        rows = build_rows(count)
+        path = work / "register.xlsx"
+        write_xlsx(rows, path)
+        prepare_community(rows)
+        size_mb = path.stat().st_size / 1024 / 1024
+        print(f"{count} rows, {size_mb:.1f} MB XLSX written in {time.perf_counter() - started:.0f} s")
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(run_ours, path, count)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+            return
+        ours, baseline = alternate(args.rounds, lambda: run_ours(path, count), lambda: run_baseline(path, url, count))
+        for number, (a, b) in enumerate(zip(ours, baseline, strict=True), start=1):
+            print(f"round {number}: ours {a:.2f} s, baseline {b:.2f} s")
+    ours_s, baseline_s = median(ours), median(baseline)
+    print(
+        last_line(
+            "import_register",
+            ratio=ours_s / baseline_s,
+            ours_s=ours_s,
+            baseline_s=baseline_s,
+            rows=count,
+            db="postgresql",
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
