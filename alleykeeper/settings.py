@@ -208,6 +208,9 @@ LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+# Exports: an XLSX is built whole before it is sent (a zip cannot be streamed), about 10 s per 100k rows;
+# larger lists go by CSV, which streams as it is read.
+EXPORT_XLSX_MAX_ROWS = env_int("EXPORT_XLSX_MAX_ROWS", 200_000)
 # Push lists: worker processes that prepare a large list (read, check, seal, match); 1 = in-process.
 PUSHLIST_IMPORT_PROCESSES = env_int("PUSHLIST_IMPORT_PROCESSES", 1)
 

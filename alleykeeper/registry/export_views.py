@@ -37,7 +37,11 @@ def export(request: HttpRequest) -> HttpResponse:
         response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, exports.export_filename("csv"))
     else:
-        result = exports.export_register_xlsx(request.user, filters, **options)
+        try:
+            result = exports.export_register_xlsx(request.user, filters, **options)
+        except exports.TooManyRows as too_many:
+            form.add_error("format", str(too_many))
+            return render(request, "registry/export.html", {"form": form}, status=400)
         response = FileResponse(
             result.file, as_attachment=True, filename=exports.export_filename("xlsx"), content_type=XLSX_TYPE
         )

@@ -7,6 +7,7 @@ with values_list(...).iterator(), one query (one server-side cursor on PostgreSQ
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
@@ -113,10 +114,26 @@ def _audit(user, filters: RegisterFilters, purpose: str, scope: str, fmt: str, r
     )
 
 
+class TooManyRows(Exception):
+    """An XLSX export larger than EXPORT_XLSX_MAX_ROWS: nothing was written or audited."""
+
+    def __init__(self, rows: int, limit: int) -> None:
+        super().__init__(
+            f"这次导出有 {rows:,} 行，超过 Excel 导出的上限 {limit:,} 行。"
+            "请按网格或住户类型分批导出，或选择 CSV 格式（不限行数，边读边下载）。"
+        )
+
+
 def export_register_xlsx(
     user, filters: RegisterFilters, *, purpose: str, scope: str, client_ip: str | None = None
 ) -> XlsxResult:
-    """Write the workbook to a temporary file, then audit it with its exact row count before it is sent."""
+    """Write the workbook to a temporary file, then audit it with its exact row count before it is sent.
+
+    An XLSX is built whole before the first byte leaves, so its size is bounded (TooManyRows)."""
+    limit = settings.EXPORT_XLSX_MAX_ROWS
+    rows = register_queryset(user, filters).count()
+    if rows > limit:
+        raise TooManyRows(rows, limit)
     result = write_xlsx(register_rows(user, filters), REGISTER_COLUMNS, sheet_name="居民台账", title="居民台账")
     _audit(user, filters, purpose, scope, "xlsx", result.row_count, client_ip)
     return result

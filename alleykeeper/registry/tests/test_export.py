@@ -265,3 +265,14 @@ def test_query_count_does_not_grow_with_rows(world, as_admin, django_assert_max_
     assert many == few
     with django_assert_max_num_queries(10):
         _body(_export(as_admin, fmt))
+
+
+def test_xlsx_over_the_row_limit_is_refused_with_a_way_out(world, as_admin, settings):
+    settings.EXPORT_XLSX_MAX_ROWS = 1
+    response = _export(as_admin, "xlsx")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "超过 Excel 导出的上限 1 行" in page and "CSV" in page
+    assert not AuditEvent.objects.filter(action="register.export").exists()
+    assert len(_csv_rows(_export(as_admin, "csv"))) == 2  # CSV streams: no limit
+    assert AuditEvent.objects.get(action="register.export").row_count == 2
