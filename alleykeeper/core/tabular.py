@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 XLSX, CSV = "xlsx", "csv"
 HEADER_SCAN_ROWS = 20  # title rows above the header that real community sheets carry
@@ -243,15 +243,23 @@ def _too_many_rows(count: int, limits: Limits) -> TabularError:
     return TabularError(f"文件超过 {limits.max_rows} 行（单次导入上限），请拆分成几个文件分别导入。")
 
 
+_UNREADABLE = "无法读取这个 Excel 文件，可能已损坏或加了密码。请用 Excel 打开后另存为 .xlsx 再导入。"
+
+
 def _read_xlsx(path: Path, limits: Limits, synonyms: Mapping[str, Iterable[str]] | None) -> Table:
     check_zip(path, limits)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, ValueError, OSError):
-        raise TabularError(
-            "无法读取这个 Excel 文件，可能已损坏或加了密码。请用 Excel 打开后另存为 .xlsx 再导入。"
-        ) from None
-    with workbook:
+        return _read_workbook(path, limits, synonyms)
+    except TabularError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a malformed sheet can even make the Rust reader panic, which is a BaseException
+        raise TabularError(_UNREADABLE) from None
+
+
+def _read_workbook(path: Path, limits: Limits, synonyms: Mapping[str, Iterable[str]] | None) -> Table:
+    with CalamineWorkbook.from_path(str(path)) as workbook:
         visible = [
             m.name
             for m in workbook.sheets_metadata
@@ -259,10 +267,7 @@ def _read_xlsx(path: Path, limits: Limits, synonyms: Mapping[str, Iterable[str]]
         ]
         chosen: Table | None = None
         for name in visible[:5] or workbook.sheet_names[:1]:
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-            except CalamineError:
-                continue
+            sheet = workbook.get_sheet_by_name(name)
             end = sheet.end
             if end is not None and end[0] + 1 > limits.max_rows + HEADER_ALLOWANCE:
                 raise _too_many_rows(end[0] + 1, limits)

@@ -112,6 +112,10 @@ def analyse(job: ImportJob, *, header_row: int | None = None) -> Table | None:
     except TabularError as problem:
         fail(job, str(problem))
         return None
+    except Exception:
+        log.exception("register import job %s: the file could not be read", job.pk)
+        fail(job, "无法读取这个文件。请用 Excel 打开后另存为 .xlsx 再导入；如仍失败，请联系系统管理员。")
+        return None
     job.file_kind, job.encoding, job.sheet = table.kind, table.encoding, table.sheet[:100]
     job.header_row = table.header_row
     job.columns = [cell_text(h)[:60] for h in table.header()] if table.header_row is not None else []

@@ -123,3 +123,13 @@ def test_too_large_file(world, as_admin, settings, private_uploads):
     assert not ImportJob.objects.exists() and not list((private_uploads / "imports").glob("*"))
     response = upload(as_admin, b"x" * 200_000, "huge.csv")  # refused by Content-Length, unread
     assert response.status_code == 413 and "文件太大" in response.content.decode()
+
+
+def test_a_workbook_with_a_broken_sheet(world, as_admin):
+    """A valid zip whose sheet XML is cut off and points at a shared string that does not exist."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(good_rows())))
+    members = {info.filename: source.read(info) for info in source.infolist()}
+    members["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row><c r="A1" t="s"><v>999</v></c></row><row'
+    job = start(as_admin, zip_bytes(members))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "可能已损坏" in job.message and counts() == (3, 3)
