@@ -178,3 +178,26 @@ def test_household_create_and_rental_rules(world, as_worker_a):
     assert response.status_code == 302
     page = as_worker_a.get(response["Location"]).content.decode()
     assert "0595-****3456" in page and "22123456" not in page
+
+
+def test_moving_a_household_to_another_grid_moves_its_scope(world, as_admin, as_worker_a, as_worker_b):
+    household = world.household_a
+    target = world.household_b.building
+    url = reverse("registry:household_edit", args=[household.pk])
+    response = as_admin.post(url, {"building": target.pk, "room": "777", "kind": "owner"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.grid_id == world.grid_b.pk and household.community_id == world.community.pk
+    assert as_worker_a.get(reverse("registry:household", args=[household.pk])).status_code == 404
+    assert as_worker_b.get(reverse("registry:household", args=[household.pk])).status_code == 200
+    event = AuditEvent.objects.filter(action="household.update", object_id=household.pk).latest("at")
+    assert set(event.detail["fields"]) >= {"building", "room"}
+
+
+def test_resident_update_audit_names_the_changed_fields(world, as_worker_a):
+    resident = world.household_a.residents.get()
+    url = reverse("registry:resident_edit", args=[resident.pk])
+    data = {"name": resident.name, "doc_type": "id_card", "relation": "head", "status": "away", "notes": "去厦门"}
+    assert as_worker_a.post(url, data).status_code == 302
+    event = AuditEvent.objects.filter(action="resident.update", object_id=resident.pk).latest("at")
+    assert set(event.detail["fields"]) == {"status", "notes"}
