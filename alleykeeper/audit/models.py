@@ -29,6 +29,16 @@ ACTION_LABELS = {
     "register.export": "导出台账",
     "register.seed": "生成合成数据（基准测试）",
     "account.create_admin": "创建系统管理员",
+    # screening
+    "campaign.create": "新建排查活动",
+    "campaign.update": "修改排查活动",
+    "campaign.sync_scope": "更新排查范围",
+    "campaign.add_question": "添加排查问题",
+    "campaign.question_active": "启用/停用排查问题",
+    "screening.attempt": "记录排查联系",
+    "screening.coverage_export": "导出排查覆盖情况",
+    "key_person.create": "新增重点人员",
+    "key_person.update": "更新重点人员",
     # visitor self-registration
     "visitor.key_person": "来访人员转为重点人员",
     "visitor.purge": "来访登记到期删除（只记数量）",

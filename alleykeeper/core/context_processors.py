@@ -16,6 +16,8 @@ NAVIGATION = [
     ("值守", "gates:duty", Capability.GATE_DUTY),
     ("片区卡口", "gates:enclosures", Capability.MANAGE_GATES),
     ("推送比对", "pushlist:batches", Capability.RECONCILE_PUSH_LIST),
+    ("排查", "screening:campaigns", Capability.SCREEN),
+    ("重点人员", "screening:key_persons", Capability.VIEW_KEY_PERSONS),
     ("今日", "observation:today", Capability.FOLLOW_UP),
     ("配送", "observation:deliveries", Capability.DELIVER),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
