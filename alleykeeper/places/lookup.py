@@ -39,24 +39,35 @@ class DivisionIndex:
         self.by_code: dict[str, Division] = {d.code: d for d in divisions}
         self._children: dict[str | None, list[Division]] = {}
         self._by_name: dict[str, list[Division]] = {}
+        # (alias, division) pairs per parent, longest alias first: resolve() walks these, never all names.
+        self._aliases: dict[str | None, list[tuple[str, Division]]] = {}
         for d in divisions:
             self._children.setdefault(d.parent_id, []).append(d)
             for alias in short_names(d.name):
                 self._by_name.setdefault(alias, []).append(d)
+                self._aliases.setdefault(d.parent_id, []).append((alias, d))
+        for pairs in self._aliases.values():
+            pairs.sort(key=lambda pair: -len(pair[0]))
+        self._global = sorted(self._by_name, key=len, reverse=True)
+        self._resolved: dict[str, Division | None] = {}  # lists repeat the same few origins thousands of times
 
     def __len__(self) -> int:
         return len(self.by_code)
 
-    def _prefix_match(self, text: str, candidates: list[Division]) -> tuple[Division, str] | None:
-        best: tuple[Division, str] | None = None
-        for d in candidates:
-            for alias in short_names(d.name):
-                if text.startswith(alias) and (best is None or len(alias) > len(best[1])):
-                    best = (d, alias)
-        return best
+    def _prefix_match(self, text: str, parent: str | None) -> tuple[Division, str] | None:
+        for alias, division in self._aliases.get(parent, ()):
+            if text.startswith(alias):
+                return division, alias
+        return None
 
     def resolve(self, raw: object) -> Division | None:
         """The most specific division the text names, or None when it names none unambiguously."""
+        key = str(raw or "")
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(key)
+        return self._resolved[key]
+
+    def _resolve(self, raw: str) -> Division | None:
         text = clean_text(raw)
         if not text:
             return None
@@ -64,22 +75,22 @@ class DivisionIndex:
         if len(digits) == 6 and digits == text:
             return self.by_code.get(digits)
         found: Division | None = None
-        candidates = self._children.get(None, [])
-        while text and candidates:
-            hit = self._prefix_match(text, candidates)
+        parent: str | None = None
+        while text:
+            hit = self._prefix_match(text, parent)
             if hit is None:
                 break
             found, alias = hit
             text = text[len(alias) :]
             # "北京市东城区": the municipality's districts hang under the province itself.
-            candidates = self._children.get(found.code, [])
+            parent = found.code
         if found is None:
             # No province named: accept a city or county name only when it is unique in the country.
-            for alias in sorted(self._by_name, key=len, reverse=True):
+            for alias in self._global:
                 if text.startswith(alias) and len(self._by_name[alias]) == 1:
                     found = self._by_name[alias][0]
                     rest = text[len(alias) :]
-                    deeper = self._prefix_match(rest, self._children.get(found.code, [])) if rest else None
+                    deeper = self._prefix_match(rest, found.code) if rest else None
                     return deeper[0] if deeper else found
         return found
 
