@@ -55,12 +55,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Identity data: Fernet keys (comma-separated, newest first, older ones kept to read old rows)
+# Identity data: AES-256-GCM keys, 32 bytes urlsafe base64 each (Fernet.generate_key() output; see core/crypto.py),
+# comma-separated, newest first, older ones kept to read old rows;
 # and a separate key for the blind index used for exact look-up.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
 if not FIELD_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one Fernet key.")
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one key (32 bytes, urlsafe base64).")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -5,7 +5,7 @@ as the page's background task without the web: the upload stored privately and h
 the zip checked (declared sizes, ratio, every member inflated with a cap), the sheet read with calamine,
 the header found and mapped, every row validated (ID checksum, phones, choices, duplicates, the register
 looked up for IDs already known), then one transaction that creates alleys, buildings, units, households
-and residents with their identity sealed (Fernet, blind index, mask) and one audit record. The register
+and residents with their identity sealed (AES-GCM, blind index, mask) and one audit record. The register
 tables are emptied between rounds, so every round is a first import.
 
 Baseline: the same file read with python-calamine (to_python) and its rows, as text, COPY'd by psycopg

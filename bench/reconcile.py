@@ -4,7 +4,7 @@ Ours: what an admin does on the pages, without the web: `pushlist.actions.upload
 stored privately and hashed, its type sniffed, the zip checked, the sheet read, the header row found
 under two title rows and the columns guessed), `confirm_mapping`, then `import_batch` as the background
 task runs it: the sheet read again, every row checked (ID checksum, IDs stored as numbers, phones with
-+86 and dashes, names with spaces, dates, origins resolved to divisions), sealed (Fernet, blind index,
++86 and dashes, names with spaces, dates, origins resolved to divisions), sealed (AES-GCM, blind index,
 mask), matched against the register and the key persons (ID, phone, pinyin-aware name with address, in
 memory after a few queries), an outcome proposed, people and candidates written, one audit record.
 Push-list tables are emptied between rounds, so every round is a first import.

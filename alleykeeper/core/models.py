@@ -9,7 +9,7 @@ from alleykeeper.core.identity import Checked, DocumentType
 class SealedIdentity(models.Model):
     """An identity document and a phone, encrypted at rest (GUIDE.md section 4).
 
-    Each value is kept three ways: Fernet ciphertext, a keyed hash for exact look-up (blind index),
+    Each value is kept three ways: AES-GCM ciphertext (core.crypto), a keyed hash for exact look-up (blind index),
     and the masked form that pages, exports and the API show by default. The clear value is read
     only through an audited reveal action.
     """

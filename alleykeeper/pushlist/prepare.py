@@ -1,6 +1,6 @@
 """Turning rows of a push list into what is written: read, match, seal, propose — per row, no database.
 
-This is the CPU-bound part of an import (ID checksums, Fernet, keyed hashes, pinyin). A large list is
+This is the CPU-bound part of an import (ID checksums, AES-GCM, keyed hashes, pinyin). A large list is
 prepared by a few forked worker processes (PUSHLIST_IMPORT_PROCESSES, for lists of at least
 PARALLEL_MIN_ROWS rows): the table, the register and the division index are built before the fork and
 inherited, so only row ranges go to the workers and prepared rows come back, in order. The workers never

@@ -1,6 +1,6 @@
 """Re-encrypt identity data with the newest key, and optionally rebuild the blind index.
 
-Rotation: put the new Fernet key first in FIELD_ENCRYPTION_KEYS (keep the old ones after it), run this
+Rotation: put the new key first in FIELD_ENCRYPTION_KEYS (keep the old ones after it), run this
 command, then remove the old keys. After changing BLIND_INDEX_KEY run it with --reindex.
 """
 
