@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
+
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import (
     Checked,
@@ -371,9 +373,11 @@ def _against_register(rows: list[ImportRow], community: Community, headers: dict
     found: list[tuple] = []
     indexes = list(by_doc)
     for start in range(0, len(indexes), 2000):
-        found += Resident.objects.filter(doc_number_index__in=indexes[start : start + 2000]).values_list(
-            "doc_number_index", "household_id", "household__community_id"
-        )
+        # "!= ''" lets PostgreSQL use resident_unique_document (partial: non-blank numbers), the column's only
+        # index; it cannot prove that by itself for a list of more than 100 values.
+        found += Resident.objects.filter(
+            ~Q(doc_number_index=""), doc_number_index__in=indexes[start : start + 2000]
+        ).values_list("doc_number_index", "household_id", "household__community_id")
     if not found:
         return []
     wanted = {by_doc[index].household_key for index, _, _ in found}

@@ -8,7 +8,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
 from alleykeeper.accounts.scope import scope_of
-from alleykeeper.core.models import SealedIdentity
+from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 
 class Street(models.Model):
@@ -276,6 +276,9 @@ class Resident(SealedIdentity):
             # order a pattern_ops index whatever the database collation (see registry.search). Other
             # databases ignore the operator class.
             models.Index(fields=["name"], name="resident_name_pattern", opclasses=["varchar_pattern_ops"]),
+            # The document number needs none: resident_unique_document below indexes every non-blank one
+            # (queries for many numbers at once add doc_number_index != '' so that it can be used).
+            *identity_indexes(document=False),
         ]
         constraints = [
             models.UniqueConstraint(

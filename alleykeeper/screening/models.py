@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from alleykeeper.accounts.scope import scope_of
-from alleykeeper.core.models import SealedIdentity
+from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 
 def division_label(division) -> str:
@@ -83,7 +83,11 @@ class KeyPerson(SealedIdentity):
     class Meta:
         verbose_name = verbose_name_plural = "重点人员"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["community", "status"]), models.Index(fields=["grid", "status"])]
+        indexes = [
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["grid", "status"]),
+            *identity_indexes(),
+        ]
 
     def __str__(self) -> str:
         return self.name

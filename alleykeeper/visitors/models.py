@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from alleykeeper.accounts.scope import scope_of
-from alleykeeper.core.models import SealedIdentity
+from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or typed from a phone screen at a gate is not misread.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -76,7 +76,11 @@ class Registration(SealedIdentity):
     class Meta:
         verbose_name = verbose_name_plural = "来访登记"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["gate", "created_at"]), models.Index(fields=["created_at"])]
+        indexes = [
+            models.Index(fields=["gate", "created_at"]),
+            models.Index(fields=["created_at"]),
+            *identity_indexes(),
+        ]
         constraints = [
             # The short code names a registration at its gate for as long as the row lives.
             models.UniqueConstraint(fields=["gate", "code"], name="registration_unique_code_per_gate"),
