@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from alleykeeper.registry.demo import DemoResult, load_demo_community
+from alleykeeper.registry.demo_activity import load_demo_activity
 
 
 def _width(text: str) -> int:
@@ -59,6 +60,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"演示社区已存在（{result.households} 户，{result.residents} 名居民），未做改动。")
+        activity = load_demo_activity()
+        if activity.created:
+            self.stdout.write(self.style.SUCCESS("已生成演示业务数据（日期按今天计算）："))
+        for line in activity.summary:
+            self.stdout.write("  " + line)
         self.stdout.write("")
         self.stdout.write("演示账号（所有账号的密码相同）：")
         for line in login_table(result):
