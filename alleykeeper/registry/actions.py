@@ -9,8 +9,8 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.core.crypto import blind_index, decrypt, seal_phone
-from alleykeeper.core.identity import Checked, format_phone
+from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
+from alleykeeper.core.identity import Checked, format_phone, mask_document
 from alleykeeper.registry.imports import HOUSEHOLD_KEYS, ImportRow, norm
 from alleykeeper.registry.models import (
     Alley,
@@ -327,19 +327,63 @@ def _upsert_residents(
             apply_resident_identity(resident, doc, phone)
             resident.updated_at = now
             changed.append(resident)
-    new_resident = _maker(Resident, relation=RelationToHead.OTHER)
-
-    def sealed() -> Iterator[Resident]:
-        for r, household_id in fresh:
-            resident = new_resident(household_id=household_id, name=r.name, **r.resident)
-            apply_resident_identity(resident, r.doc, r.phone)
-            yield resident
-
-    counts.residents_created = _insert(Resident, sealed())
+    counts.residents_created = _insert_rows(Resident, NEW_RESIDENT_COLUMNS, _new_resident_rows(fresh))
     identity = ["doc_number_enc", "doc_number_index", "doc_number_masked", "phone_enc", "phone_index", "phone_masked"]
     fields = [*RESIDENT_FIELDS, "name_pinyin", "name_initials", *identity, "updated_at"]
     Resident.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
     counts.residents_updated = len(changed)
+
+
+# Columns of a new resident, in the order _new_resident_rows gives them (the primary key comes from the table).
+NEW_RESIDENT_COLUMNS = (
+    "doc_type", "doc_number_enc", "doc_number_index", "doc_number_masked", "phone_enc", "phone_index",
+    "phone_masked", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date", "relation",
+    "status", "notes", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _new_resident_rows(fresh: list[tuple[ImportRow, int]]) -> Iterator[tuple]:
+    """Plain tuples for COPY: what create_resident stores (pinyin keys, identity sealed by core.crypto,
+    the model's defaults), without building a model instance per row. The ID's blind index was computed
+    when the row was checked (ImportRow.doc_index), so sealing reuses it."""
+    now = timezone.now()
+    default_doc_type = Resident._meta.get_field("doc_type").get_default()
+    status_default = Resident._meta.get_field("status").get_default()
+    for r, household_id in fresh:
+        data = r.resident
+        doc_enc = doc_index = doc_masked = phone_enc = phone_index = phone_masked = ""
+        if r.doc is not None:
+            doc_enc, doc_index, doc_masked = (
+                encrypt(r.doc.value),
+                r.doc_index or blind_index("doc", r.doc.value),
+                mask_document(r.doc.value),
+            )
+        if r.phone is not None:
+            sealed = seal_phone(r.phone.value)
+            phone_enc, phone_index, phone_masked = sealed.encrypted, sealed.index, sealed.masked
+        pinyin, initials = pinyin_keys(r.name)
+        yield (
+            data.get("doc_type", default_doc_type), doc_enc, doc_index, doc_masked,
+            phone_enc, phone_index, phone_masked, household_id, r.name, pinyin, initials, data.get("sex", ""),
+            data.get("birth_date"), data.get("relation", RelationToHead.OTHER), data.get("status", status_default),
+            data.get("notes", ""), now, now,
+        )  # fmt: skip
+
+
+def _insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """Insert plain tuples of attribute values (`columns`, no primary key): COPY on PostgreSQL, streamed
+    from the generator; bulk_create elsewhere. Returns the number of rows."""
+    if connection.vendor != "postgresql":
+        return _insert(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
+    meta = model._meta
+    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
+    count = 0
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    return count
 
 
 @transaction.atomic

@@ -236,6 +236,7 @@ def _syllables(name: str) -> list[str]:
     return [syllable for char in name for syllable in _char_pinyin(char)]
 
 
+@functools.lru_cache(maxsize=50_000)  # names repeat; an import asks for every row's
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a name, lower case without tones: 王翠琳 → wangcuilin, wcl.
     The initials are the first letters of the syllables (what pypinyin's FIRST_LETTER style gives)."""
