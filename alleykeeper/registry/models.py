@@ -249,10 +249,15 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 class Resident(SealedIdentity):
     """A person in the register; document and phone are sealed (see core.models.SealedIdentity)."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name="住户")
+    # No index of its own: the (household, relation) index below starts with it. Every index is written
+    # for every row an import COPYs.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name="住户", db_index=False
+    )
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField(max_length=100, editable=False, db_index=True)
-    name_initials = models.CharField(max_length=20, editable=False, db_index=True)
+    # Searched by prefix only (registry.search), through the pattern_ops indexes in Meta.
+    name_pinyin = models.CharField(max_length=100, editable=False)
+    name_initials = models.CharField(max_length=20, editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     relation = models.CharField(
@@ -277,6 +282,8 @@ class Resident(SealedIdentity):
             # order a pattern_ops index whatever the database collation (see registry.search). Other
             # databases ignore the operator class.
             models.Index(fields=["name"], name="resident_name_pattern", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="resident_pinyin_pattern", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="resident_initials_pattern", opclasses=["varchar_pattern_ops"]),
             # The document number needs none: resident_unique_document below indexes every non-blank one
             # (queries for many numbers at once add doc_number_index != '' so that it can be used).
             *identity_indexes(document=False),
