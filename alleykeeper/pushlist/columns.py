@@ -158,7 +158,10 @@ def read_phone(value: object, row: ReadRow) -> None:
 def _text(cells: list, index: int | None, limit: int) -> str:
     if index is None or index >= len(cells):
         return ""
-    return " ".join(cell_text(cells[index]).split())[:limit]
+    value = cells[index]
+    if value.__class__ is str and value[:1] != "'":  # the usual text cell: cell_text would only strip it
+        return " ".join(value.split())[:limit]
+    return " ".join(cell_text(value).split())[:limit]
 
 
 def read_row(row_number: int, cells: list, mapping: dict[str, int], divisions: DivisionIndex) -> ReadRow:

@@ -53,7 +53,9 @@ def _copy(model, fields: list, records: list[dict]) -> None:
         for record in records:
             row = defaults | record
             for name in json_names:
-                row[name] = json.dumps(row[name], ensure_ascii=False)
+                value = row[name]
+                # Most rows have no problems: an empty list needs no encoder.
+                row[name] = "[]" if value.__class__ is list and not value else json.dumps(value, ensure_ascii=False)
             copy.write_row(values_of(row))
 
 
