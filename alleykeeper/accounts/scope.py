@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db import models
+
 from alleykeeper.accounts.roles import Role
 
 
@@ -50,3 +52,20 @@ def grids_of(user):
     if scope.grid_ids is not None:
         return Grid.objects.filter(id__in=scope.grid_ids)
     return Grid.objects.filter(community_id__in=scope.community_ids)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one scoping rule: a grid worker sees rows of their grids, community-wide staff rows of their
+    communities, a system administrator everything. Subclasses name the paths to the row's grid and
+    community; `grid_path = None` for rows that belong to a community but to no grid (gates, rosters)."""
+
+    grid_path: str | None = "grid_id"
+    community_path: str = "community_id"
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if scope.grid_ids is not None and self.grid_path is not None:
+            return self.filter(**{f"{self.grid_path}__in": scope.grid_ids})
+        return self.filter(**{f"{self.community_path}__in": scope.community_ids})

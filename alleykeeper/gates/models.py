@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet
 
 
 def new_gate_token() -> str:
@@ -21,14 +21,10 @@ def new_gate_token() -> str:
 DEFAULT_SHIFT_PATTERN = "00:00-08:00,08:00-16:00,16:00-00:00"
 
 
-class ScopedByCommunity(models.QuerySet):
-    community_path = "community_id"
+class ScopedByCommunity(ScopedQuerySet):
+    """Rows that belong to a community but to no grid: every member of the community's staff sees them."""
 
-    def visible_to(self, user) -> "ScopedByCommunity":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        return self.filter(**{f"{self.community_path}__in": scope.community_ids})
+    grid_path = None
 
 
 class Enclosure(models.Model):
@@ -106,12 +102,9 @@ class Gate(models.Model):
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
-class ShiftQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ShiftQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        return self.filter(gate__enclosure__community_id__in=scope.community_ids)
+class ShiftQuerySet(ScopedQuerySet):
+    grid_path = None
+    community_path = "gate__enclosure__community_id"
 
     def overlapping(self, start: datetime, end: datetime) -> "ShiftQuerySet":
         return self.filter(starts_at__lt=end, ends_at__gt=start)
@@ -217,12 +210,9 @@ class GateFlag(models.TextChoices):
     KEY_AREA = "key_area", "来自重点地区"
 
 
-class GateLogQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "GateLogQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        return self.filter(gate__enclosure__community_id__in=scope.community_ids)
+class GateLogQuerySet(ScopedQuerySet):
+    grid_path = None
+    community_path = "gate__enclosure__community_id"
 
     def older_than(self, cutoff: datetime) -> "GateLogQuerySet":
         """Entries the retention command deletes (VISITOR_RETENTION_DAYS)."""

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
 
 
 class Reason(models.TextChoices):
@@ -46,15 +46,7 @@ class FeverState(models.TextChoices):
     ESCALATED = "escalated", "已上报"
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CaseQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(grid_id__in=scope.grid_ids)
-        return self.filter(community_id__in=scope.community_ids)
-
+class CaseQuerySet(ScopedQuerySet):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
 from alleykeeper.core.models import SealedIdentity
 
 
@@ -16,13 +16,9 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", "导入失败"
 
 
-class PushBatchQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PushBatchQuerySet":
-        """Batches of the user's communities (a grid worker's: the communities of their grids)."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        return self.filter(community_id__in=scope.community_ids)
+class PushBatchQuerySet(ScopedQuerySet):
+    grid_path = None
+    community_path = "community_id"
 
 
 class PushBatch(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
 from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 
@@ -34,14 +34,8 @@ class Community(models.Model):
         return self.name
 
 
-class GridQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "GridQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(id__in=scope.grid_ids)
-        return self.filter(community_id__in=scope.community_ids)
+class GridQuerySet(ScopedQuerySet):
+    grid_path = "id"
 
     def with_counts(self) -> "GridQuerySet":
         return self.annotate(
@@ -113,14 +107,8 @@ class HouseholdKind(models.TextChoices):
     SHOP = "shop", "商铺"
 
 
-class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "HouseholdQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(grid_id__in=scope.grid_ids)
-        return self.filter(community_id__in=scope.community_ids)
+class HouseholdQuerySet(ScopedQuerySet):
+    pass
 
 
 class Household(models.Model):
@@ -211,14 +199,9 @@ class Sex(models.TextChoices):
     FEMALE = "F", "女"
 
 
-class ResidentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ResidentQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(household__grid_id__in=scope.grid_ids)
-        return self.filter(household__community_id__in=scope.community_ids)
+class ResidentQuerySet(ScopedQuerySet):
+    grid_path = "household__grid_id"
+    community_path = "household__community_id"
 
 
 @functools.lru_cache(maxsize=20_000)

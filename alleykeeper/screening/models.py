@@ -4,7 +4,7 @@ and what home observation starts from."""
 from django.conf import settings
 from django.db import models
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
 from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 
@@ -31,14 +31,8 @@ class KeyPersonStatus(models.TextChoices):
     TRANSFERRED = "transferred", "已转送"
 
 
-class KeyPersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "KeyPersonQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(grid_id__in=scope.grid_ids)
-        return self.filter(community_id__in=scope.community_ids)
+class KeyPersonQuerySet(ScopedQuerySet):
+    pass
 
 
 class KeyPerson(SealedIdentity):
@@ -233,14 +227,9 @@ class HouseholdStatus(models.TextChoices):
     COVERED = "covered", "已完成"
 
 
-class CampaignHouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CampaignHouseholdQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(grid_id__in=scope.grid_ids)
-        return self.filter(campaign__community_id__in=scope.community_ids)
+class CampaignHouseholdQuerySet(ScopedQuerySet):
+    grid_path = "grid_id"
+    community_path = "campaign__community_id"
 
 
 class CampaignHousehold(models.Model):
@@ -275,14 +264,9 @@ class CampaignHousehold(models.Model):
         return f"{self.campaign_id}/{self.household_id}"
 
 
-class AttemptQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AttemptQuerySet":
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        if scope.grid_ids is not None:
-            return self.filter(household__grid_id__in=scope.grid_ids)
-        return self.filter(campaign__community_id__in=scope.community_ids)
+class AttemptQuerySet(ScopedQuerySet):
+    grid_path = "household__grid_id"
+    community_path = "campaign__community_id"
 
 
 class Attempt(models.Model):

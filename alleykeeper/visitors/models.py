@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import models
 from django.utils import timezone
 
-from alleykeeper.accounts.scope import scope_of
+from alleykeeper.accounts.scope import ScopedQuerySet
 from alleykeeper.core.models import SealedIdentity, identity_indexes
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or typed from a phone screen at a gate is not misread.
@@ -35,13 +35,9 @@ class Transport(models.TextChoices):
 NUMBERED_TRANSPORTS = {Transport.TRAIN: "车次", Transport.FLIGHT: "航班号"}
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RegistrationQuerySet":
-        """Registrations at gates of the user's communities (duty at a given gate is checked in access.py)."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self
-        return self.filter(gate__enclosure__community_id__in=scope.community_ids)
+class RegistrationQuerySet(ScopedQuerySet):
+    grid_path = None
+    community_path = "gate__enclosure__community_id"
 
     def registered_on(self, day: date) -> "RegistrationQuerySet":
         """Registered on the local calendar day `day` (an index-friendly range, not a __date lookup)."""
