@@ -1,6 +1,7 @@
 """What part of the city a user works in. Every `visible_to(user)` query starts here."""
 
 from dataclasses import dataclass
+from typing import Self
 
 from django.db import models
 
@@ -12,13 +13,6 @@ class Scope:
     everything: bool
     community_ids: frozenset[int]
     grid_ids: frozenset[int] | None  # None: every grid of community_ids
-
-    def covers_grid(self, grid_id: int, community_id: int) -> bool:
-        if self.everything:
-            return True
-        if self.grid_ids is not None:
-            return grid_id in self.grid_ids
-        return community_id in self.community_ids
 
 
 def scope_of(user) -> Scope:
@@ -43,17 +37,6 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def grids_of(user):
-    from alleykeeper.registry.models import Grid
-
-    scope = scope_of(user)
-    if scope.everything:
-        return Grid.objects.all()
-    if scope.grid_ids is not None:
-        return Grid.objects.filter(id__in=scope.grid_ids)
-    return Grid.objects.filter(community_id__in=scope.community_ids)
-
-
 class ScopedQuerySet(models.QuerySet):
     """The one scoping rule: a grid worker sees rows of their grids, community-wide staff rows of their
     communities, a system administrator everything. Subclasses name the paths to the row's grid and
@@ -62,7 +45,7 @@ class ScopedQuerySet(models.QuerySet):
     grid_path: str | None = "grid_id"
     community_path: str = "community_id"
 
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         scope = scope_of(user)
         if scope.everything:
             return self
