@@ -188,11 +188,19 @@ class Validation:
     errors: list[RowError]
 
 
+_ONE_PER_ROW = frozenset({"name", "notes"})  # values that rarely repeat: not worth remembering
+
+
 class _RowReader:
     """Reads the mapped cells of one row and collects that row's errors."""
 
-    def __init__(self, row: int, cells: list[Any], mapping: dict[str, int], headers: list[str]) -> None:
+    def __init__(
+        self, row: int, cells: list[Any], mapping: dict[str, int], headers: list[str], memo: dict | None = None
+    ) -> None:
         self.row, self.mapping, self.headers = row, mapping, headers
+        # (key, cell text) -> the clean value, for cells read without an error: a file repeats its grids,
+        # alleys, buildings and choices on every row. Errors are never remembered, so each row reports its own.
+        self.memo: dict = {} if memo is None else memo
         width = len(cells)
         self.values = {key: cells[index] for key, index in mapping.items() if index < width}
         self.errors: list[RowError] = []
@@ -206,6 +214,20 @@ class _RowReader:
         if value.__class__ is str:
             if not value:
                 return ""
+            if key in _ONE_PER_ROW:
+                return self._text_of(key, value) or ""
+            known = self.memo.get((key, value))
+            if known is not None:
+                return known
+            clean = self._text_of(key, value)
+            if clean is not None:
+                self.memo[(key, value)] = clean
+            return clean or ""
+        return self._text_of(key, value) or ""
+
+    def _text_of(self, key: str, value: Any) -> str | None:
+        """The clean text of a cell, or None after recording an error (too long)."""
+        if value.__class__ is str:
             # The usual cell (short, clean text) skips cell_text's and norm's general cases.
             if value[0] == "'" or not (value.isascii() or unicodedata.is_normalized("NFKC", value)):
                 value = unicodedata.normalize("NFKC", cell_text(value))
@@ -217,7 +239,7 @@ class _RowReader:
         limit = FIELD_BY_KEY[key].max_length
         if limit and len(value) > limit:
             self.error(key, f"{FIELD_BY_KEY[key].label}太长（{len(value)} 个字），最多 {limit} 个字。")
-            return ""
+            return None
         return value
 
     def error(self, key: str, message: str) -> None:
@@ -227,6 +249,11 @@ class _RowReader:
         self.errors.append(RowError(self.row, column or FIELD_BY_KEY[key].label, message))
 
     def choice(self, key: str) -> str:
+        raw = self.values.get(key)
+        if raw.__class__ is str:
+            known = self.memo.get(("choice", key, raw))
+            if known is not None:
+                return known
         text = self.text(key)
         if not text:
             return ""
@@ -236,6 +263,8 @@ class _RowReader:
             allowed = "、".join(str(label) for label in choices.labels)
             self.error(key, f"“{text[:20]}”不是有效的{FIELD_BY_KEY[key].label}，请填写：{allowed}。")
             return ""
+        if raw.__class__ is str:
+            self.memo[("choice", key, raw)] = value
         return value
 
     def date(self, key: str) -> date | None:
@@ -298,9 +327,11 @@ def _identity(reader: _RowReader, row: ImportRow) -> None:
 
 
 def read_row(number: int, cells: list[Any], mapping: dict[str, int], headers: list[str], grids: dict[str, Grid],
-             default_grid: Grid | None, community: Community) -> tuple[ImportRow | None, list[RowError]]:  # fmt: skip
-    """One data row checked field by field; every problem in the row is reported, not just the first."""
-    reader = _RowReader(number, cells, mapping, headers)
+             default_grid: Grid | None, community: Community,
+             memo: dict | None = None) -> tuple[ImportRow | None, list[RowError]]:  # fmt: skip
+    """One data row checked field by field; every problem in the row is reported, not just the first.
+    `memo`: one dict shared by the rows of one file (see _RowReader)."""
+    reader = _RowReader(number, cells, mapping, headers, memo)
     grid_name = reader.text("grid")
     grid = grids.get(grid_name) if grid_name else default_grid
     if grid is None:
@@ -420,11 +451,12 @@ def validate(
     errors: list[RowError] = []
     width = table.width
     columns = [index for index in mapping.values() if index < width]
+    memo: dict = {}
     done = 0
     for done, (number, cells) in enumerate(table.data_rows(), start=1):
         if not any(cells[i].strip() if cells[i].__class__ is str else cells[i] is not None for i in columns):
             continue  # a row with something only in columns we do not import
-        row, problems = read_row(number, cells, mapping, headers, grid_by_name, default_grid, community)
+        row, problems = read_row(number, cells, mapping, headers, grid_by_name, default_grid, community, memo)
         if row is not None:
             rows.append(row)
         errors += problems
