@@ -1,7 +1,7 @@
 """Benchmark: the public visitor registration endpoint under the morning rush.
 
 gunicorn (several sync workers, 127.0.0.1 only) serves the real form endpoint (/v/<token>/: CSRF, rate
-limits, validation of ID and phone, key-area check, Fernet sealing, idempotent insert) and, on the same
+limits, validation of ID and phone, key-area check, AES-GCM sealing, idempotent insert) and, on the same
 server, a bare Django endpoint that inserts the same row as posted (no validation, encryption or rate
 limiting; mounted only because ALLEYKEEPER_BENCH=1). 16 concurrent clients (threads, http.client, loopback)
 post registrations, ours and baseline alternating for several rounds; medians are reported.

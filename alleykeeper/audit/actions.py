@@ -12,6 +12,44 @@ def _ref(obj: models.Model | None) -> tuple[str, int | None]:
     return obj._meta.label_lower, obj.pk
 
 
+# Paths from an audited object to its community, tried in order.
+_COMMUNITY_PATHS = (
+    ("community_id",),
+    ("household", "community_id"),
+    ("enclosure", "community_id"),
+    ("gate", "enclosure", "community_id"),
+    ("case", "community_id"),
+    ("campaign", "community_id"),
+    ("batch", "community_id"),
+)
+
+
+def _community_id(obj: models.Model | None) -> int | None:
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "registry.community":
+        return obj.pk
+    for path in _COMMUNITY_PATHS:
+        value: object = obj
+        for step in path:
+            value = getattr(value, step, None)
+            if value is None:
+                break
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _redact_detail(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redact_detail(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_detail(item) for item in value]
+    return value
+
+
 def record_event(
     actor,
     action: str,
@@ -31,6 +69,7 @@ def record_event(
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=str(actor) if actor is not None and actor.is_authenticated else "系统",
+        community_id=_community_id(obj) or _community_id(parent),
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -42,5 +81,5 @@ def record_event(
         scope=redact(scope)[:300],
         row_count=row_count,
         client_ip=client_ip or None,
-        detail=detail or {},
+        detail=_redact_detail(detail or {}),
     )

@@ -103,10 +103,15 @@ class AuditEventQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         community_ids = list(scope.community_ids)
+        staff_of_mine = models.Q(actor__communities__in=community_ids) | models.Q(
+            actor__grids__community__in=community_ids
+        )
+        # An event about a community's people is that community's; events about no community (system
+        # work, key rotation) are seen through who did them.
         return self.filter(
-            models.Q(actor=user)
-            | models.Q(actor__communities__in=community_ids)
-            | models.Q(actor__grids__community__in=community_ids)
+            models.Q(community_id__in=community_ids)
+            | models.Q(actor=user)
+            | (models.Q(community__isnull=True) & staff_of_mine)
         ).distinct()
 
 
@@ -116,6 +121,16 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人"
     )
     actor_label = models.CharField("操作人", max_length=150, blank=True)
+    # Where it happened, for scoping the log; no database constraint so that the log outlives what it names.
+    community = models.ForeignKey(
+        "registry.Community",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="社区",
+    )
     action = models.CharField("操作", max_length=50, db_index=True)
     object_type = models.CharField("对象类型", max_length=50, blank=True)
     object_id = models.BigIntegerField("对象编号", null=True, blank=True)

@@ -13,9 +13,19 @@ def redact(text: str) -> str:
 
 
 class RedactPIIFilter(logging.Filter):
+    """Redacts the message, and the traceback and stack text that formatters append to it (an exception
+    raised by a hostile import cell or a database error can carry an ID number or a phone)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the redacted text is what gets written.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

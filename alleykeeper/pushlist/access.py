@@ -1,6 +1,7 @@
 """Who may see or touch push-list objects: one function per object type. Out of scope is a 404."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from alleykeeper.accounts.roles import Capability
@@ -40,6 +41,16 @@ def person_for(user, pk: int) -> PushedPerson:
         "batch", "community", "origin", "grid", "household__building__alley", "resident", "key_person"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def person_for_outcome(user, pk: int) -> PushedPerson:
+    """Setting a pushed person's outcome is for their own grid: a grid worker who sees the person only
+    because a candidate in their grid awaits review may decide that candidate, not the outcome."""
+    person = person_for(user, pk)
+    scope = scope_of(user)
+    if not scope.everything and scope.grid_ids is not None and person.grid_id not in scope.grid_ids:
+        raise Http404
+    return person
 
 
 def matches_visible_to(user):

@@ -1,18 +1,20 @@
 from django.contrib import admin
 
+from alleykeeper.core.admin import ScopedReadOnlyAdmin
 from alleykeeper.pushlist.models import PushBatch, PushedPerson
 
 
 @admin.register(PushBatch)
-class PushBatchAdmin(admin.ModelAdmin):
+class PushBatchAdmin(ScopedReadOnlyAdmin):
     list_display = ["received_on", "community", "source", "status", "row_count", "imported_count"]
     list_filter = ["status", "community"]
     readonly_fields = ["file_sha256", "status", "row_count", "imported_count", "imported_at"]
 
 
 @admin.register(PushedPerson)
-class PushedPersonAdmin(admin.ModelAdmin):
-    """Masked values only; full values are read through the audited reveal on the person's page."""
+class PushedPersonAdmin(ScopedReadOnlyAdmin):
+    """Masked values only, read-only: outcomes are set on the person's page (audited), full values read
+    through the audited reveal."""
 
     list_display = ["name", "batch", "doc_number_masked", "phone_masked", "match_state", "outcome"]
     list_filter = ["match_state", "outcome"]

@@ -208,7 +208,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user)
-    person = access.person_for(request.user, pk)
+    person = access.person_for_outcome(request.user, pk)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         context = _person_context(request, person, outcome_form=form)

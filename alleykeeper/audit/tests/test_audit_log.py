@@ -106,3 +106,24 @@ def test_no_audit_row_holds_a_full_id_or_phone(world, as_worker_a, as_admin):
     assert not re.search(r"\d{11,}", text.replace(id_number[:6] + "********", "")), "no long digit runs at all"
     page = as_admin.get(AUDIT).content.decode()
     assert id_number not in page and phone not in page
+
+
+def test_events_belong_to_the_community_where_they_happened(world):
+    """A member of two communities acts in the other one: this community's admin does not see it."""
+    both = make_user("both", Role.ADMIN, communities=[world.community, world.other_community])
+    elsewhere = record_event(both, "household.update", world.household_other)
+    here = record_event(both, "resident.update", world.household_a.residents.get(), parent=world.household_a)
+    assert elsewhere.community_id == world.other_community.pk and here.community_id == world.community.pk
+    visible = set(AuditEvent.objects.visible_to(world.admin).values_list("pk", flat=True))
+    assert here.pk in visible and elsewhere.pk not in visible
+
+
+def test_detail_is_redacted(world):
+    number = make_id()
+    event = record_event(
+        world.admin,
+        "observation.transfer",
+        world.household_a,
+        detail={"to": f"医院 {number} 13859901234", "n": [number]},
+    )
+    assert number not in str(event.detail) and "13859901234" not in str(event.detail)

@@ -33,3 +33,22 @@ def test_log_lines_never_carry_ids_or_phones(caplog):
 
 def test_redact_handles_legacy_15_digit():
     assert "850312" not in redact("old number 350502850312123")
+
+
+def test_tracebacks_in_logs_are_redacted_too():
+    import io
+
+    number = make_id()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPIIFilter())
+    logger = logging.getLogger("alleykeeper.test.traceback")
+    logger.addHandler(handler)
+    try:
+        raise ValueError(f"bad cell {number} 13859901234")
+    except ValueError:
+        logger.exception("import failed")
+    logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "Traceback" in text and "ValueError" in text
+    assert number not in text and "13859901234" not in text

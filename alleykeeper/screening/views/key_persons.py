@@ -59,7 +59,7 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         codes = {a.value for a in rows if a.question.kind == "division"}
         divisions = {d.code: d for d in Division.objects.filter(code__in=codes).select_related("parent__parent")}
         answers = [(a, answer_label(a.question, a.value, divisions)) for a in rows]
-    cases = _observation_cases(person)
+    cases = _observation_cases(person, request.user)
     context = {
         "person": person,
         "answers": answers,
@@ -69,14 +69,14 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "screening/key_person.html", context)
 
 
-def _observation_cases(person: KeyPerson) -> list[tuple[object, str]]:
+def _observation_cases(person: KeyPerson, user) -> list[tuple[object, str]]:
     """Home observation cases opened from this key person (observation's Case.key_person), with their pages.
     Looked up by name so that this page works whether or not the observation app ships its pages yet."""
     related = getattr(person, "observation_cases", None)
     if related is None:
         return []
     cases = []
-    for case in related.all():
+    for case in related.visible_to(user):
         try:
             url = reverse("observation:case", args=[case.pk])
         except NoReverseMatch:
