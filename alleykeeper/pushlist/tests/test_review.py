@@ -123,3 +123,13 @@ def test_reveal_is_audited_with_purpose(world, import_list, as_worker_a):
     event = AuditEvent.objects.get(action="identity.reveal_phone")
     assert event.purpose == "screening" and event.actor == world.worker_a
     assert "13859901234" not in str(event.detail) + event.object_label
+
+
+def test_a_reviewer_from_another_grid_cannot_set_the_outcome(family_phone, as_worker_b):
+    """王小宝 is unmatched (no grid): worker B may decide the candidate in grid B, not the person's outcome."""
+    assert as_worker_b.get(reverse("pushlist:person", args=[family_phone.pk])).status_code == 200
+    url = reverse("pushlist:outcome", args=[family_phone.pk])
+    response = as_worker_b.post(url, {"outcome": Outcome.NOT_LIVING_HERE, "note": "不在本地"})
+    assert response.status_code == 404
+    family_phone.refresh_from_db()
+    assert family_phone.outcome == ""
