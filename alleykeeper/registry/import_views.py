@@ -134,8 +134,10 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report: the uploaded rows with what is wrong in each. It holds the rows in clear, as the
-    user uploaded them, so it is audited like an export."""
+    user uploaded them (full ID numbers and phones included), so it needs the reveal permission too and
+    is audited like an export."""
     access.require(request.user, Capability.IMPORT_REGISTER)
+    access.require(request.user, Capability.REVEAL_IDENTITY)
     job = access.import_job_for(request.user, pk)
     if job.status != ImportStatus.INVALID or not job.file_path:
         messages.error(request, "这个导入没有可下载的错误报告（文件已删除或没有错误）。请重新上传。")
