@@ -21,6 +21,18 @@ def identity_indexes(*, document: bool = True, phone: bool = True) -> list[model
     return indexes
 
 
+def apply_changes(instance: models.Model, data: dict, fields: tuple[str, ...] | list[str]) -> list[str]:
+    """Set `data`'s values of `fields` on `instance` and return the names that really changed.
+
+    Compared with the stored row, not with `instance`: a bound ModelForm has already copied the new values
+    onto its instance, so comparing with the instance would find nothing changed (and skip derived work)."""
+    stored = type(instance)._base_manager.get(pk=instance.pk)
+    changed = [name for name in fields if name in data and getattr(stored, name) != data[name]]
+    for name in changed:
+        setattr(instance, name, data[name])
+    return changed
+
+
 class SealedIdentity(models.Model):
     """An identity document and a phone, encrypted at rest (GUIDE.md section 4).
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
+from alleykeeper.core.models import apply_changes
 from alleykeeper.gates import checks
 from alleykeeper.gates.models import (
     Direction,
@@ -54,11 +55,7 @@ def create_enclosure(actor, community, data: dict) -> Enclosure:
 
 @transaction.atomic
 def update_enclosure(actor, enclosure: Enclosure, data: dict) -> Enclosure:
-    # Compare with the stored row: a ModelForm has already copied the new values onto `enclosure`.
-    stored = Enclosure.objects.get(pk=enclosure.pk)
-    changed = [f for f in ENCLOSURE_FIELDS if f in data and getattr(stored, f) != data[f]]
-    for name in changed:
-        setattr(enclosure, name, data[name])
+    changed = apply_changes(enclosure, data, ENCLOSURE_FIELDS)
     if changed:
         enclosure.save(update_fields=changed)
         record_event(actor, "enclosure.update", enclosure, detail={"fields": changed})
@@ -127,11 +124,7 @@ def create_gate(actor, data: dict) -> Gate:
 
 @transaction.atomic
 def update_gate(actor, gate: Gate, data: dict) -> Gate:
-    # Compare with the stored row: a ModelForm has already copied the new values onto `gate`.
-    stored = Gate.objects.get(pk=gate.pk)
-    changed = [f for f in GATE_FIELDS if f in data and getattr(stored, f) != data[f]]
-    for name in changed:
-        setattr(gate, name, data[name])
+    changed = apply_changes(gate, data, GATE_FIELDS)
     if changed:
         gate.save(update_fields=changed)
         detail = {"fields": changed}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone, mask_document
+from alleykeeper.core.models import apply_changes
 from alleykeeper.registry.imports import HOUSEHOLD_KEYS, ImportRow, norm
 from alleykeeper.registry.models import (
     Alley,
@@ -43,11 +44,7 @@ def create_resident(actor, household: Household, data: dict, *, doc: Checked | N
 
 @transaction.atomic
 def update_resident(actor, resident: Resident, data: dict, *, doc: Checked | None, phone: Checked | None) -> Resident:
-    # Compare with the stored row: a ModelForm has already copied the new values onto `resident`.
-    stored = Resident.objects.get(pk=resident.pk)
-    changed = [f for f in RESIDENT_FIELDS if f in data and getattr(stored, f) != data[f]]
-    for f in changed:
-        setattr(resident, f, data[f])
+    changed = apply_changes(resident, data, RESIDENT_FIELDS)
     apply_resident_identity(resident, doc, phone)
     resident.save()
     if doc is not None:
@@ -88,11 +85,7 @@ def create_household(actor, data: dict, *, landlord_phone: Checked | None = None
 
 @transaction.atomic
 def update_household(actor, household: Household, data: dict, *, landlord_phone: Checked | None = None) -> Household:
-    # Compare with the stored row: a ModelForm has already copied the new values onto `household`.
-    stored = Household.objects.get(pk=household.pk)
-    changed = [f for f in HOUSEHOLD_FIELDS if f in data and getattr(stored, f) != data[f]]
-    for f in changed:
-        setattr(household, f, data[f])
+    changed = apply_changes(household, data, HOUSEHOLD_FIELDS)
     # Always re-derive grid and community from the building: they are copies kept for scoping.
     _place_household(household, household.building)
     if landlord_phone is not None:

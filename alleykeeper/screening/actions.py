@@ -13,6 +13,7 @@ from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import Checked
 from alleykeeper.core.logging import redact
+from alleykeeper.core.models import apply_changes
 from alleykeeper.places.models import Division
 from alleykeeper.registry.actions import create_resident, reveal_identity
 from alleykeeper.registry.models import (
@@ -218,11 +219,7 @@ def create_campaign(actor, data: dict) -> Campaign:
 
 @transaction.atomic
 def update_campaign(actor, campaign: Campaign, data: dict) -> Campaign:
-    # Compare with the stored row: a ModelForm has already copied the new values onto `campaign`.
-    stored = Campaign.objects.get(pk=campaign.pk)
-    changed = [f for f in CAMPAIGN_FIELDS if f in data and getattr(stored, f) != data[f]]
-    for f in changed:
-        setattr(campaign, f, data[f])
+    changed = apply_changes(campaign, data, CAMPAIGN_FIELDS)
     campaign.save(update_fields=changed or ["name"])
     grids = set(data.get("grids", campaign.grids.all()))
     if grids != set(campaign.grids.all()):
