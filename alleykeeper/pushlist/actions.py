@@ -112,8 +112,7 @@ def import_batch(actor, batch: PushBatch) -> ImportCounts | None:
     path = Path(batch.upload_path)
     try:
         with cyclic_gc_paused():  # ~10% of a large list otherwise goes to the collector's scans
-            table = read_table(path, batch.header_row)
-            counts = import_rows(batch, table)
+            counts = import_rows(batch, path)
     except (TabularError, OSError) as problem:
         batch.status = BatchStatus.FAILED
         batch.status_message = (
