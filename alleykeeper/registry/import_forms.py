@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from alleykeeper.core.tabular import human_size
-from alleykeeper.registry.imports import FIELDS, missing_fields
+from alleykeeper.registry.import_fields import FIELDS, missing_fields
 from alleykeeper.registry.models import Community, Grid, ImportJob
 
 

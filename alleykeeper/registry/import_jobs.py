@@ -24,7 +24,8 @@ from alleykeeper.core.logging import redact
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
 from alleykeeper.core.tabular import Table, TabularError, cell_text, open_table, sniff_kind, store_upload
 from alleykeeper.registry import actions
-from alleykeeper.registry.imports import CHOICE_FIELDS, FIELDS, SYNONYMS, RowError, missing_fields, validate
+from alleykeeper.registry.import_fields import CHOICE_FIELDS, FIELDS, SYNONYMS, missing_fields
+from alleykeeper.registry.imports import RowError, validate
 from alleykeeper.registry.models import Community, Grid, ImportJob, ImportStatus
 
 log = logging.getLogger(__name__)

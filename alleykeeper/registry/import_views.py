@@ -16,8 +16,8 @@ from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.tabular import TabularError, human_size
 from alleykeeper.registry import access, import_jobs, tasks
+from alleykeeper.registry.import_fields import FIELD_BY_KEY
 from alleykeeper.registry.import_forms import ImportMappingForm, ImportUploadForm, column_letter
-from alleykeeper.registry.imports import FIELD_BY_KEY
 from alleykeeper.registry.models import Community, Grid, ImportJob, ImportStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -118,8 +118,14 @@ class Household(models.Model):
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households", verbose_name="楼栋")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元")
     room = models.CharField("门牌/房号", max_length=20)
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="households", verbose_name="网格")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="households", verbose_name="社区")
+    # No single-column indexes for these two: the (grid, building, room) and (community, kind) indexes in Meta
+    # start with them, and every index is written for every household an import COPYs.
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="households", verbose_name="网格", db_index=False
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="households", verbose_name="社区", db_index=False
+    )
     kind = models.CharField("类型", max_length=10, choices=HouseholdKind.choices, default=HouseholdKind.OWNER)
     enclosure = models.ForeignKey(
         "gates.Enclosure",
@@ -259,7 +265,6 @@ class Resident(SealedIdentity):
         verbose_name = verbose_name_plural = "居民"
         ordering = ["household_id", "id"]
         indexes = [
-            models.Index(fields=["name"]),
             models.Index(fields=["household", "relation"]),
             # Name-prefix search (LIKE '王翠%') ordered by name in byte order: PostgreSQL can bound and
             # order a pattern_ops index whatever the database collation (see registry.search). Other

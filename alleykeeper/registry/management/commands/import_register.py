@@ -8,7 +8,7 @@ from tqdm import tqdm
 from alleykeeper.accounts.models import User
 from alleykeeper.core.tabular import TabularError
 from alleykeeper.registry import import_jobs
-from alleykeeper.registry.imports import FIELD_BY_KEY, missing_fields
+from alleykeeper.registry.import_fields import FIELD_BY_KEY, missing_fields
 from alleykeeper.registry.models import Community, Grid, ImportJob, ImportStatus
 
 
