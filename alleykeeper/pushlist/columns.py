@@ -155,49 +155,84 @@ def read_phone(value: object, row: ReadRow) -> None:
     row.phone = checked
 
 
-def _text(cells: list, index: int | None, limit: int) -> str:
-    if index is None or index >= len(cells):
-        return ""
-    value = cells[index]
+def _clean_text(value: object, limit: int) -> str:
     if value.__class__ is str and value[:1] != "'":  # the usual text cell: cell_text would only strip it
         return " ".join(value.split())[:limit]
     return " ".join(cell_text(value).split())[:limit]
 
 
-def read_row(row_number: int, cells: list, mapping: dict[str, int], divisions: DivisionIndex) -> ReadRow:
-    row = ReadRow(row_number=row_number)
+class RowReader:
+    """Reads the rows of one list. The columns' positions are looked up once, and cells that repeat down
+    a column (origins, arrival dates, transport, notes) are read once per value; a problem is still
+    reported on every row that has it."""
 
-    def cell(key: str) -> object:
-        index = mapping.get(key)
+    def __init__(self, mapping: dict[str, int], divisions: DivisionIndex) -> None:
+        self.divisions = divisions
+        self.columns = {key: mapping.get(key) for key in FIELDS}
+        # Keyed by type and value: 1, 1.0 and True are equal keys but not the same cell.
+        self._origins: dict[tuple[type, object], tuple[str, Division | None]] = {}
+        self._dates: dict[tuple[type, object], date] = {}  # only dates that parsed: errors are never remembered
+        self._texts: dict[tuple[str, type, object], str] = {}
+
+    def _cell(self, cells: list, key: str) -> object:
+        index = self.columns[key]
         return cells[index] if index is not None and index < len(cells) else None
 
-    row.name = clean_name(cell("name"))
-    if len(row.name) > 50:
-        row.problems.append("姓名超过 50 个字，已截断。")
-        row.name = row.name[:50]
-    read_document(cell("doc"), row)
-    read_phone(cell("phone"), row)
-    if not row.name and row.doc is None and row.phone is None:
-        row.fatal = "没有姓名、证件号码或电话，无法识别是谁：" + ("；".join(row.problems) or "请补全后再导入。")
+    def _repeated_text(self, cells: list, key: str, limit: int) -> str:
+        value = self._cell(cells, key)
+        if value is None:
+            return ""
+        memo_key = (key, value.__class__, value)
+        known = self._texts.get(memo_key)
+        if known is None:
+            known = self._texts[memo_key] = _clean_text(value, limit)
+        return known
+
+    def _origin(self, value: object) -> tuple[str, Division | None]:
+        memo_key = (value.__class__, value)
+        known = self._origins.get(memo_key)
+        if known is None:
+            text = _clean_text(value, 100)
+            known = self._origins[memo_key] = (text, self.divisions.resolve(text) if text else None)
+        return known
+
+    def read(self, row_number: int, cells: list) -> ReadRow:
+        row = ReadRow(row_number=row_number)
+        cell = self._cell
+        row.name = clean_name(cell(cells, "name"))
+        if len(row.name) > 50:
+            row.problems.append("姓名超过 50 个字，已截断。")
+            row.name = row.name[:50]
+        read_document(cell(cells, "doc"), row)
+        read_phone(cell(cells, "phone"), row)
+        if not row.name and row.doc is None and row.phone is None:
+            row.fatal = "没有姓名、证件号码或电话，无法识别是谁：" + ("；".join(row.problems) or "请补全后再导入。")
+            return row
+        if not row.name:
+            row.problems.append("缺少姓名。")
+        if row.doc is not None and row.doc.ok:
+            row.doc_index = blind_index("doc", row.doc.value)
+        if row.phone is not None:
+            row.phone_index = blind_index("phone", row.phone.value)
+        origin = cell(cells, "origin")
+        if origin is not None:
+            row.origin_text, row.origin = self._origin(origin)
+            if row.origin_text and row.origin is None and len(self.divisions):
+                row.problems.append(f"来源地“{row.origin_text[:20]}”对应不到省、市、区县，请核对。")
+        arrival = cell(cells, "arrival")
+        if arrival not in (None, ""):
+            memo_key = (arrival.__class__, arrival)
+            row.arrival = self._dates.get(memo_key)
+            if row.arrival is None:
+                try:
+                    row.arrival = parse_date(arrival)
+                except ValueError as error:
+                    row.problems.append(f"抵达日期：{error}")
+                else:
+                    if row.arrival is not None:
+                        self._dates[memo_key] = row.arrival
+        address = cell(cells, "address")
+        row.address = _clean_text(address, 200) if address is not None else ""
+        row.transport = self._repeated_text(cells, "transport", 100)
+        row.note = self._repeated_text(cells, "note", 200)
         return row
-    if not row.name:
-        row.problems.append("缺少姓名。")
-    if row.doc is not None and row.doc.ok:
-        row.doc_index = blind_index("doc", row.doc.value)
-    if row.phone is not None:
-        row.phone_index = blind_index("phone", row.phone.value)
-    row.origin_text = _text(cells, mapping.get("origin"), 100)
-    if row.origin_text:
-        row.origin = divisions.resolve(row.origin_text)
-        if row.origin is None and len(divisions):
-            row.problems.append(f"来源地“{row.origin_text[:20]}”对应不到省、市、区县，请核对。")
-    arrival = cell("arrival")
-    if arrival not in (None, ""):
-        try:
-            row.arrival = parse_date(arrival)
-        except ValueError as error:
-            row.problems.append(f"抵达日期：{error}")
-    row.address = _text(cells, mapping.get("address"), 200)
-    row.transport = _text(cells, mapping.get("transport"), 100)
-    row.note = _text(cells, mapping.get("note"), 200)
-    return row

@@ -22,7 +22,7 @@ from psycopg.copy import FileWriter
 
 from alleykeeper.core.tabular import Table, open_table
 from alleykeeper.places.lookup import DivisionIndex
-from alleykeeper.pushlist.columns import SYNONYMS
+from alleykeeper.pushlist.columns import SYNONYMS, RowReader
 from alleykeeper.pushlist.matching import Register
 from alleykeeper.pushlist.models import BatchStatus, MatchState, PushBatch, PushedPerson, PushMatch
 from alleykeeper.pushlist.prepare import Context, Prepared, prepare_chunks
@@ -169,8 +169,7 @@ def _load(batch: PushBatch, path: Path) -> tuple[Table, Context]:
         batch_id=batch.pk,
         community_id=batch.community_id,
         received_on=batch.received_on,
-        mapping={key: int(index) for key, index in batch.mapping.items() if index is not None},
-        divisions=divisions,
+        reader=RowReader({key: int(index) for key, index in batch.mapping.items() if index is not None}, divisions),
         register=register,
     )
     return table, context

@@ -9,15 +9,14 @@ touch the database; the parent writes while they prepare the next rows.
 
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 
-from alleykeeper.core.crypto import seal_document, seal_phone
-from alleykeeper.core.identity import DocumentType
-from alleykeeper.places.lookup import DivisionIndex
-from alleykeeper.pushlist.columns import ReadRow, read_row
+from alleykeeper.core.crypto import encrypt
+from alleykeeper.core.identity import DocumentType, mask_document, mask_phone
+from alleykeeper.pushlist.columns import ReadRow, RowReader
 from alleykeeper.pushlist.matching import (
     R_DOC,
     R_DOC_ENC,
@@ -40,9 +39,26 @@ class Context:
     batch_id: int
     community_id: int
     received_on: date
-    mapping: dict[str, int]
-    divisions: DivisionIndex
+    reader: RowReader
     register: Register
+    # Proposed outcomes by what they depend on: a list has few distinct combinations.
+    outcomes: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+
+    def propose(self, state: str, key_person: bool, row: ReadRow) -> tuple[str, str]:
+        note = f"{row.note} {row.transport}"
+        key = (state, key_person, row.arrival, row.doc_unusable, row.phone is not None, note)
+        proposed = self.outcomes.get(key)
+        if proposed is None:
+            proposed = self.outcomes[key] = propose_outcome(
+                state=state,
+                key_person=key_person,
+                arrival=row.arrival,
+                received_on=self.received_on,
+                doc_unusable=row.doc_unusable,
+                has_phone=row.phone is not None,
+                note=note,
+            )
+        return proposed
 
 
 @dataclass(slots=True)
@@ -64,38 +80,30 @@ def identity_key(row: ReadRow) -> tuple:
     return ("name", row.name, row.address)
 
 
-def _sealed_values(row: ReadRow, resident: tuple | None) -> dict:
-    """SealedIdentity columns, filled by core.crypto's seal functions (as SealedIdentity.seal_identity
-    does). A value equal to the register's (same blind index) reuses the register's ciphertext."""
-    values: dict = {}
+def _seal(values: dict, row: ReadRow, resident: tuple | None) -> None:
+    """SealedIdentity columns, as core.crypto's seal functions fill them, with the blind indexes read_row
+    has already computed. A value equal to the register's (same blind index) reuses its ciphertext."""
     if row.doc is not None:
+        values["doc_type"] = row.doc_type or DocumentType.ID_CARD
+        values["doc_number_index"] = row.doc_index  # empty for a wrong number: kept to be corrected, never matched
         if resident is not None and row.doc_index and resident[R_DOC] == row.doc_index:
-            encrypted, index, masked = resident[R_DOC_ENC], row.doc_index, resident[R_DOC_MASKED]
+            values["doc_number_enc"], values["doc_number_masked"] = resident[R_DOC_ENC], resident[R_DOC_MASKED]
         else:
-            sealed = seal_document(row.doc.value)
-            # A wrong number is kept (sealed) to be corrected, never used to match.
-            encrypted, index, masked = sealed.encrypted, sealed.index if row.doc.ok else "", sealed.masked
-        values |= {
-            "doc_type": row.doc_type or DocumentType.ID_CARD,
-            "doc_number_enc": encrypted,
-            "doc_number_index": index,
-            "doc_number_masked": masked,
-        }
+            values["doc_number_enc"], values["doc_number_masked"] = encrypt(row.doc.value), mask_document(row.doc.value)
     if row.phone is not None:
+        values["phone_index"] = row.phone_index
         if resident is not None and resident[R_PHONE] == row.phone_index:
-            values |= {"phone_enc": resident[R_PHONE_ENC], "phone_index": row.phone_index}
-            values["phone_masked"] = resident[R_PHONE_MASKED]
+            values["phone_enc"], values["phone_masked"] = resident[R_PHONE_ENC], resident[R_PHONE_MASKED]
         else:
-            sealed = seal_phone(row.phone.value)
-            values |= {"phone_enc": sealed.encrypted, "phone_index": sealed.index, "phone_masked": sealed.masked}
-    return values
+            values["phone_enc"], values["phone_masked"] = encrypt(row.phone.value), mask_phone(row.phone.value)
 
 
 def prepare_row(row_number: int, cells: list, context: Context) -> Prepared:
-    row = read_row(row_number, cells, context.mapping, context.divisions)
+    row = context.reader.read(row_number, cells)
     if row.fatal:
         return Prepared(row_number, row.fatal, row.problems, (), None, [])
     candidates = context.register.match(row)
+    best = candidates[0] if candidates else None
     values = {
         "batch_id": context.batch_id,
         "community_id": context.community_id,
@@ -109,33 +117,20 @@ def prepare_row(row_number: int, cells: list, context: Context) -> Prepared:
         "transport": row.transport,
         "list_note": row.note,
         "problems": row.problems,
-        "match_state": MatchState.UNMATCHED,
+        "match_state": MatchState.REVIEW if best is not None else MatchState.UNMATCHED,
     }
-    resident = context.register.by_id.get(candidates[0].resident_id) if candidates else None
-    values |= _sealed_values(row, resident)
-    accepted = candidates[0] if candidates and candidates[0].status == MatchStatus.AUTO else None
-    if accepted is not None:
-        values |= {
-            "match_state": MatchState.MATCHED,
-            "resident_id": accepted.resident_id,
-            "key_person_id": accepted.key_person_id,
-            "household_id": accepted.household_id,
-            "grid_id": accepted.grid_id,
-            "match_rule": accepted.rule,
-            "match_confidence": accepted.confidence,
-            "match_reason": accepted.reason[:200],
-        }
-    elif candidates:
-        values["match_state"] = MatchState.REVIEW
-    values["proposed_outcome"], values["proposed_reason"] = propose_outcome(
-        state=values["match_state"],
-        key_person=values.get("key_person_id") is not None,
-        arrival=row.arrival,
-        received_on=context.received_on,
-        doc_unusable=row.doc_unusable,
-        has_phone=row.phone is not None,
-        note=f"{row.note} {row.transport}",
-    )
+    _seal(values, row, context.register.by_id.get(best.resident_id) if best is not None else None)
+    if best is not None and best.status == MatchStatus.AUTO:
+        values["match_state"] = MatchState.MATCHED
+        values["resident_id"] = best.resident_id
+        values["key_person_id"] = best.key_person_id
+        values["household_id"] = best.household_id
+        values["grid_id"] = best.grid_id
+        values["match_rule"] = best.rule
+        values["match_confidence"] = best.confidence
+        values["match_reason"] = best.reason[:200]
+    key_person = values.get("key_person_id") is not None
+    values["proposed_outcome"], values["proposed_reason"] = context.propose(values["match_state"], key_person, row)
     return Prepared(row_number, "", row.problems, identity_key(row), values, candidates)
 
 
