@@ -105,18 +105,23 @@ class _ChunkWriter:
     (so the caller runs no query until `finish`). The people's ids are taken from their sequence at the
     start, so that candidates need no read-back, and the key checks run with each COPY, not all at commit."""
 
-    def __init__(self, row_count: int) -> None:
+    def __init__(self, expected_rows: int) -> None:
         self._copying = connection.vendor == "postgresql"
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future | None = None
         if self._copying:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [PushedPerson._meta.db_table, PERSON_PK.column, row_count],
-                )
-                self._ids = iter([pk for (pk,) in cursor.fetchall()])
+            self._ids = iter(self._reserve(expected_rows))
+
+    @staticmethod
+    def _reserve(count: int) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [PushedPerson._meta.db_table, PERSON_PK.column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
 
     def write(self, kept: list[Prepared]) -> None:
         if not kept:
@@ -127,6 +132,9 @@ class _ChunkWriter:
             PushMatch.objects.bulk_create([PushMatch(**m) for m in matches], batch_size=500)
             return
         ids = list(itertools.islice(self._ids, len(kept)))
+        if len(ids) < len(kept):  # more rows than the upload counted: the connection must be free to ask
+            self._wait()
+            ids += self._reserve(len(kept) - len(ids))
         people = [{PERSON_PK.attname: pk} | p.values for pk, p in zip(ids, kept, strict=True)]
         cursor = connection.connection.cursor()
         statements = [(_copy_statement(PushedPerson, PERSON_FIELDS), _copy_data(cursor, PERSON_FIELDS, people))]
@@ -156,14 +164,16 @@ class _ChunkWriter:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _load(batch: PushBatch, path: Path) -> tuple[Table, Context]:
-    """Read the sheet in a thread while the register and divisions are read here (calamine parses without
-    the GIL); the households' addresses are read now too, so that no query waits until the writing."""
+def _load(batch: PushBatch, path: Path) -> tuple[Table, Context, _ChunkWriter]:
+    """Read the sheet in a thread while the register, the divisions and the people's ids are read here
+    (calamine parses without the GIL); the households' addresses are read now too, so that no query waits
+    until the writing."""
     with ThreadPoolExecutor(1, thread_name_prefix="pushlist-read") as pool:
         reading = pool.submit(read_table, path, batch.header_row)
         register = Register(batch.community_id)
         register.addresses()
         divisions = DivisionIndex()
+        writer = _ChunkWriter(batch.row_count)  # the rows the upload counted; more are asked for if need be
         table = reading.result()
     context = Context(
         batch_id=batch.pk,
@@ -172,21 +182,19 @@ def _load(batch: PushBatch, path: Path) -> tuple[Table, Context]:
         reader=RowReader({key: int(index) for key, index in batch.mapping.items() if index is not None}, divisions),
         register=register,
     )
-    return table, context
+    return table, context, writer
 
 
 @transaction.atomic
 def import_rows(batch: PushBatch, path: Path) -> ImportCounts:
     """Read the file and write the batch's people and match candidates. The caller records the audit event."""
-    table, context = _load(batch, path)
+    table, context, writer = _load(batch, path)
     counts = ImportCounts()
     errors: list[dict] = []
     seen: dict[tuple, int] = {}
     key_people: set[int] = set()
-    rows = list(table.data_rows())
-    writer = _ChunkWriter(len(rows))
     try:
-        for chunk in prepare_chunks(rows, context):
+        for chunk in prepare_chunks(list(table.data_rows()), context):
             kept: list[Prepared] = []
             for prepared in chunk:
                 counts.rows += 1

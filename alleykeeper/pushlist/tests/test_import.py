@@ -168,3 +168,18 @@ def test_a_failing_import_writes_nothing_and_says_so(world, as_admin, monkeypatc
     page = as_admin.get(reverse("pushlist:batch", args=[uploaded.batch.pk])).content.decode()
     assert "程序错误" in page and "重新确认表头后再试" in page
     assert importing.import_rows is not broken
+
+
+def test_rows_beyond_what_the_upload_counted_are_imported_too(world):
+    """Ids are taken for the rows the upload counted; a list that somehow has more still imports whole."""
+    from alleykeeper.pushlist import actions
+
+    rows = [row(f"路人{i}", "", f"135{i:08d}", number=i) for i in range(1, 8)]
+    uploaded = actions.upload_push_list(
+        world.admin, world.community, [csv_bytes(rows)], "x.csv", received_on=date(2020, 2, 3)
+    )
+    actions.confirm_mapping(uploaded.batch, uploaded.batch.mapping)
+    uploaded.batch.row_count = 2
+    counts = actions.import_batch(world.admin, uploaded.batch)
+    assert counts is not None and counts.imported == 7
+    assert sorted(PushedPerson.objects.values_list("name", flat=True)) == sorted(f"路人{i}" for i in range(1, 8))
