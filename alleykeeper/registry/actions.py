@@ -1,7 +1,7 @@
 """Every write to the register goes through these functions: pages, admin, imports and commands alike."""
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 from django.db import connection, models, transaction
@@ -9,6 +9,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
+from alleykeeper.core.copying import CopySender, copy_data, copy_statement
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone, mask_document
 from alleykeeper.core.models import apply_changes
@@ -126,6 +127,7 @@ def get_or_create_unit(building: Building, name: str) -> Unit | None:
 # ---- Import of the community's spreadsheets (registry.imports validates; this writes, all or nothing) ----
 
 IMPORT_BATCH = 2000
+COPY_CHUNK = 5000  # new residents per COPY: the writer sends one chunk while the next is sealed
 
 
 @dataclass
@@ -154,41 +156,29 @@ def _maker(model: type[models.Model], **common) -> Callable[..., models.Model]:
     return make
 
 
-def _insert(model: type[models.Model], objects: Iterable[models.Model], *, need_ids: bool = False) -> int:
-    """bulk_create, or on PostgreSQL one COPY: for tens of thousands of rows Django's per-row SQL building
-    costs more than the database's work. `objects` may be a generator: the COPY then streams, and the
-    database updates its indexes while the next rows are being sealed. auto_now fields are set here; with
-    need_ids the primary keys are drawn from the table's sequence first. Returns the number of rows."""
+HOUSEHOLD_COLUMNS = [f.attname for f in Household._meta.concrete_fields]  # the id included: taken beforehand
+
+
+def _insert_households(new: list[Household]) -> list[tuple]:
+    """Give the new households their ids. On PostgreSQL they come from the table's sequence, so that the
+    residents can be formatted before the households are in, and the households' COPY rows are returned for
+    the writer; elsewhere they are inserted now (bulk_create) and nothing is returned."""
+    if not new:
+        return []
     if connection.vendor != "postgresql":
-        batch = list(objects)
-        model.objects.bulk_create(batch, batch_size=IMPORT_BATCH)
-        return len(batch)
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+        Household.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        return []
+    meta = Household._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(new)],
+        )
+        ids = cursor.fetchall()
     now = timezone.now()
-    count = 0
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        if need_ids:
-            objects = list(objects)
-            if not objects:
-                return 0
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objects)],
-            )
-            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-                obj.pk = pk
-            fields = [meta.pk, *fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        values = operator.attrgetter(*(f.attname for f in fields))
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                for name in stamped:
-                    setattr(obj, name, now)
-                copy.write_row(values(obj))
-                count += 1
-    return count
+    for household, (pk,) in zip(new, ids, strict=True):
+        household.pk, household.created_at, household.updated_at = pk, now, now
+    return list(map(operator.attrgetter(*HOUSEHOLD_COLUMNS), new))
 
 
 def _ensure_places(rows: list[ImportRow], counts: ImportCounts) -> dict[tuple, tuple[int, int | None]]:
@@ -223,10 +213,11 @@ def _landlord_phone_changed(household: Household, phone: Checked) -> bool:
     return household.landlord_phone_masked != sealed.masked or decrypt(household.landlord_phone_enc) != phone.value
 
 
-def _upsert_households(rows: list[ImportRow], community, counts: ImportCounts) -> tuple[dict[tuple, int], set[int]]:
-    """Household key -> id, and the ids that existed before; new households created, changed ones updated
-    (a blank cell never erases a value)."""
-    placed = _ensure_places(rows, counts)
+def _plan_households(
+    rows: list[ImportRow], community, placed: dict[tuple, tuple[int, int | None]], counts: ImportCounts
+) -> tuple[dict[tuple, int], set[int], list[tuple[tuple, Household]]]:
+    """Household key -> id, the ids that existed before, and the new households by key (not yet written).
+    Changed ones are updated now (a blank cell never erases a value)."""
     existing = {
         (h.building_id, h.unit_id, norm(h.room)): h
         for h in Household.objects.filter(building_id__in={b for b, _ in placed.values()})
@@ -266,21 +257,19 @@ def _upsert_households(rows: list[ImportRow], community, counts: ImportCounts) -
         if dirty:
             household.updated_at = now
             changed.append(household)
-    existed = set(ids.values())
-    _insert(Household, [h for _, h in new], need_ids=True)
-    ids.update({key: h.pk for key, h in new})
     fields = [*HOUSEHOLD_KEYS, "landlord_phone_enc", "landlord_phone_masked", "updated_at"]
     Household.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
     counts.households_created, counts.households_updated = len(new), len(changed)
-    return ids, existed
+    return ids, set(ids.values()), new
 
 
-def _upsert_residents(
+def _plan_residents(
     rows: list[ImportRow], household_ids: dict[tuple, int], existed: set[int], counts: ImportCounts
-) -> None:
-    """Residents matched by ID blind index, else by household and name; new ones sealed and inserted.
-    An ID registered to a household the file does not name fails the unique constraint (IntegrityError):
-    registry.imports reports that case as a row error before, this only guards a race."""
+) -> list[tuple[ImportRow, int]]:
+    """Residents matched by ID blind index, else by household and name; changed ones updated now. Returns
+    the rows of new residents with their household ids. An ID registered to a household the file does not
+    name fails the unique constraint (IntegrityError): registry.imports reports that case as a row error
+    before, this only guards a race."""
     by_household: dict[int, list[Resident]] = {}
     if existed:
         for resident in Resident.objects.filter(household_id__in=existed).order_by("id"):
@@ -298,7 +287,7 @@ def _upsert_residents(
     for index, r in enumerate(rows):
         household_id = household_ids[r.household_key]
         resident = found.get(index)
-        if resident is None:
+        if resident is None and by_household:
             # Same name in the same household, unless both carry (different) ID numbers: namesakes exist.
             # Those without an ID first: the row most likely completes them.
             candidates = [
@@ -321,11 +310,11 @@ def _upsert_residents(
             apply_resident_identity(resident, doc, phone)
             resident.updated_at = now
             changed.append(resident)
-    counts.residents_created = _insert_rows(Resident, NEW_RESIDENT_COLUMNS, _new_resident_rows(fresh))
     identity = ["doc_number_enc", "doc_number_index", "doc_number_masked", "phone_enc", "phone_index", "phone_masked"]
     fields = [*RESIDENT_FIELDS, "name_pinyin", "name_initials", *identity, "updated_at"]
     Resident.objects.bulk_update(changed, fields, batch_size=IMPORT_BATCH)
-    counts.residents_updated = len(changed)
+    counts.residents_created, counts.residents_updated = len(fresh), len(changed)
+    return fresh
 
 
 # Columns of a new resident, in the order _new_resident_rows gives them (the primary key comes from the table).
@@ -364,20 +353,17 @@ def _new_resident_rows(fresh: list[tuple[ImportRow, int]]) -> Iterator[tuple]:
         )  # fmt: skip
 
 
-def _insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """Insert plain tuples of attribute values (`columns`, no primary key): COPY on PostgreSQL, streamed
-    from the generator; bulk_create elsewhere. Returns the number of rows."""
-    if connection.vendor != "postgresql":
-        return _insert(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
-    meta = model._meta
-    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
-    count = 0
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    return count
+def _insert_residents(fresh: list[tuple[ImportRow, int]], sender: CopySender | None) -> None:
+    """COPY chunk by chunk on PostgreSQL: the writer sends one while the next is sealed; bulk_create elsewhere."""
+    if sender is None:
+        Resident.objects.bulk_create(
+            [Resident(**dict(zip(NEW_RESIDENT_COLUMNS, row, strict=True))) for row in _new_resident_rows(fresh)],
+            batch_size=IMPORT_BATCH,
+        )
+        return
+    statement = copy_statement(Resident, NEW_RESIDENT_COLUMNS)
+    for start in range(0, len(fresh), COPY_CHUNK):
+        sender.send(statement, copy_data(_new_resident_rows(fresh[start : start + COPY_CHUNK])))
 
 
 @transaction.atomic
@@ -397,8 +383,19 @@ def import_rows(
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     counts = ImportCounts(rows=len(rows))
     if rows:
-        household_ids, existed = _upsert_households(rows, community, counts)
-        _upsert_residents(rows, household_ids, existed, counts)
+        # Every read and update first; then only inserts, which a writer thread sends on PostgreSQL while
+        # this one seals and formats the next rows (core.copying).
+        placed = _ensure_places(rows, counts)
+        household_ids, existed, new_households = _plan_households(rows, community, placed, counts)
+        household_rows = _insert_households([household for _, household in new_households])
+        household_ids.update({key: household.pk for key, household in new_households})
+        fresh = _plan_residents(rows, household_ids, existed, counts)
+        if connection.vendor == "postgresql":
+            with CopySender() as sender:
+                sender.send(copy_statement(Household, HOUSEHOLD_COLUMNS), copy_data(household_rows))
+                _insert_residents(fresh, sender)
+        else:
+            _insert_residents(fresh, None)
     record_event(
         actor,
         "register.import",
