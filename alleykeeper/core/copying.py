@@ -36,27 +36,47 @@ def copy_data(rows: Iterable[tuple]) -> bytes:
     return buffer.getvalue()
 
 
-def _send(raw_connection, statement: str, data: bytes) -> None:
-    with raw_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(data)
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys taken from the table's sequence now, for rows COPY'd later with their ids: the
+    rows that refer to them can then be formatted before those rows are in, with no read-back."""
+    if count <= 0:
+        return []
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _send(raw_connection, statements: tuple[tuple[str, bytes], ...]) -> None:
+    with raw_connection.cursor() as cursor:
+        for statement, data in statements:
+            with cursor.copy(statement) as copy:
+                copy.write(data)
 
 
 class CopySender:
-    """One COPY at a time on a writer thread; use as a context manager (the thread ends with it)."""
+    """COPYs sent on a writer thread, in order; use as a context manager. Inside it the key checks run with
+    each COPY (SET CONSTRAINTS ALL IMMEDIATE) rather than all at commit, where Python could only wait;
+    the same checks, in the same all-or-nothing transaction. The thread starts at the first send (a caller
+    that forks worker processes first never forks a thread)."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future | None = None
 
-    def send(self, statement: str, data: bytes) -> None:
-        """Start sending `data` once the previous COPY is done; returns at once."""
+    def send(self, *statements: tuple[str, bytes]) -> None:
+        """Start sending these (statement, data) once the previous ones are done; returns at once."""
         self.wait()
-        if not data:
+        statements = tuple((statement, data) for statement, data in statements if data)
+        if not statements:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="copy-writer")
         connection.ensure_connection()
-        self._pending = self._pool.submit(_send, connection.connection, statement, data)
+        self._pending = self._pool.submit(_send, connection.connection, statements)
 
     def wait(self) -> None:
         """Until the last COPY is done; the connection is this thread's again."""
@@ -65,14 +85,31 @@ class CopySender:
             with connection.wrap_database_errors:
                 pending.result()
 
-    def __enter__(self) -> "CopySender":
+    def start(self) -> "CopySender":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def finish(self) -> None:
+        """Wait for the last COPY; the key checks are deferred to the commit again (Django's own mode)."""
         try:
-            if exc_info[0] is None:
-                self.wait()
+            self.wait()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         finally:
-            if self._pool is not None:
-                # On an error too: the thread must be done with the connection before it rolls back.
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Let the thread end, on an error too: it must be done with the connection before a rollback."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "CopySender":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            self.finish()
+        else:
+            self.abandon()

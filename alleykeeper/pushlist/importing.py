@@ -7,19 +7,17 @@ the Python work on the other core: the sheet is parsed (calamine lets go of the 
 read, and each chunk is written by a writer thread while this one prepares the next.
 """
 
-import io
 import itertools
 import json
 import operator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg import Copy
-from psycopg.copy import FileWriter
 
+from alleykeeper.core.copying import CopySender, copy_data, copy_statement, reserve_ids
 from alleykeeper.core.tabular import Table, open_table
 from alleykeeper.places.lookup import DivisionIndex
 from alleykeeper.pushlist.columns import SYNONYMS, RowReader
@@ -32,6 +30,8 @@ MAX_REPORTED_ERRORS = 2000  # the error report of a broken 100,000-row file stay
 PERSON_FIELDS = list(PushedPerson._meta.concrete_fields)  # with the id, taken from the sequence beforehand
 MATCH_FIELDS = [f for f in PushMatch._meta.concrete_fields if not f.primary_key]
 PERSON_PK = PushedPerson._meta.pk
+PERSON_COPY = copy_statement(PushedPerson, [f.attname for f in PERSON_FIELDS])
+MATCH_COPY = copy_statement(PushMatch, [f.attname for f in MATCH_FIELDS])
 
 
 @dataclass
@@ -50,35 +50,22 @@ def read_table(path: Path, header_row: int | None = None) -> Table:
     return open_table(path, SYNONYMS, header_row=header_row)
 
 
-def _copy_data(cursor, fields: list, records: list[dict]) -> bytes:
-    """Rows in COPY's text format, with psycopg's own adapters and no per-value work in Django."""
+def _copy_rows(fields: list, records: list[dict]) -> bytes:
+    """Records as COPY data: the model's defaults for what a record leaves out, JSON encoded here."""
     defaults = {f.attname: f.get_default() for f in fields}
     json_names = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
     values_of = operator.itemgetter(*[f.attname for f in fields])
-    buffer = io.BytesIO()
-    with Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy:
+
+    def rows():
         for record in records:
             row = defaults | record
             for name in json_names:
                 value = row[name]
                 # Most rows have no problems: an empty list needs no encoder.
                 row[name] = "[]" if value.__class__ is list and not value else json.dumps(value, ensure_ascii=False)
-            copy.write_row(values_of(row))
-    return buffer.getvalue()
+            yield values_of(row)
 
-
-def _copy_statement(model, fields: list) -> str:
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    return f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-
-
-def _send(raw_connection, statements: list[tuple[str, bytes]]) -> None:
-    """Run in the writer thread, on the connection (and in the transaction) of the import: little more
-    than waiting for the server, so this thread hardly needs the GIL."""
-    with raw_connection.cursor() as cursor:
-        for statement, data in statements:
-            with cursor.copy(statement) as copy:
-                copy.write(data)
+    return copy_data(rows())
 
 
 def _match_records(person_ids: list[int], kept: list[Prepared]) -> list[dict]:
@@ -100,68 +87,45 @@ def _match_records(person_ids: list[int], kept: list[Prepared]) -> list[dict]:
 
 
 class _ChunkWriter:
-    """Writes chunks in file order. On PostgreSQL the rows are formatted here and a writer thread sends
-    them on the import's own connection, at most one chunk behind, while this thread prepares the next
-    (so the caller runs no query until `finish`). The people's ids are taken from their sequence at the
-    start, so that candidates need no read-back, and the key checks run with each COPY, not all at commit."""
+    """Writes chunks in file order. On PostgreSQL the rows are formatted here and sent by a writer thread
+    (core.copying), at most one chunk behind, while this thread prepares the next (so the caller runs no
+    query until `finish`). The people's ids are taken from their sequence at the start, so that candidates
+    need no read-back."""
 
     def __init__(self, expected_rows: int) -> None:
-        self._copying = connection.vendor == "postgresql"
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: Future | None = None
-        if self._copying:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            self._ids = iter(self._reserve(expected_rows))
-
-    @staticmethod
-    def _reserve(count: int) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [PushedPerson._meta.db_table, PERSON_PK.column, count],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
+        self._sender: CopySender | None = None
+        if connection.vendor == "postgresql":
+            self._sender = CopySender().start()
+            self._ids = iter(reserve_ids(PushedPerson, expected_rows))
 
     def write(self, kept: list[Prepared]) -> None:
         if not kept:
             return
-        if not self._copying:
+        if self._sender is None:
             people = PushedPerson.objects.bulk_create([PushedPerson(**p.values) for p in kept], batch_size=500)
             matches = _match_records([p.pk for p in people], kept)
             PushMatch.objects.bulk_create([PushMatch(**m) for m in matches], batch_size=500)
             return
         ids = list(itertools.islice(self._ids, len(kept)))
         if len(ids) < len(kept):  # more rows than the upload counted: the connection must be free to ask
-            self._wait()
-            ids += self._reserve(len(kept) - len(ids))
+            self._sender.wait()
+            ids += reserve_ids(PushedPerson, len(kept) - len(ids))
         people = [{PERSON_PK.attname: pk} | p.values for pk, p in zip(ids, kept, strict=True)]
-        cursor = connection.connection.cursor()
-        statements = [(_copy_statement(PushedPerson, PERSON_FIELDS), _copy_data(cursor, PERSON_FIELDS, people))]
-        matches = _match_records(ids, kept)
-        if matches:
-            statements.append((_copy_statement(PushMatch, MATCH_FIELDS), _copy_data(cursor, MATCH_FIELDS, matches)))
-        if self._pool is None:  # started late: a forked pool of prepare workers must never fork a thread
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="pushlist-copy")
-        self._wait()
-        self._pending = self._pool.submit(_send, connection.connection, statements)
-
-    def _wait(self) -> None:
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            pending.result()
+        self._sender.send(
+            (PERSON_COPY, _copy_rows(PERSON_FIELDS, people)),
+            (MATCH_COPY, _copy_rows(MATCH_FIELDS, _match_records(ids, kept))),
+        )
 
     def finish(self) -> None:
         """Wait for the last chunk."""
-        self._wait()
-        if self._copying:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's own mode, for the rest of the transaction
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            sender.finish()
 
     def close(self) -> None:
         """Let the thread end, on error too: the connection is this thread's again (to roll back)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._sender is not None:
+            self._sender.abandon()
 
 
 def _load(batch: PushBatch, path: Path) -> tuple[Table, Context, _ChunkWriter]:

@@ -9,7 +9,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.core.copying import CopySender, copy_data, copy_statement
+from alleykeeper.core.copying import CopySender, copy_data, copy_statement, reserve_ids
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone, mask_document
 from alleykeeper.core.models import apply_changes
@@ -168,15 +168,8 @@ def _insert_households(new: list[Household]) -> list[tuple]:
     if connection.vendor != "postgresql":
         Household.objects.bulk_create(new, batch_size=IMPORT_BATCH)
         return []
-    meta = Household._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(new)],
-        )
-        ids = cursor.fetchall()
     now = timezone.now()
-    for household, (pk,) in zip(new, ids, strict=True):
+    for household, pk in zip(new, reserve_ids(Household, len(new)), strict=True):
         household.pk, household.created_at, household.updated_at = pk, now, now
     return list(map(operator.attrgetter(*HOUSEHOLD_COLUMNS), new))
 
@@ -363,7 +356,7 @@ def _insert_residents(fresh: list[tuple[ImportRow, int]], sender: CopySender | N
         return
     statement = copy_statement(Resident, NEW_RESIDENT_COLUMNS)
     for start in range(0, len(fresh), COPY_CHUNK):
-        sender.send(statement, copy_data(_new_resident_rows(fresh[start : start + COPY_CHUNK])))
+        sender.send((statement, copy_data(_new_resident_rows(fresh[start : start + COPY_CHUNK]))))
 
 
 @transaction.atomic
@@ -375,12 +368,6 @@ def import_rows(
     One audit event "register.import" records the row count and what changed."""
     # One import per community at a time: a second one waits here instead of racing on the same keys.
     list(Community.objects.select_for_update().filter(pk=community.pk).values_list("pk"))
-    if connection.vendor == "postgresql":
-        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: a 100,000-row COPY would queue a check per
-        # row for the commit, where Python only waits. Checked as rows arrive, the server does that work
-        # while Python seals the next rows. Same checks, same all-or-nothing transaction.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     counts = ImportCounts(rows=len(rows))
     if rows:
         # Every read and update first; then only inserts, which a writer thread sends on PostgreSQL while
@@ -392,7 +379,7 @@ def import_rows(
         fresh = _plan_residents(rows, household_ids, existed, counts)
         if connection.vendor == "postgresql":
             with CopySender() as sender:
-                sender.send(copy_statement(Household, HOUSEHOLD_COLUMNS), copy_data(household_rows))
+                sender.send((copy_statement(Household, HOUSEHOLD_COLUMNS), copy_data(household_rows)))
                 _insert_residents(fresh, sender)
         else:
             _insert_residents(fresh, None)

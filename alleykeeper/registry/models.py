@@ -116,15 +116,30 @@ class Household(models.Model):
     without joins; `actions.move_household` is the one place that changes them."""
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households", verbose_name="楼栋")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元", db_index=False
+    )  # indexed where set (Meta): most households of a lane have no unit
     room = models.CharField("门牌/房号", max_length=20)
-    # No single-column indexes for these two: the (grid, building, room) and (community, kind) indexes in Meta
-    # start with them, and every index is written for every household an import COPYs.
+    # The building's grid and community, repeated: no index of their own (the (grid, building, room) and
+    # (community, kind) indexes start with them) and no database-level key check. The building's key
+    # already ties the household to a grid that exists (building -> alley -> grid -> community, each with
+    # its key): a second check per household would cost as much as the rest of an import's row. Django
+    # still refuses to delete a grid or community that has households (PROTECT).
     grid = models.ForeignKey(
-        Grid, on_delete=models.PROTECT, related_name="households", verbose_name="网格", db_index=False
+        Grid,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name="网格",
+        db_index=False,
+        db_constraint=False,
     )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="households", verbose_name="社区", db_index=False
+        Community,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name="社区",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField("类型", max_length=10, choices=HouseholdKind.choices, default=HouseholdKind.OWNER)
     enclosure = models.ForeignKey(
@@ -134,6 +149,7 @@ class Household(models.Model):
         on_delete=models.SET_NULL,
         related_name="households",
         verbose_name="封闭片区",
+        db_index=False,  # indexed where set (Meta): most households are in no enclosure
     )
     landlord_name = models.CharField("房东姓名", max_length=50, blank=True)
     landlord_phone_enc = models.TextField(blank=True, editable=False)
@@ -170,8 +186,13 @@ class Household(models.Model):
             # 'x%' whatever the collation, together with the building index in one bitmap (registry.search).
             models.Index(fields=["room"], name="household_room_pattern", opclasses=["varchar_pattern_ops"]),
             models.Index(
-                fields=["landlord_name"], name="household_landlord_pattern", opclasses=["varchar_pattern_ops"]
+                fields=["landlord_name"],
+                name="household_landlord_pattern",
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(landlord_name=""),  # only rentals have one; registry.search asks the same
             ),
+            models.Index(fields=["unit"], name="household_unit", condition=Q(unit__isnull=False)),
+            models.Index(fields=["enclosure"], name="household_enclosure", condition=Q(enclosure__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -83,7 +83,7 @@ def _by_address(user, households, text: str):
         .order_by()
         .values_list("id", flat=True)[:LIMIT]
     )
-    matches = Q(room__startswith=text) | Q(landlord_name__startswith=text)
+    matches = Q(room__startswith=text) | (Q(landlord_name__startswith=text) & ~Q(landlord_name=""))
     building_ids = list(buildings)
     if building_ids:
         matches |= Q(building_id__in=building_ids)
