@@ -21,7 +21,9 @@ def no_horizontal_scroll(page: Page) -> bool:
 
 
 def assets_loaded(page: Page) -> bool:
-    """The live server served the static files: our stylesheet has rules and htmx is running."""
+    """The live server served the static files: our stylesheet has rules and htmx is running. Waits for
+    the page's load event first: a click that navigates returns before the scripts have run."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         "[...document.styleSheets].some(s => (s.href || '').includes('app.css') && s.cssRules.length > 0)"
         " && typeof window.htmx === 'object'"

@@ -203,6 +203,36 @@ def test_numbers_in_other_columns_are_read_as_text(world, as_admin):
     assert (household.building.name, household.unit.name, household.room) == ("5", "1", "101")
 
 
+def test_equal_cells_of_other_types_are_each_read_as_themselves(world, as_admin):
+    """Rows are checked column by column with each distinct cell read once: 1, 1.0 and True are equal keys
+    in Python, and must still read as "1", "1" and "是"."""
+    rows = [
+        ["第一网格", "桂坛巷", 7, 1, 1, "", "", "", "甲", make_id(order="311"), "", ""],
+        ["第一网格", "桂坛巷", 7.0, 1.0, 2, "", "", "", "乙", make_id(order="313"), "", ""],
+        ["第一网格", "桂坛巷", "7", True, 3, "", "", "", "丙", make_id(order="335"), "", ""],
+    ]
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    places = {r.name: (r.household.building.name, r.household.unit.name) for r in Resident.objects.filter(
+        name__in=["甲", "乙", "丙"])}  # fmt: skip
+    assert places == {"甲": ("7", "1"), "乙": ("7", "1"), "丙": ("7", "是")}
+
+
+def test_a_wrong_value_repeated_is_reported_on_every_row_in_field_order(world, as_admin):
+    """One distinct wrong text is read once but reported on each row that has it; within a row the
+    problems come in the order of the fields (grid, texts, required, choices, ID, phone)."""
+    rows = [
+        ["第九网格", "桂坛巷", "6号楼", "", "1", "别墅", "", "", "", make_id(order="311")[:-1] + "0", "138-abc", "表亲"],
+        ["第一网格", "桂坛巷", "6号楼", "", "2", "别墅", "", "", "林二", make_id(order="313"), "", "表亲"],
+    ]  # fmt: skip
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.INVALID
+    first = [column for row, column, _ in job.errors if row == 2]
+    assert first == ["网格", "姓名", "户类型", "与户主关系", "身份证号", "联系电话"]
+    assert [column for row, column, _ in job.errors if row == 3] == ["户类型", "与户主关系"]
+    assert not Resident.objects.filter(name="林二").exists()
+
+
 def test_id_registered_elsewhere_is_not_moved_silently(world, as_admin):
     here = world.household_a.residents.get()
     elsewhere = world.household_other.residents.get()
