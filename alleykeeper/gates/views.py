@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.accounts.scope import scope_of
 from alleykeeper.core.paging import int_or_none
 from alleykeeper.gates import access, actions
 from alleykeeper.gates.forms import EnclosureBuildingsForm, EnclosureForm, GateForm, RotateTokenForm
@@ -23,9 +22,7 @@ UPCOMING_DAYS = 14
 
 
 def _communities(user) -> QuerySet[Community]:
-    scope = scope_of(user)
-    communities = Community.objects.all() if scope.everything else Community.objects.filter(id__in=scope.community_ids)
-    return communities.order_by("name")
+    return Community.objects.visible_to(user).order_by("name")
 
 
 def visitors_url(name: str, gate: Gate) -> str:
@@ -81,7 +78,7 @@ def enclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.filter(enclosure_link__enclosure=enclosure)
         .select_related("alley__grid")
         .annotate(household_count=Count("households", distinct=True))
-        .order_by("alley__grid__name", "alley__name", "name")
+        .order_by("alley__grid_id", "alley__name", "name")
     )
     context = {
         "enclosure": enclosure,
@@ -100,7 +97,7 @@ def enclosure_buildings(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.filter(alley__grid__community=enclosure.community)
         .select_related("alley__grid", "enclosure_link__enclosure")
         .annotate(household_count=Count("households", distinct=True))
-        .order_by("alley__grid__name", "alley__name", "name")
+        .order_by("alley__grid_id", "alley__name", "name")
     )
     current = [b.pk for b in buildings if getattr(b, "enclosure_link", None) and b.enclosure_link.enclosure_id == pk]
     form = EnclosureBuildingsForm(request.POST or None, buildings=buildings, initial={"buildings": current})

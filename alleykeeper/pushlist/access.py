@@ -27,9 +27,7 @@ def require_import(user) -> None:
 
 
 def communities_for(user) -> list[Community]:
-    scope = scope_of(user)
-    queryset = Community.objects.all() if scope.everything else Community.objects.filter(pk__in=scope.community_ids)
-    return list(queryset.order_by("name"))
+    return list(Community.objects.visible_to(user).order_by("name"))
 
 
 def batch_for(user, pk: int) -> PushBatch:

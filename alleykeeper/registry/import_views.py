@@ -10,7 +10,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.accounts.scope import scope_of
 from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
@@ -27,9 +26,7 @@ UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _communities(user) -> QuerySet:
-    scope = scope_of(user)
-    queryset = Community.objects.all() if scope.everything else Community.objects.filter(pk__in=scope.community_ids)
-    return queryset.order_by("name")
+    return Community.objects.visible_to(user).order_by("name")
 
 
 def _upload_page(request: HttpRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:

@@ -195,7 +195,7 @@ def _grids(columns: _Columns, grids: dict[str, Grid], default_grid: Grid | None,
     names = columns.read("grid", _text_reader("grid"))[0]
     step = columns.next_step()
     chosen = {name: grids.get(name) if name else default_grid for name in set(names)}
-    known = "、".join(sorted(grids)) or "无"
+    known = "、".join(grids) or "无"  # in the grids' own order
     for position, name in enumerate(names):
         if chosen[name] is None:
             if name:

@@ -22,9 +22,16 @@ class Street(models.Model):
         return self.name
 
 
+class CommunityQuerySet(ScopedQuerySet):
+    grid_path = None  # a grid worker sees the community of their grids
+    community_path = "id"
+
+
 class Community(models.Model):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name="街道")
     name = models.CharField("社区", max_length=50)
+
+    objects = CommunityQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "社区"
@@ -52,7 +59,9 @@ class Grid(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "网格"
-        ordering = ["community_id", "name"]
+        # Creation order follows the community's own numbering (第一、第二…); name order would not
+        # (第一、第三、第二…). Lists of grids, and of rows by grid, use this order.
+        ordering = ["community_id", "id"]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")]
 
     def __str__(self) -> str:

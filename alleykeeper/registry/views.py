@@ -27,8 +27,7 @@ RELATION_ORDER = Case(*(When(relation=v, then=Value(i)) for i, v in enumerate(_R
 def grids(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
     visible = Grid.objects.visible_to(request.user).with_counts().select_related("community")
-    # Creation order follows the community's own numbering (第一、第二…); name order would not.
-    return render(request, "registry/grids.html", {"grids": visible.order_by("community_id", "id")})
+    return render(request, "registry/grids.html", {"grids": visible})
 
 
 @login_required

@@ -160,6 +160,7 @@ def test_broken_rows_are_reported_and_nothing_is_saved(world, as_admin):
     assert errors[(6, "联系电话")] == "电话号码只能包含数字（以及 +、-、括号），请核对。"
     assert errors[(7, "姓名")] == "请填写姓名。"
     assert "新华一网格" in errors[(8, "网格")] and "不在开元社区" in errors[(8, "网格")]
+    assert errors[(8, "网格")].endswith("可以导入的网格：第一网格、第二网格。")  # the community's own order
     assert "第九网格" in errors[(9, "网格")]
     assert errors[(9, "户类型")].startswith("“别墅”不是有效的户类型")
     assert errors[(9, "与户主关系")].startswith("“表亲”不是有效的与户主关系")

@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.testing import add_resident, make_household
-from alleykeeper.registry.models import HouseholdKind
+from alleykeeper.registry.models import Grid, HouseholdKind
 from alleykeeper.screening import actions, coverage
 from alleykeeper.screening.models import CampaignHousehold, HouseholdFilter
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, start_campaign
@@ -43,6 +43,17 @@ def test_rentals_only_scope(world, rentals):
     total, grids = _tally(world.admin, campaign)
     assert (total.total, total.covered, total.pending) == (4, 0, 4)
     assert [(g.label, g.total) for g in grids] == [("第一网格", 3), ("第二网格", 1)]
+
+
+def test_grids_in_the_communitys_own_order(world, rentals):
+    """第一、第二、第三 as created, not by code point (which puts 第三 before 第二)."""
+    campaign, _households = rentals
+    third = Grid.objects.create(community=world.community, name="第三网格")
+    make_household(third, "1号楼", "101", HouseholdKind.RENTAL)
+    campaign.grids.add(third)
+    actions.sync_campaign_scope(world.admin, campaign)
+    _total, grids = _tally(world.admin, campaign)
+    assert [g.label for g in grids] == ["第一网格", "第二网格", "第三网格"]
 
 
 def test_scope_follows_the_register_when_synced(world, rentals):

@@ -50,13 +50,13 @@ def work_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.campaign_for(request.user, pk)
     tab = request.GET.get("show", "todo")
     tab = tab if tab in TABS else "todo"
-    grids = list(Grid.objects.visible_to(request.user).filter(campaigns=campaign).order_by("name"))
+    grids = list(Grid.objects.visible_to(request.user).filter(campaigns=campaign))
     states = (
         CampaignHousehold.objects.visible_to(request.user)
         .filter(campaign=campaign, status__in=TABS[tab][1])
         .select_related("household__building__alley", "household__unit", "grid")
         .prefetch_related(_people())
-        .order_by("grid__name", "sort_key", "id")
+        .order_by("grid_id", "sort_key", "id")
     )
     grid_id = int_or_none(request.GET.get("grid"))
     if grid_id:
