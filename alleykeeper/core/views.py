@@ -15,8 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     can_search = request.user.can(Capability.VIEW_REGISTER)
     if can_search:
         visible = Grid.objects.visible_to(request.user).with_counts().select_related("community")
-        # Creation order is the order communities number their grids in (第一、第二…), unlike name order.
-        grids = list(visible.order_by("community_id", "id")[: HOME_GRIDS + 1])
+        grids = list(visible[: HOME_GRIDS + 1])  # in Grid's own order (the community's numbering)
     context = {
         "can_search": can_search,
         "grids": grids[:HOME_GRIDS],
