@@ -8,6 +8,7 @@ waiting, so the writer hardly needs the GIL and the server works on the other co
 
 The rule that keeps this safe: between `send` and `wait` the caller runs no query of its own (the
 connection is the writer's). `wait` raises what the server refused, as Django's database errors.
+PostgreSQL only: callers use bulk_create elsewhere.
 """
 
 import io
