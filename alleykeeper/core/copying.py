@@ -8,7 +8,8 @@ waiting, so the writer hardly needs the GIL and the server works on the other co
 
 The rule that keeps this safe: between `send` and `wait` the caller runs no query of its own (the
 connection is the writer's). `wait` raises what the server refused, as Django's database errors.
-PostgreSQL only: callers use bulk_create elsewhere.
+Formatting here reads only the connection's settings (its encoding), which nothing changes during an
+import. PostgreSQL only: callers use bulk_create elsewhere.
 """
 
 import io
@@ -31,9 +32,10 @@ def copy_data(rows: Iterable[tuple]) -> bytes:
     """Rows of plain values (str, int, date, datetime, None) in COPY's text format."""
     buffer = io.BytesIO()
     connection.ensure_connection()
-    with Copy(connection.connection.cursor(), binary=False, writer=FileWriter(buffer)) as copy:
-        for row in rows:
-            copy.write_row(row)
+    with connection.wrap_database_errors:  # a value psycopg cannot send is Django's DataError, as elsewhere
+        with Copy(connection.connection.cursor(), binary=False, writer=FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
     return buffer.getvalue()
 
 

@@ -81,7 +81,7 @@ def identity_key(row: ReadRow) -> tuple:
 
 
 def _seal(values: dict, row: ReadRow, resident: tuple | None) -> None:
-    """SealedIdentity columns, as core.crypto's seal functions fill them, with the blind indexes read_row
+    """SealedIdentity columns, as core.crypto's seal functions fill them, with the blind indexes RowReader.read
     has already computed. A value equal to the register's (same blind index) reuses its ciphertext."""
     if row.doc is not None:
         values["doc_type"] = row.doc_type or DocumentType.ID_CARD

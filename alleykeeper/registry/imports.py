@@ -156,6 +156,7 @@ class _Columns:
 
     def __init__(self, rows: list[list[Any]], mapping: dict[str, int], width: int) -> None:
         self.rows, self.count = rows, len(rows)
+        self.mapped = set(mapping)  # what the user chose, columns past the last cell included
         self.mapping = {key: index for key, index in mapping.items() if index < width}
         self.problems: list[tuple[int, int, str, str]] = []  # (position, step, field key, message)
         self.steps = 0
@@ -215,7 +216,7 @@ def _tenancies(columns: _Columns) -> tuple[list[date | None], list[date | None]]
     ends, _ = columns.read("tenancy_end", _read_date)
     combined, _ = columns.read("tenancy", _text_reader("tenancy"))
     parse_step, order_step = columns.next_step(), columns.next_step()
-    order_key = "tenancy_end" if "tenancy_end" in columns.mapping else "tenancy"
+    order_key = "tenancy_end" if "tenancy_end" in columns.mapped else "tenancy"
     parsed: dict[str, Read] = {}
     for position, (start, end, text) in enumerate(zip(starts, ends, combined, strict=True)):
         if text and not (start or end):
@@ -396,7 +397,8 @@ def validate(
     default_grid: Grid | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Validation:
-    """Every row of the table checked; `rows` is complete only when `errors` is empty."""
+    """Every row of the table checked; `rows` is complete only when `errors` is empty. Checked column by
+    column, the rows are done all at once: `progress` hears of them at the end."""
     headers = table.header()
     labels = {
         key: (headers[i] if i < len(headers) and headers[i] else FIELD_BY_KEY[key].label) for key, i in mapping.items()

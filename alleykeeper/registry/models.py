@@ -129,11 +129,11 @@ class Household(models.Model):
         Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元", db_index=False
     )  # indexed where set (Meta): most households of a lane have no unit
     room = models.CharField("门牌/房号", max_length=20)
-    # The building's grid and community, repeated: no index of their own (the (grid, building, room) and
-    # (community, kind) indexes start with them) and no database-level key check. The building's key
-    # already ties the household to a grid that exists (building -> alley -> grid -> community, each with
-    # its key): a second check per household would cost as much as the rest of an import's row. Django
-    # still refuses to delete a grid or community that has households (PROTECT).
+    # The building's grid and community, repeated for scoping without joins: no index of their own (the
+    # (grid, building, room) and (community, kind) indexes start with them) and no database-level key
+    # check (a check per household would cost an import as much as the rest of its row). The building's
+    # keys tie it to its alley, grid and community; registry.actions keeps the household's copies equal
+    # to the building's, and Django refuses to delete a grid or community that has households (PROTECT).
     grid = models.ForeignKey(
         Grid,
         on_delete=models.PROTECT,
