@@ -1,7 +1,7 @@
 """Every write to the register goes through these functions: pages, admin, imports and commands alike."""
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from django.db import connection, models, transaction
@@ -67,10 +67,19 @@ def move_resident(actor, resident: Resident, to: Household, reason: str) -> Resi
     return resident
 
 
+def _enclosures_of(building_ids: Iterable[int]) -> dict[int, int]:
+    """Building id -> the enclosure it is in (closed management), for the enclosed ones."""
+    enclosed = Building.objects.filter(pk__in=building_ids, enclosure_link__isnull=False)
+    return dict(enclosed.values_list("pk", "enclosure_link__enclosure_id"))
+
+
 def _place_household(household: Household, building: Building) -> None:
+    """The household's copies of its building's place: grid and community for scoping, and the enclosure
+    (gates.actions.set_enclosure_buildings sets them for every household when a building's changes)."""
     household.building = building
     household.grid_id = building.alley.grid_id
     household.community_id = building.alley.grid.community_id
+    household.enclosure_id = _enclosures_of([building.pk]).get(building.pk)
 
 
 @transaction.atomic
@@ -88,7 +97,7 @@ def create_household(actor, data: dict, *, landlord_phone: Checked | None = None
 @transaction.atomic
 def update_household(actor, household: Household, data: dict, *, landlord_phone: Checked | None = None) -> Household:
     changed = apply_changes(household, data, HOUSEHOLD_FIELDS)
-    # Always re-derive grid and community from the building: they are copies kept for scoping.
+    # Always re-derive grid, community and enclosure from the building: they are copies of its place.
     _place_household(household, household.building)
     if landlord_phone is not None:
         sealed = seal_phone(landlord_phone.value)
@@ -232,6 +241,7 @@ def _plan_households(
             merged[r.household_key] = (data, r.landlord_phone)
     ids: dict[tuple, int] = {}
     new_household = _maker(Household)
+    enclosures = _enclosures_of({building_id for building_id, _ in placed.values()})
     new: list[tuple[tuple, Household]] = []
     changed: list[Household] = []
     now = timezone.now()
@@ -240,7 +250,13 @@ def _plan_households(
         household = existing.get((building_id, unit_id, key[4]))
         if household is None:
             household = new_household(
-                building_id=building_id, unit_id=unit_id, room=key[4], grid_id=key[0], community_id=community.pk, **data
+                building_id=building_id,
+                unit_id=unit_id,
+                room=key[4],
+                grid_id=key[0],
+                community_id=community.pk,
+                enclosure_id=enclosures.get(building_id),
+                **data,
             )
             if phone is not None:
                 sealed = seal_phone(phone.value)

@@ -32,6 +32,24 @@ def test_create_enclosure_and_pick_buildings(world, gw, as_admin):
     assert AuditEvent.objects.filter(action="enclosure.set_buildings", object_id=enclosure.pk).count() == 2
 
 
+def test_a_household_added_or_moved_later_takes_its_buildings_enclosure(world, gw, as_admin):
+    """Closed management knows who lives inside: a household added to an enclosed building is inside it,
+    one moved out of it is not (the gate log treats the rest as from elsewhere)."""
+    enclosed = world.household_a.building
+    response = as_admin.post(
+        reverse("registry:household_new"), {"building": enclosed.pk, "room": "305", "kind": "owner"}
+    )
+    assert response.status_code == 302
+    assert Household.objects.get(building=enclosed, room="305").enclosure == gw.enclosure
+    url = reverse("registry:household_edit", args=[world.household_a.pk])
+    as_admin.post(url, {"building": world.household_b.building_id, "room": "777", "kind": "owner"})
+    world.household_a.refresh_from_db()
+    assert world.household_a.enclosure is None
+    as_admin.post(url, {"building": enclosed.pk, "room": "302", "kind": "owner"})
+    world.household_a.refresh_from_db()
+    assert world.household_a.enclosure == gw.enclosure
+
+
 def test_enclosure_form_messages_and_mass_assignment(world, gw, as_admin):
     response = as_admin.post(reverse("gates:enclosure_new"), {"community": world.community.pk, "name": "东片区"})
     assert "本社区已有同名片区" in response.content.decode()

@@ -234,6 +234,21 @@ def test_a_wrong_value_repeated_is_reported_on_every_row_in_field_order(world, a
     assert not Resident.objects.filter(name="林二").exists()
 
 
+def test_imported_households_in_an_enclosed_building_are_inside_its_enclosure(world, as_admin):
+    from alleykeeper.gates import actions as gates
+
+    enclosure = gates.create_enclosure(None, world.community, {"name": "东片区"})
+    gates.set_enclosure_buildings(None, enclosure, [world.household_a.building])
+    rows = [
+        ["第一网格", "第一网格巷", "3号楼", "", "306", "", "", "", "新住户", make_id(order="311"), "", ""],
+        ["第一网格", "第一网格巷", "4号楼", "", "101", "", "", "", "楼外住户", make_id(order="313"), "", ""],
+    ]
+    job = run(as_admin, xlsx_bytes(rows))
+    assert job.status == ImportStatus.DONE, job.errors
+    assert Resident.objects.get(name="新住户").household.enclosure == enclosure
+    assert Resident.objects.get(name="楼外住户").household.enclosure is None
+
+
 def test_id_registered_elsewhere_is_not_moved_silently(world, as_admin):
     here = world.household_a.residents.get()
     elsewhere = world.household_other.residents.get()
