@@ -10,14 +10,15 @@ from django.utils import timezone
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import ACTION_LABELS, AuditEvent, Purpose
 from alleykeeper.core.paging import page_of
+from alleykeeper.core.widgets import DateInput
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *sorted(ACTION_LABELS.items())])
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     purpose = forms.ChoiceField(label="用途", required=False, choices=[("", "全部"), *Purpose.choices])
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="起始日期", required=False, widget=DateInput)
+    until = forms.DateField(label="截止日期", required=False, widget=DateInput)
 
 
 @login_required

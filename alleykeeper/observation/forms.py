@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.observation import schedule
 from alleykeeper.observation.models import (
     DayZeroBasis,
@@ -22,10 +23,6 @@ from alleykeeper.places.forms import DivisionChoiceField
 # Hard limits of what can be a body temperature typed on a phone; 34–43 is checked later as plausibility.
 TEMPERATURE_MIN = Decimal("30.0")
 TEMPERATURE_MAX = Decimal("45.0")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class Choices(forms.RadioSelect):

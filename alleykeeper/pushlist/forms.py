@@ -4,13 +4,10 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.pushlist.columns import FIELD_LABELS
 from alleykeeper.pushlist.models import Outcome
 from alleykeeper.registry.models import Community
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def column_letter(index: int) -> str:

@@ -5,11 +5,8 @@ from django import forms
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ResidentForm(forms.ModelForm):

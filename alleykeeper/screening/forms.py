@@ -3,13 +3,10 @@
 from django import forms
 
 from alleykeeper.audit.models import Purpose
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.registry.models import Grid
 from alleykeeper.screening.models import Campaign, Question, QuestionKind
 from alleykeeper.screening.questionnaire import YES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CampaignForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.spreadsheets import DATE, Column, csv_chunks
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.gates.models import Gate
 from alleykeeper.visitors.flags import flag_key_areas
 from alleykeeper.visitors.models import Registration
@@ -32,7 +33,7 @@ COLUMNS = [
 
 
 class ExportForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label="日期", widget=DateInput)
     purpose = forms.ChoiceField(label="导出用途", choices=Purpose.choices)
 
     def clean_day(self) -> date:

@@ -10,6 +10,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.core.widgets import DateInput
 from alleykeeper.places.models import Division, DivisionLevel
 from alleykeeper.visitors.models import NUMBERED_TRANSPORTS, Transport
 
@@ -19,15 +20,6 @@ PASSED_FIELDS = ("passed_1", "passed_2", "passed_3")
 
 def new_submission_key() -> str:
     return secrets.token_urlsafe(18)
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; its value must be ISO (YYYY-MM-DD) whatever the locale's format is."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class GroupedDivisionIterator(ModelChoiceIterator):

@@ -1,5 +1,7 @@
 """Register pages through HTTP: the access matrix, editing, reveal, search."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -178,6 +180,20 @@ def test_household_create_and_rental_rules(world, as_worker_a):
     assert response.status_code == 302
     page = as_worker_a.get(response["Location"]).content.decode()
     assert "0595-****3456" in page and "22123456" not in page
+
+
+def test_edit_pages_show_stored_dates_to_the_date_picker(world, as_worker_a):
+    """A date picker takes only 2020-03-01: zh-hans' own 2020/03/01 shows as empty, and saving the page
+    would then erase the date."""
+    household = world.household_a
+    household.kind, household.tenancy_start, household.tenancy_end = "rental", date(2020, 3, 1), date(2021, 2, 28)
+    household.save()
+    page = as_worker_a.get(reverse("registry:household_edit", args=[household.pk])).content.decode()
+    assert 'value="2020-03-01"' in page and 'value="2021-02-28"' in page and "2020/03/01" not in page
+    resident = household.residents.get()
+    Resident.objects.filter(pk=resident.pk).update(birth_date=date(1985, 3, 12))
+    page = as_worker_a.get(reverse("registry:resident_edit", args=[resident.pk])).content.decode()
+    assert 'value="1985-03-12"' in page
 
 
 def test_moving_a_household_to_another_grid_moves_its_scope(world, as_admin, as_worker_a, as_worker_b):
