@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "gate.rotate_token": "更换卡口二维码",
     "shift.create": "新建班次",
     "shift.delete": "删除班次",
+    "shift.update": "修改班次时间",
     "shift.add_member": "排班",
     "shift.remove_member": "撤班",
     "shift.set_leader": "指定带班负责人",

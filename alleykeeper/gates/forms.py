@@ -5,20 +5,10 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from alleykeeper.core.widgets import DateInput, TimeInput
 from alleykeeper.gates import rules
 from alleykeeper.gates.models import Enclosure, Gate
 from alleykeeper.registry.models import Building
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self) -> None:
-        super().__init__(format="%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class EnclosureForm(forms.ModelForm):

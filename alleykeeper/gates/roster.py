@@ -31,20 +31,45 @@ def _check_gate_free(gate: Gate, start: datetime, end: datetime, exclude: int | 
         raise RosterError(f"本卡口 {rules.local_label(clash.starts_at, clash.ends_at)} 已有班次，与新班次时间重叠。")
 
 
-@transaction.atomic
-def create_shift(
-    actor, gate: Gate, starts_at: datetime, ends_at: datetime, min_strength: int = rules.DEFAULT_MIN_STRENGTH
-) -> Shift:
+def _check_times(starts_at: datetime, ends_at: datetime, min_strength: int) -> None:
     if ends_at <= starts_at:
         raise RosterError("班次结束时间要晚于开始时间。")
     if ends_at - starts_at > timedelta(hours=rules.MAX_SHIFT_HOURS):
         raise RosterError(f"一个班次不能超过 {rules.MAX_SHIFT_HOURS} 小时，请拆成两个班次。")
     if min_strength < 1:
         raise RosterError("最少人数至少为 1。")
+
+
+@transaction.atomic
+def create_shift(
+    actor, gate: Gate, starts_at: datetime, ends_at: datetime, min_strength: int = rules.DEFAULT_MIN_STRENGTH
+) -> Shift:
+    _check_times(starts_at, ends_at, min_strength)
     Gate.objects.select_for_update().filter(pk=gate.pk).first()
     _check_gate_free(gate, starts_at, ends_at)
     shift = Shift.objects.create(gate=gate, starts_at=starts_at, ends_at=ends_at, min_strength=min_strength)
     record_event(actor, "shift.create", shift, parent=gate)
+    return shift
+
+
+@transaction.atomic
+def update_shift(actor, shift: Shift, starts_at: datetime, ends_at: datetime, min_strength: int) -> Shift:
+    """New times (and strength) for a shift, its group kept: the same rules as a new shift at this gate, and
+    every member's other shifts checked again (no double booking, the minimum rest)."""
+    _check_times(starts_at, ends_at, min_strength)
+    Gate.objects.select_for_update().filter(pk=shift.gate_id).first()
+    shift = Shift.objects.select_for_update().select_related("gate").get(pk=shift.pk)
+    before = rules.local_label(shift.starts_at, shift.ends_at)
+    _check_gate_free(shift.gate, starts_at, ends_at, exclude=shift.pk)
+    shift.starts_at, shift.ends_at, shift.min_strength = starts_at, ends_at, min_strength
+    for member in shift.members.select_related("user").order_by("user_id"):
+        _lock_person(member.user)
+        problem = rules.booking_problem(member.user, shift)
+        if problem:
+            raise RosterError(problem)
+    shift.save(update_fields=["starts_at", "ends_at", "min_strength"])
+    after = rules.local_label(starts_at, ends_at)
+    record_event(actor, "shift.update", shift, parent=shift.gate, detail={"before": before, "after": after})
     return shift
 
 

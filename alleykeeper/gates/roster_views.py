@@ -182,3 +182,23 @@ def delete_shift(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("")
     messages.success(request, "已删除班次。")
     return redirect(_week_url(shift.gate_id, timezone.localdate(shift.starts_at)))
+
+
+@login_required
+def edit_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a shift or change its strength, its group kept (the rules are checked for every member)."""
+    shift = access.shift_for(request.user, pk)
+    start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    initial = {"day": start.date(), "start": start.time(), "end": end.time(), "min_strength": shift.min_strength}
+    form = ShiftForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            roster.update_shift(request.user, shift, data["starts_at"], data["ends_at"], data["min_strength"])
+        except roster.RosterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"班次已改为 {rules.local_label(data['starts_at'], data['ends_at'])}。")
+            return redirect(_week_url(shift.gate_id, data["day"]))
+    context = {"shift": shift, "gate": shift.gate, "form": form, "members": shift.members.select_related("user")}
+    return render(request, "gates/shift_edit.html", context, status=400 if form.errors else 200)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("gate/<int:pk>/roster/shift/", roster_views.add_shift, name="shift_new"),
     path("shift/<int:pk>/members/", roster_views.add_member, name="shift_add_member"),
     path("shift/<int:pk>/delete/", roster_views.delete_shift, name="shift_delete"),
+    path("shift/<int:pk>/edit/", roster_views.edit_shift, name="shift_edit"),
     path("member/<int:pk>/remove/", roster_views.remove_member, name="member_remove"),
     path("member/<int:pk>/leader/", roster_views.make_leader, name="member_leader"),
     path("duty/", views.duty, name="duty"),

@@ -151,6 +151,63 @@ def test_add_shift_form_messages(world, gw, as_admin):
     assert response.status_code == 400 and "已有班次" in response.content.decode()
 
 
+def _times(start: datetime, hours: int, min_strength: int = 3) -> dict:
+    start = timezone.localtime(start)
+    end = start + timedelta(hours=hours)
+    return {
+        "day": start.date(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "min_strength": min_strength,
+    }
+
+
+def test_edit_shift_keeps_its_group_and_meets_the_rules(world, gw, as_admin):
+    """Bad inputs tried: an end equal to the start, no one needed, a time taken by another shift of the gate,
+    a time that double-books a member at another gate."""
+    shift = gw.shift_now
+    url = reverse("gates:shift_edit", args=[shift.pk])
+    page = as_admin.get(url).content.decode()
+    assert "修改班次" in page and "duty（带班）" in page and 'name="start"' in page
+    before = (shift.starts_at, shift.ends_at, shift.min_strength)
+
+    response = as_admin.post(url, {**_times(shift.starts_at, 2), "end": _times(shift.starts_at, 2)["start"]})
+    assert response.status_code == 400 and "结束时间与开始时间相同" in response.content.decode()
+    response = as_admin.post(url, _times(shift.starts_at, 2, min_strength=0))
+    assert response.status_code == 400 and "最少人数" in response.content.decode()
+    taken = roster.create_shift(None, gw.gate, shift.ends_at + timedelta(hours=1), shift.ends_at + timedelta(hours=5))
+    response = as_admin.post(url, _times(taken.starts_at - timedelta(hours=1), 3))
+    assert response.status_code == 400 and "已有班次" in response.content.decode()
+    elsewhere = roster.create_shift(
+        None, gw.other_gate, shift.ends_at + timedelta(hours=20), shift.ends_at + timedelta(hours=24)
+    )
+    roster.add_shift_member(None, elsewhere, world.duty)
+    response = as_admin.post(url, _times(elsewhere.starts_at - timedelta(hours=10), 4))
+    assert response.status_code == 400 and "北门" in response.content.decode()
+    shift.refresh_from_db()
+    assert (shift.starts_at, shift.ends_at, shift.min_strength) == before
+
+    new_start = (shift.starts_at - timedelta(hours=1)).replace(second=0, microsecond=0)  # the form has minutes
+    response = as_admin.post(url, _times(new_start, 6, min_strength=2))
+    assert response.status_code == 302
+    shift.refresh_from_db()
+    assert (shift.starts_at, shift.ends_at, shift.min_strength) == (new_start, new_start + timedelta(hours=6), 2)
+    assert list(shift.members.values_list("user__username", "is_leader")) == [("duty", True)]
+    event = AuditEvent.objects.get(action="shift.update", object_id=shift.pk)
+    assert event.detail["before"] != event.detail["after"]
+
+
+def test_edit_shift_scope(world, gw, personas):
+    url = reverse("gates:shift_edit", args=[gw.shift_now.pk])
+    assert personas["duty"].get(url).status_code == 403
+    assert client_for(gw.other_admin).get(url).status_code == 404
+    foreign = Shift.objects.get(gate=gw.foreign_gate)
+    assert (
+        personas["admin"].post(reverse("gates:shift_edit", args=[foreign.pk]), _times(foreign.starts_at, 2)).status_code
+        == 404
+    )
+
+
 def test_my_shifts_and_nav(world, gw, as_duty):
     page = as_duty.get(reverse("gates:duty")).content.decode()
     assert "正在值守：东片区 · 东门" in page and "带班负责人" in page
