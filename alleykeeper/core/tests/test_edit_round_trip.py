@@ -1,0 +1,284 @@
+"""Every page that edits an existing object, saved exactly as a browser shows it, leaves the object as it was.
+
+A value a page renders in a form the browser cannot read (a date as 2020/03/01 in a date picker) is sent
+empty and erases what was stored. These tests read each form as a browser does (core.testing.submitted_form),
+post it back unchanged and compare the stored rows before and after. The objects have every optional field
+filled, so that an erased value shows.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import models
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from alleykeeper.core.identity import check_phone
+from alleykeeper.core.testing import World, add_resident, make_id, submitted_form
+from alleykeeper.gates import actions as gate_actions
+from alleykeeper.gates import roster
+from alleykeeper.gates.models import Enclosure, Gate, GateState, Shift
+from alleykeeper.pushlist import actions as push_actions
+from alleykeeper.pushlist.models import BatchStatus, Outcome, PushBatch
+from alleykeeper.pushlist.tests import files as push_files
+from alleykeeper.registry import actions as register_actions
+from alleykeeper.registry.models import (
+    Household,
+    HouseholdKind,
+    ImportJob,
+    ImportStatus,
+    RelationToHead,
+    ResidenceStatus,
+    Resident,
+    Sex,
+)
+from alleykeeper.registry.tests import import_files
+from alleykeeper.screening import actions as screening_actions
+from alleykeeper.screening.models import Campaign, HouseholdFilter
+
+NOTES = "夜班，白天在家\n有事请先打电话"  # two lines: a textarea sends them back as CR LF
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads(settings, tmp_path) -> None:
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "uploads"
+
+
+def _lf(value: object) -> object:
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def stored(obj: models.Model, *ignore: str) -> dict:
+    """The object's row as the database holds it, and its many-to-many links; auto_now stamps left out.
+    Line breaks read as LF: a browser sends a textarea's as CR LF (test_notes_line_breaks_kept)."""
+    row = type(obj)._base_manager.get(pk=obj.pk)
+    values = {
+        f.attname: _lf(getattr(row, f.attname))
+        for f in row._meta.concrete_fields
+        if not getattr(f, "auto_now", False) and f.name not in ignore
+    }
+    for f in row._meta.many_to_many:
+        values[f.name] = sorted(getattr(row, f.name).values_list("pk", flat=True))
+    return values
+
+
+def save_unchanged(client: Client, url: str, action: str = "") -> HttpResponse:
+    """Open the page, submit its form as the browser would with nothing changed; the save must succeed (a
+    form sent back with errors would change nothing and prove nothing)."""
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(action or url, submitted_form(page.content.decode(), action))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---- the register ----
+
+
+@pytest.fixture
+def enclosure(world: World) -> Enclosure:
+    enclosure = gate_actions.create_enclosure(None, world.community, {"name": "东片区", "notes": NOTES})
+    gate_actions.set_enclosure_buildings(None, enclosure, [world.household_a.building, world.household_b.building])
+    return enclosure
+
+
+@pytest.fixture
+def rental(world: World, enclosure: Enclosure) -> Household:
+    """A rental of grid A with everything filled: unit, landlord and phone, tenancy, notes, an enclosure."""
+    building = world.household_a.building
+    data = {
+        "building": building,
+        "unit": register_actions.get_or_create_unit(building, "2单元"),
+        "room": "502",
+        "kind": HouseholdKind.RENTAL,
+        "landlord_name": "黄房东",
+        "tenancy_start": date(2020, 3, 1),
+        "tenancy_end": date(2021, 2, 28),
+        "notes": NOTES,
+    }
+    household = register_actions.create_household(None, data, landlord_phone=check_phone("0595-22123456"))
+    assert household.enclosure_id == enclosure.pk and household.landlord_phone_enc
+    return household
+
+
+@pytest.fixture
+def tenant(rental: Household) -> Resident:
+    return add_resident(
+        rental,
+        "张租客",
+        make_id(born="19921103", order="335"),
+        "13911112222",
+        sex=Sex.MALE,
+        birth_date=date(1992, 11, 3),
+        relation=RelationToHead.TENANT,
+        status=ResidenceStatus.TEMPORARY,
+        notes=NOTES,
+    )
+
+
+def test_household_edit_keeps_every_field(world: World, rental: Household) -> None:
+    before = stored(rental)
+    save_unchanged(client_for(world.worker_a), reverse("registry:household_edit", args=[rental.pk]))
+    assert stored(rental) == before
+
+
+def test_resident_edit_keeps_every_field_and_the_sealed_identity(world: World, tenant: Resident) -> None:
+    """The ID and phone are never shown in clear: the form leaves them blank, which means "unchanged"."""
+    before = stored(tenant)
+    save_unchanged(client_for(world.worker_a), reverse("registry:resident_edit", args=[tenant.pk]))
+    after = stored(tenant)
+    assert after == before
+    assert after["doc_number_enc"] and after["phone_enc"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A browser sends a textarea's line breaks as CR LF and no form turns them back into LF: an unchanged "
+    "save rewrites notes stored with LF (imports, actions) and the audit lists notes as changed.",
+)
+def test_notes_line_breaks_kept(world: World, rental: Household) -> None:
+    save_unchanged(client_for(world.worker_a), reverse("registry:household_edit", args=[rental.pk]))
+    assert Household.objects.get(pk=rental.pk).notes == NOTES
+
+
+def test_import_mapping_confirmed_as_guessed(world: World, as_admin: Client) -> None:
+    job = import_files.start(as_admin, import_files.xlsx_bytes(import_files.good_rows(), above=[["开元社区台账"]]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.MAPPING and job.mapping and job.header_row == 1
+    before = stored(job, "status", "message", "result", "rows_done", "finished_at", "file_path", "errors")
+    save_unchanged(as_admin, reverse("registry:import_job", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE  # taken as a confirmation, not as a new header row
+    assert stored(job, "status", "message", "result", "rows_done", "finished_at", "file_path", "errors") == before
+    assert ImportJob.objects.count() == 1
+
+
+# ---- enclosures, gates, rosters ----
+
+
+@pytest.fixture
+def gate(enclosure: Enclosure) -> Gate:
+    """Overnight hours, a state other than the default, its own shift pattern and a position on the map."""
+    gate = gate_actions.create_gate(
+        None,
+        {
+            "enclosure": enclosure,
+            "name": "东门",
+            "location": "开元路口",
+            "state": GateState.RESIDENTS_ONLY,
+            "opens_at": time(6, 30),
+            "closes_at": time(1, 15),
+            "shift_pattern": "06:30-14:30,14:30-01:15",
+        },
+    )
+    Gate.objects.filter(pk=gate.pk).update(latitude=Decimal("24.912345"), longitude=Decimal("118.587654"))
+    return gate
+
+
+def test_enclosure_edit_keeps_every_field(world: World, as_admin: Client, enclosure: Enclosure) -> None:
+    before = stored(enclosure)
+    save_unchanged(as_admin, reverse("gates:enclosure_edit", args=[enclosure.pk]))
+    assert stored(enclosure) == before
+
+
+def test_enclosure_buildings_kept(world: World, as_admin: Client, enclosure: Enclosure, rental: Household) -> None:
+    def links() -> tuple:
+        buildings = sorted(enclosure.building_links.values_list("building_id", flat=True))
+        households = sorted(Household.objects.filter(enclosure=enclosure).values_list("pk", flat=True))
+        return buildings, households
+
+    before = links()
+    assert len(before[0]) == 2 and rental.pk in before[1]
+    save_unchanged(as_admin, reverse("gates:enclosure_buildings", args=[enclosure.pk]))
+    assert links() == before
+
+
+def test_gate_edit_keeps_every_field(world: World, as_admin: Client, gate: Gate) -> None:
+    before = stored(gate)
+    save_unchanged(as_admin, reverse("gates:gate_edit", args=[gate.pk]))
+    assert stored(gate) == before
+
+
+def test_shift_edit_keeps_times_strength_and_group(world: World, as_admin: Client, gate: Gate) -> None:
+    """An overnight shift (ends the next day), with its own strength and a leader."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    starts = timezone.make_aware(datetime.combine(tomorrow, time(22, 45)))
+    shift = roster.create_shift(None, gate, starts, starts + timedelta(hours=8, minutes=30), min_strength=2)
+    roster.add_shift_member(None, shift, world.duty)
+
+    def group() -> list:
+        return list(shift.members.order_by("id").values_list("user_id", "is_leader"))
+
+    before, members = stored(shift), group()
+    save_unchanged(as_admin, reverse("gates:shift_edit", args=[shift.pk]))
+    assert stored(shift) == before
+    assert group() == members == [(world.duty.pk, True)]
+    assert Shift.objects.filter(gate=gate).count() == 1
+
+
+# ---- screening ----
+
+
+def test_campaign_edit_keeps_every_field(world: World, as_admin: Client) -> None:
+    """One of the community's two grids, rentals only, an end date and notes: none of them the default."""
+    campaign = screening_actions.create_campaign(
+        world.admin,
+        {
+            "name": "三月出租户排查",
+            "start_date": date(2020, 3, 1),
+            "end_date": date(2020, 3, 15),
+            "grids": [world.grid_b],
+            "household_filter": HouseholdFilter.RENTAL,
+            "notes": NOTES,
+        },
+    )
+    in_scope = sorted(campaign.households.values_list("household_id", flat=True))
+    assert in_scope
+    before = stored(campaign)
+    save_unchanged(as_admin, reverse("screening:campaign_edit", args=[campaign.pk]))
+    assert stored(campaign) == before
+    assert sorted(Campaign.objects.get(pk=campaign.pk).households.values_list("household_id", flat=True)) == in_scope
+
+
+# ---- the push list ----
+
+
+def upload_push_list(world: World) -> PushBatch:
+    content = push_files.csv_bytes(
+        [push_files.row("林小红", make_id(born="19950607", order="442"), "13700001111", transport="G1234")]
+    )
+    return push_actions.upload_push_list(
+        world.admin, world.community, [content], "推送名单.csv", received_on=date(2020, 2, 3), source="区指挥部"
+    ).batch
+
+
+def test_push_list_mapping_confirmed_as_guessed(world: World, as_admin: Client) -> None:
+    batch = upload_push_list(world)
+    assert batch.status == BatchStatus.MAPPING and batch.header_row == 2
+    before = stored(batch, "status", "status_message")
+    save_unchanged(as_admin, reverse("pushlist:batch", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PENDING  # taken as a confirmation, not as a new header row
+    assert stored(batch, "status", "status_message") == before
+
+
+def test_push_list_outcome_kept(world: World, as_admin: Client) -> None:
+    """The outcome form shows the recorded outcome and note; saving it again records the same finding."""
+    batch = upload_push_list(world)
+    push_actions.confirm_mapping(batch, batch.mapping)
+    push_actions.import_batch(world.admin, batch)
+    person = batch.people.get()
+    push_actions.set_outcome(world.admin, person, Outcome.NOT_LIVING_HERE, NOTES)
+    before = stored(person, "outcome_at")
+    url = reverse("pushlist:person", args=[person.pk])
+    save_unchanged(as_admin, url, action=reverse("pushlist:outcome", args=[person.pk]))
+    assert stored(person, "outcome_at") == before
