@@ -20,3 +20,12 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs, format="%H:%M")
+
+
+class Textarea(forms.Textarea):
+    """Line breaks kept as they are stored (LF): browsers send CR LF, which would rewrite every note saved
+    unchanged from a page, and make the audit log list it as changed."""
+
+    def value_from_datadict(self, data, files, name: str):
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

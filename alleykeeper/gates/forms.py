@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.utils import timezone
 
-from alleykeeper.core.widgets import DateInput, TimeInput
+from alleykeeper.core.widgets import DateInput, Textarea, TimeInput
 from alleykeeper.gates import rules
 from alleykeeper.gates.models import Enclosure, Gate
 from alleykeeper.registry.models import Building
@@ -15,7 +15,7 @@ class EnclosureForm(forms.ModelForm):
     class Meta:
         model = Enclosure
         fields = ["community", "name", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"notes": Textarea(attrs={"rows": 2})}
         labels = {"community": "社区"}
 
     def __init__(self, *args, communities=None, **kwargs) -> None:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.observation import schedule
 from alleykeeper.observation.models import (
     DayZeroBasis,
@@ -181,7 +181,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="原因",
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         error_messages={"required": "请填写原因：这项操作会影响观察对象，必须说明理由。"},
     )
 
@@ -201,7 +201,7 @@ class ReleaseForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="备注", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="备注", max_length=500, widget=Textarea(attrs={"rows": 2}))
 
 
 class RevealPhoneForm(forms.Form):

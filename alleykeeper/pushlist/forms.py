@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.pushlist.columns import FIELD_LABELS
 from alleykeeper.pushlist.models import Outcome
 from alleykeeper.registry.models import Community
@@ -95,7 +95,7 @@ class DecisionForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="核查结果", choices=[("", "请选择"), *Outcome.choices])
-    note = forms.CharField(label="说明", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label="说明", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict:
         data = super().clean()

@@ -5,7 +5,7 @@ from django import forms
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
 
 
@@ -18,7 +18,7 @@ class ResidentForm(forms.ModelForm):
     class Meta:
         model = Resident
         fields = ["name", "doc_type", "doc_number", "phone", "sex", "birth_date", "relation", "status", "notes"]
-        widgets = {"birth_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"birth_date": DateInput, "notes": Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +90,7 @@ class HouseholdForm(forms.ModelForm):
             "tenancy_end",
             "notes",
         ]
-        widgets = {"tenancy_start": DateInput, "tenancy_end": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"tenancy_start": DateInput, "tenancy_end": DateInput, "notes": Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, buildings=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 from django import forms
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.registry.models import Grid
 from alleykeeper.screening.models import Campaign, Question, QuestionKind
 from alleykeeper.screening.questionnaire import YES
@@ -20,7 +20,7 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "start_date", "end_date", "grids", "household_filter", "notes"]
-        widgets = {"start_date": DateInput, "end_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"start_date": DateInput, "end_date": DateInput, "notes": Textarea(attrs={"rows": 2})}
         error_messages = {
             "name": {"required": "请填写活动名称，如“2月第二轮出租户排查”。"},
             "start_date": {"required": "请填写开始日期。", "invalid": "开始日期格式不对，请按 年-月-日 填写。"},
@@ -44,12 +44,10 @@ class CampaignForm(forms.ModelForm):
 
 
 class QuestionForm(forms.ModelForm):
-    options_text = forms.CharField(
-        label="选项（单选题，每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    options_text = forms.CharField(label="选项（单选题，每行一个）", required=False, widget=Textarea(attrs={"rows": 3}))
     yes_points_to_key_area = forms.BooleanField(label="回答“是”表示涉及重点地区（是/否题）", required=False)
     key_options_text = forms.CharField(
-        label="表示涉及重点地区的选项（单选题，每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="表示涉及重点地区的选项（单选题，每行一个）", required=False, widget=Textarea(attrs={"rows": 2})
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import check_phone
 from alleykeeper.core.testing import World, add_resident, make_id, submitted_form
 from alleykeeper.gates import actions as gate_actions
@@ -39,7 +40,7 @@ from alleykeeper.registry.tests import import_files
 from alleykeeper.screening import actions as screening_actions
 from alleykeeper.screening.models import Campaign, HouseholdFilter
 
-NOTES = "夜班，白天在家\n有事请先打电话"  # two lines: a textarea sends them back as CR LF
+NOTES = "夜班，白天在家\n有事请先打电话"  # two lines: a textarea sends them back as CR LF, stored as LF again
 
 
 @pytest.fixture(autouse=True)
@@ -47,16 +48,11 @@ def _private_uploads(settings, tmp_path) -> None:
     settings.PRIVATE_UPLOAD_ROOT = tmp_path / "uploads"
 
 
-def _lf(value: object) -> object:
-    return value.replace("\r\n", "\n") if isinstance(value, str) else value
-
-
 def stored(obj: models.Model, *ignore: str) -> dict:
-    """The object's row as the database holds it, and its many-to-many links; auto_now stamps left out.
-    Line breaks read as LF: a browser sends a textarea's as CR LF (test_notes_line_breaks_kept)."""
+    """The object's row as the database holds it, and its many-to-many links; auto_now stamps left out."""
     row = type(obj)._base_manager.get(pk=obj.pk)
     values = {
-        f.attname: _lf(getattr(row, f.attname))
+        f.attname: getattr(row, f.attname)
         for f in row._meta.concrete_fields
         if not getattr(f, "auto_now", False) and f.name not in ignore
     }
@@ -140,14 +136,13 @@ def test_resident_edit_keeps_every_field_and_the_sealed_identity(world: World, t
     assert after["doc_number_enc"] and after["phone_enc"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A browser sends a textarea's line breaks as CR LF and no form turns them back into LF: an unchanged "
-    "save rewrites notes stored with LF (imports, actions) and the audit lists notes as changed.",
-)
 def test_notes_line_breaks_kept(world: World, rental: Household) -> None:
+    """A browser sends a textarea's line breaks as CR LF: stored as LF again, an unchanged save changes
+    nothing (and the audit does not list notes as changed)."""
     save_unchanged(client_for(world.worker_a), reverse("registry:household_edit", args=[rental.pk]))
     assert Household.objects.get(pk=rental.pk).notes == NOTES
+    event = AuditEvent.objects.filter(action="household.update", object_id=rental.pk).latest("at")
+    assert "notes" not in event.detail["fields"]
 
 
 def test_import_mapping_confirmed_as_guessed(world: World, as_admin: Client) -> None:
