@@ -176,7 +176,7 @@ def _copy_stamp() -> str:
     return timezone.now().isoformat()
 
 
-def _insert_households(new: list[Household]) -> list[tuple]:
+def _new_household_rows(new: list[Household]) -> list[tuple]:
     """Give the new households their ids. On PostgreSQL they come from the table's sequence, so that the
     residents can be formatted before the households are in, and the households' COPY rows are returned for
     the writer; elsewhere they are inserted now (bulk_create) and nothing is returned."""
@@ -401,7 +401,7 @@ def import_rows(
         # this one seals and formats the next rows (core.copying).
         placed = _ensure_places(rows, counts)
         household_ids, existed, new_households = _plan_households(rows, community, placed, counts)
-        household_rows = _insert_households([household for _, household in new_households])
+        household_rows = _new_household_rows([household for _, household in new_households])
         household_ids.update({key: household.pk for key, household in new_households})
         fresh = _plan_residents(rows, household_ids, existed, counts)
         if connection.vendor == "postgresql":
