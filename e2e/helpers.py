@@ -20,11 +20,16 @@ def no_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def assets_loaded(page: Page) -> bool:
-    """The live server served the static files: our stylesheet has rules and htmx is running. Waits for
-    the page's load event first: a click that navigates returns before the scripts have run."""
+def stylesheet_loaded(page: Page) -> bool:
+    """Our stylesheet has rules, after the page's load event (a print page like the gate poster has no
+    scripts, only the stylesheet)."""
     page.wait_for_load_state("load")
     return page.evaluate(
         "[...document.styleSheets].some(s => (s.href || '').includes('app.css') && s.cssRules.length > 0)"
-        " && typeof window.htmx === 'object'"
     )
+
+
+def assets_loaded(page: Page) -> bool:
+    """The live server served the static files: our stylesheet has rules and htmx is running. Waits for
+    the page's load event first: a click that navigates returns before the scripts have run."""
+    return stylesheet_loaded(page) and page.evaluate("typeof window.htmx === 'object'")

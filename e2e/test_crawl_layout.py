@@ -1,0 +1,42 @@
+"""Every page the admin, a grid worker and the duty staff reach, on a phone (390 px): nothing sticks out
+sideways and the stylesheet and htmx are loaded. The pages are those the crawl of core/tests/test_crawl.py
+finds in the demo community, one per url name."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page
+
+from alleykeeper.accounts.models import User
+from alleykeeper.core.testing import DEMO_PERSONAS, crawl
+from alleykeeper.registry.demo import load_demo_community
+from alleykeeper.registry.demo_activity import load_demo_activity
+from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll, stylesheet_loaded
+
+pytestmark = pytest.mark.e2e
+SCRIPTLESS = {"visitors:poster"}  # the gate's poster is printed: a stylesheet, no htmx
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path) -> None:
+    """The demo community, its staff logging in with the browser tests' password."""
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path
+    load_demo_community(E2E_PASSWORD)
+    load_demo_activity()
+
+
+@pytest.mark.parametrize("persona", ["admin", "grid_worker", "duty_staff"])
+def test_every_page_fits_a_phone(persona: str, demo, phone_page: Page, login):
+    user = User.objects.get(username=DEMO_PERSONAS[persona])
+    client = Client()
+    client.force_login(user)
+    pages = crawl(client).routes()
+    login(phone_page, user)
+    broken = []
+    for route, url in pages.items():
+        phone_page.goto(url)
+        if not (stylesheet_loaded if route in SCRIPTLESS else assets_loaded)(phone_page):
+            broken.append(f"{url}: the stylesheet or htmx did not load")
+        if not no_horizontal_scroll(phone_page):
+            width = phone_page.evaluate("document.documentElement.scrollWidth")
+            broken.append(f"{url}: {width} px wide, scrolls sideways")
+    assert len(pages) > 5 and not broken, "\n".join(broken)
