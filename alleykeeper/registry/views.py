@@ -54,7 +54,8 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(resident_count=Count("residents"))
         .order_by(Length("unit__name"), "unit__name", Length("room"), "room")
     )
-    return render(request, "registry/building.html", {"building": building, "households": households})
+    context = {"building": building, "households": households, "can_edit": request.user.can(Capability.EDIT_REGISTER)}
+    return render(request, "registry/building.html", context)
 
 
 def _count_residents(households: list[Household]) -> None:
