@@ -4,6 +4,8 @@ follows a persona's links page by page (core/tests/test_crawl.py, e2e/test_crawl
 
 import re
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -146,6 +148,9 @@ class _Form:
     method: str
     action: str
     fields: list[tuple[str, str]] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # input type, "textarea", or "choice" (select, radio, box)
+    options: dict[str, list[str]] = field(default_factory=dict)  # a choice's values
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # named submit buttons: the choice they send
 
 
 class _FormReader(HTMLParser):
@@ -161,16 +166,21 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self._form = _Form(a.get("method", "get").lower(), a.get("action", ""))
+        if tag == "form":  # htmx posts a form that names its address in hx-post alone
+            method = a.get("method") or ("post" if "hx-post" in a else "get")
+            self._form = _Form(method.lower(), a.get("action") or a.get("hx-post", ""))
             self.forms.append(self._form)
         elif self._form is None or "disabled" in a:
             if tag == "option" and self._select is not None:
                 self._option = None  # a disabled option is never chosen
             return
+        elif tag == "button" and a.get("name") and a.get("type", "submit") == "submit":
+            self._form.buttons.append((a["name"], a.get("value", "")))
         elif tag == "input" and a.get("name"):
             kind = a.get("type", "text").lower()
+            self._form.kinds[a["name"]] = "choice" if kind in ("checkbox", "radio") else kind
             if kind in ("checkbox", "radio"):
+                self._form.options.setdefault(a["name"], []).append(a.get("value", "on"))
                 if "checked" in a:
                     self._form.fields.append((a["name"], a.get("value", "on")))
             elif kind not in _NOT_SENT:
@@ -182,6 +192,7 @@ class _FormReader(HTMLParser):
             self._select["options"].append(self._option)
         elif tag == "textarea" and a.get("name"):
             self._textarea = {"name": a["name"], "text": ""}
+            self._form.kinds[a["name"]] = "textarea"
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -205,6 +216,8 @@ class _FormReader(HTMLParser):
 
     def _end_select(self, select: dict) -> None:
         options = select["options"]
+        self._form.kinds[select["name"]] = "choice"
+        self._form.options[select["name"]] = [o["value"] or "" for o in options]
         chosen = [o for o in options if o["selected"]]
         if not select["multiple"]:
             chosen = chosen[-1:] or options[:1]  # the last selected one, else the first
@@ -213,13 +226,18 @@ class _FormReader(HTMLParser):
             self._form.fields.append((select["name"], value))
 
 
-def submitted_form(html: str, action: str = "") -> dict[str, list[str]]:
-    """What a browser posts from the page's POST form whose action is `action` ("" = the page itself), when
-    the user changes nothing: the shape Django's test client takes for repeated fields."""
+def post_forms(html: str) -> list[_Form]:
+    """Every form of the page that posts (htmx's too), read as by submitted_form."""
     reader = _FormReader()
     reader.feed(html)
     reader.close()
-    matching = [f for f in reader.forms if f.method == "post" and f.action == action]
+    return [f for f in reader.forms if f.method == "post"]
+
+
+def submitted_form(html: str, action: str = "") -> dict[str, list[str]]:
+    """What a browser posts from the page's POST form whose action is `action` ("" = the page itself), when
+    the user changes nothing: the shape Django's test client takes for repeated fields."""
+    matching = [f for f in post_forms(html) if f.action == action]
     if not matching:
         raise AssertionError(f"no POST form with action {action!r} on the page")
     data: dict[str, list[str]] = {}
@@ -354,8 +372,9 @@ def _written_table(sql: str) -> str:
     return words[2] if words[0].upper() in ("INSERT", "DELETE") else words[1]
 
 
-def _fetch(client: Client, url: str, route: str) -> tuple[CrawledPage, str]:
-    """GET one page, noting every table written meanwhile; the body of an HTML page, "" for anything else."""
+@contextmanager
+def tables_written() -> Iterator[list[str]]:
+    """The tables written to inside the block, as they are (the session's aside)."""
     writes: list[str] = []
 
     def watch(execute, sql, params, many, context):
@@ -364,6 +383,12 @@ def _fetch(client: Client, url: str, route: str) -> tuple[CrawledPage, str]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
+        yield writes
+
+
+def _fetch(client: Client, url: str, route: str) -> tuple[CrawledPage, str]:
+    """GET one page, noting every table written meanwhile; the body of an HTML page, "" for anything else."""
+    with tables_written() as writes:
         try:
             response = client.get(url)
         except Exception as error:  # the test client re-raises a view's exception: that is a 500
