@@ -110,11 +110,20 @@ class AddMemberForm(forms.Form):
         self.fields["user"].error_messages["required"] = "请选择要排班的人员。"
 
 
+PLANNING_DAYS = 3660  # rosters are planned within ten years of today (9999-12-31 would overflow a shift's end)
+
+
 class ShiftForm(forms.Form):
     day = forms.DateField(label="日期", widget=DateInput)
     start = forms.TimeField(label="开始", widget=TimeInput())
     end = forms.TimeField(label="结束", widget=TimeInput(), help_text="早于开始时间表示次日。")
     min_strength = forms.IntegerField(label="最少人数", min_value=1, max_value=20, initial=rules.DEFAULT_MIN_STRENGTH)
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        if abs((day - timezone.localdate()).days) > PLANNING_DAYS:
+            raise forms.ValidationError("日期离今天太远（前后十年内），请核对年份。")
+        return day
 
     def clean(self) -> dict:
         data = super().clean()
@@ -132,7 +141,7 @@ def monday_of(raw: str | None) -> date:
         day = datetime.strptime(str(raw or ""), "%Y-%m-%d").date()
     except ValueError:
         day = timezone.localdate()
-    if abs((day - timezone.localdate()).days) > 3660:
+    if abs((day - timezone.localdate()).days) > PLANNING_DAYS:
         day = timezone.localdate()
     return rules.week_start(day)
 
