@@ -1,0 +1,368 @@
+"""No N+1 queries (GUIDE.md section 5): every page the admin and a grid worker reach runs as many queries
+over a community with two or three times the data it lists as over the demo community.
+
+The demo (`manage.py load_demo`) is loaded once for the module inside a transaction rolled back after its
+last test; each persona is crawled and one URL per url name is measured, then the data those pages list is
+grown through the apps' own actions (more households and residents in the same buildings, screening
+attempts and key persons, gate log entries, visitors, shifts and their members, gates of the enclosure,
+observation cases with follow-ups and deliveries, push-list people), and the same URLs are measured again.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from itertools import count
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+from django.utils import timezone
+
+from alleykeeper.accounts.models import User
+from alleykeeper.core.identity import DocumentType, check_document, check_phone
+from alleykeeper.core.testing import DEMO_PERSONAS, add_resident, crawl, make_id
+from alleykeeper.gates import actions as gate_actions
+from alleykeeper.gates import roster, rules
+from alleykeeper.gates.models import Direction, Enclosure, Gate, PassageKind
+from alleykeeper.observation import schedule
+from alleykeeper.observation.actions import CaseTerms, Person, open_cases
+from alleykeeper.observation.deliveries import assign_request, create_request
+from alleykeeper.observation.followups import Report, record_followup, tick
+from alleykeeper.observation.models import DayZeroBasis, NeedKind, ObservationCase, Reason
+from alleykeeper.places.models import Division
+from alleykeeper.pushlist.models import PushBatch
+from alleykeeper.registry import actions as registry_actions
+from alleykeeper.registry import demo_data as plan
+from alleykeeper.registry.demo import load_demo_community
+from alleykeeper.registry.demo_activity import load_demo_activity
+from alleykeeper.registry.models import Building, Community, Household, HouseholdKind, Resident
+from alleykeeper.screening.actions import record_attempt, sync_campaign_scope
+from alleykeeper.screening.answers import PersonSlot
+from alleykeeper.screening.models import Campaign, CampaignHousehold, Channel, Outcome, QuestionRole
+from alleykeeper.screening.questionnaire import NO, YES
+from alleykeeper.visitors.actions import log_visitor_entry, register_visitor
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("admin", "grid_worker")
+# Pages whose query count grows with the data: real N+1 bugs, pinned until fixed (persona, url name).
+# The repeated query is shown with its values taken out (_shape).
+_UNIT_PER_ROW = (
+    'SELECT "registry_unit"."id", "registry_unit"."building_id", "registry_unit"."name" FROM "registry_unit"'
+    ' WHERE "registry_unit"."id" = ? LIMIT ?'
+)
+_UNIT_WHY = (
+    "{counts} queries once the batch's people are three times as many: {repeat}x " + _UNIT_PER_ROW + ", once per"
+    " listed person whose household is in a unit (Household.address reads household.unit; the list selects"
+    " household__building__alley, not household__unit)"
+)
+_PROVINCES_PER_PERSON = (
+    'SELECT "places_division"."code", "places_division"."name", "places_division"."level" FROM "places_division"'
+    ' WHERE "places_division"."level" = ? ORDER BY "places_division"."code" ASC'
+)
+_PROVINCES_WHY = (
+    "14 -> 17 queries once the household has three more residents: 8x " + _PROVINCES_PER_PERSON + ", the province"
+    " list of the origin question read again for every person's block of the form (places/forms.py)"
+)
+GROWING: dict[tuple[str, str], str] = {
+    ("admin", "pushlist:batch"): _UNIT_WHY.format(counts="10 -> 15", repeat=10),
+    ("admin", "pushlist:report"): _UNIT_WHY.format(counts="15 -> 25", repeat=15),
+    ("admin", "screening:attempt"): _PROVINCES_WHY,
+    ("grid_worker", "screening:attempt"): _PROVINCES_WHY,
+}
+# Pages allowed a bounded extra query or two once the data grows, and why: a list that was empty in the demo
+# skips the queries that read what its rows need (prefetches, flags); they run once, whatever the row count.
+BOUNDED_EXTRA: dict[str, tuple[int, str]] = {
+    "gates:roster": (1, "the shifts' members, read once there are shifts (the crawled gate has none in the demo)"),
+    "gates:roster_print": (1, "the same as gates:roster"),
+    "visitors:live": (2, "the key areas and the gate-log entries of today's visitors, read once there are any"),
+}
+GATE_PAGES = {"gates:gate", "gates:gate_edit", "gates:log", "gates:roster", "gates:roster_print", "visitors:live"}
+GATE_PAGES |= {"visitors:export", "visitors:poster"}
+
+
+@dataclass
+class Measured:
+    url: str
+    queries: list[str]
+
+
+@dataclass
+class Named:
+    """The objects the crawled URLs name: the data to grow is theirs."""
+
+    households: set[int] = field(default_factory=set)
+    buildings: set[int] = field(default_factory=set)
+    gates: set[int] = field(default_factory=set)
+    enclosures: set[int] = field(default_factory=set)
+    campaigns: set[int] = field(default_factory=set)
+    batches: set[int] = field(default_factory=set)
+
+
+def _measure(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        response.getvalue()  # a streamed page runs its queries while it is read
+    assert response.status_code == 200, url
+    return [query["sql"] for query in context.captured_queries]
+
+
+def _client(persona: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=DEMO_PERSONAS[persona]))
+    return client
+
+
+def _named(urls: list[str]) -> Named:
+    named = Named()
+    where = {
+        "registry:household": named.households,
+        "registry:household_edit": named.households,
+        "observation:household": named.households,
+        "registry:building": named.buildings,
+        "gates:enclosure": named.enclosures,
+        "pushlist:batch": named.batches,
+        "pushlist:report": named.batches,
+    }
+    for url in urls:
+        match = resolve(url.split("?")[0])
+        pk = match.kwargs.get("pk")
+        if match.view_name in where:
+            where[match.view_name].add(int(pk))
+        elif match.view_name in GATE_PAGES:
+            named.gates.add(int(pk))
+        elif match.view_name.startswith("screening:") and pk and "key_person" not in match.view_name:
+            named.campaigns.add(int(pk))
+        if match.view_name == "screening:attempt":
+            named.households.add(int(match.kwargs["household_id"]))
+        if match.view_name == "observation:case":
+            named.households.add(ObservationCase.objects.get(pk=pk).household_id)
+    homes = Household.objects.filter(pk__in=named.households)
+    named.buildings |= set(homes.values_list("building_id", flat=True))
+    return named
+
+
+# -- growing the data ------------------------------------------------------------------------------------------
+
+_serial = count(1)
+
+
+def _new_resident(household: Household) -> Resident:
+    n = next(_serial)
+    born = f"{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}"
+    return add_resident(household, f"增量{n}号", make_id(born=born, order=f"{n % 1000:03d}"), f"139{n:08d}")
+
+
+def _grow_register(named: Named) -> list[Household]:
+    """Twice as many households in each named building (half of them rentals, 2 residents each), and three
+    more residents in each named household."""
+    added = []
+    for building in Building.objects.filter(pk__in=named.buildings):
+        for n in range(2 * max(building.households.count(), 3)):
+            kind = HouseholdKind.RENTAL if n % 2 else HouseholdKind.OWNER
+            home = registry_actions.create_household(None, {"building": building, "room": f"9{n:02d}", "kind": kind})
+            for _ in range(2):
+                _new_resident(home)
+            added.append(home)
+    for household in Household.objects.filter(pk__in=named.households):
+        for _ in range(3):
+            _new_resident(household)
+    return added
+
+
+def _grow_screening(named: Named, added: list[Household], admin: User) -> None:
+    """The new rentals enrolled and called (one in three reports a key-area arrival: a key person), and three
+    more calls to each named household."""
+    wuhan = {d.code: d for d in Division.objects.filter(code="420102")}
+    now = timezone.now()
+    for campaign in Campaign.objects.filter(pk__in=named.campaigns):
+        sync_campaign_scope(admin, campaign)
+        questions = {q.pk: q for q in campaign.questions.all()}
+        qid = {q.role: q.pk for q in questions.values() if q.role}
+        states = CampaignHousehold.objects.filter(campaign=campaign).select_related("household")
+        new = [s.household for s in states if s.household in added]
+        again = [s.household for s in states if s.household_id in named.households]
+        for n, household in enumerate(new + again * 3):
+            slots = []
+            for i, resident in enumerate(household.residents.order_by("id")):
+                arrived = n % 3 == 0 and i == 0
+                values = {qid[QuestionRole.ARRIVED]: NO, qid[QuestionRole.TRAVEL]: NO, qid[QuestionRole.CONTACT]: NO}
+                if arrived:
+                    values[qid[QuestionRole.ARRIVED]] = YES
+                    values[qid[QuestionRole.ARRIVAL_DATE]] = (timezone.localdate() - timedelta(days=3)).isoformat()
+                    values[qid[QuestionRole.ORIGIN]] = "420102"
+                    values[qid[QuestionRole.TRANSPORT]] = "自驾"
+                slots.append(PersonSlot(key=f"p{resident.pk}", resident=resident, all_no=not arrived, values=values))
+            record_attempt(admin, campaign, household, channel=Channel.PHONE, outcome=Outcome.REACHED, people=slots,
+                           questions=questions, divisions=wuhan, at=now - timedelta(minutes=90 - n))  # fmt: skip
+
+
+def _grow_gates(named: Named, community: Community, admin: User) -> None:
+    """At each named gate: twenty more passages of every kind, six visitors (four let in), this week's and
+    next week's shifts filled with staff; two more gates and every building of the community in each named
+    enclosure, and three more enclosures."""
+    now = timezone.now()
+    duty = User.objects.get(username=DEMO_PERSONAS["duty_staff"])
+    wuhan = Division.objects.get(code="420102")
+    residents = list(Resident.objects.filter(household__community=community).order_by("id")[:20])
+    for gate in Gate.objects.filter(pk__in=named.gates).select_related("enclosure"):
+        for n, resident in enumerate(residents):
+            at = now - timedelta(minutes=200 - n * 5)
+            log = gate_actions.log_gate_passage
+            log(duty, gate, direction=Direction.IN, kind=PassageKind.RESIDENT, resident=resident, at=at)
+            log(duty, gate, direction=Direction.IN, kind=PassageKind.COURIER, note=f"快递{n}", at=at)
+            log(duty, gate, direction=Direction.IN, kind=PassageKind.VEHICLE, plate=f"粤B·{n:05d}", at=at)
+        for n in range(6):
+            serial = next(_serial)
+            doc = check_document(DocumentType.ID_CARD, make_id("420102", f"1980{1 + n:02d}15", f"{serial % 1000:03d}"))
+            data = {"name": f"访客{serial}", "doc_type": DocumentType.ID_CARD, "arrival_date": timezone.localdate(),
+                    "transport": "car", "transport_number": "", "reason": "探亲", "host_address": "城北路1号",
+                    "host_name": "刘女士"}  # fmt: skip
+            submitted = register_visitor(gate, data, submission_key=f"grow-{serial}", doc=doc,
+                                         phone=check_phone(f"138{serial:08d}"), origin=wuhan, passed=[])  # fmt: skip
+            if n < 4:
+                log_visitor_entry(duty, submitted.registration, "36.5")
+        _fill_shifts(gate, community, admin)
+    for enclosure in Enclosure.objects.filter(pk__in=named.enclosures):
+        for n in range(2):
+            gate_actions.create_gate(admin, {"enclosure": enclosure, "name": f"增量门{n}"})
+        gate_actions.set_enclosure_buildings(
+            admin, enclosure, Building.objects.filter(alley__grid__community=community)
+        )
+    for n in range(3):
+        gate_actions.create_enclosure(admin, community, {"name": f"增量片区{n}"})
+
+
+def _fill_shifts(gate: Gate, community: Community, admin: User) -> None:
+    """This week's and next week's shifts of the gate's pattern, each with up to four of the staff."""
+    monday = rules.week_start(timezone.localdate())
+    for week in (monday, monday + timedelta(days=7)):
+        roster.fill_week(admin, gate, week)
+    pool = list(rules.eligible_staff(community.pk))
+    for shift in gate.shifts.filter(starts_at__date__gte=monday):
+        for person in pool:
+            if shift.members.count() >= 4:
+                break
+            if not shift.members.filter(user=person).exists() and not rules.booking_problem(person, shift):
+                roster.add_shift_member(admin, shift, person)
+
+
+def _grow_observation(named: Named, added: list[Household], admin: User) -> None:
+    """Each named household's new residents and a few of the new households under observation for four days,
+    called twice a day, a delivery for each case assigned to the volunteer."""
+    worker = User.objects.get(username=DEMO_PERSONAS["grid_worker"])
+    volunteer = User.objects.get(username=DEMO_PERSONAS["volunteer"])
+    now = timezone.now()
+    day_zero = timezone.localdate() - timedelta(days=4)
+    opened = now - timedelta(days=4)
+    homes = list(Household.objects.filter(pk__in=named.households)) + added[:6]
+    for household in homes:
+        people = [Person(r.name, resident=r) for r in household.residents.filter(name__startswith="增量")]
+        terms = CaseTerms(Reason.KEY_AREA, DayZeroBasis.ARRIVAL, day_zero, assigned_worker=worker)
+        cases = open_cases(admin, household, people, terms, now=opened)
+        for due in schedule.due_times_between(opened, timezone.localdate() - timedelta(days=1)):
+            for case in cases:
+                record_followup(worker, case, Report(temperature=Decimal("36.5")), now=due + timedelta(minutes=5))
+        for case in cases:
+            request = create_request(worker, case, NeedKind.GROCERIES, "青菜", now=now - timedelta(hours=2))
+            assign_request(worker, request, volunteer, now=now - timedelta(hours=1))
+    tick(now)
+
+
+def _grow_push_lists(named: Named) -> None:
+    """Each named batch's people twice more, with their match candidates (a re-sent list adds the same
+    people again; the import itself is measured in bench/)."""
+    for batch in PushBatch.objects.filter(pk__in=named.batches):
+        people = list(batch.people.order_by("row_number").prefetch_related("matches"))
+        last = people[-1].row_number
+        for copy in (1, 2):
+            for person in people:
+                matches = list(person.matches.all())
+                person.pk, person.row_number = None, person.row_number + copy * last
+                person.save()
+                for match in matches:
+                    match.pk, match.person = None, person
+                    match.save()
+
+
+def _grow(named: Named) -> None:
+    community = Community.objects.get(name=plan.COMMUNITY)
+    admin = User.objects.get(username=DEMO_PERSONAS["admin"])
+    added = _grow_register(named)
+    _grow_screening(named, added, admin)
+    _grow_gates(named, community, admin)
+    _grow_observation(named, added, admin)
+    _grow_push_lists(named)
+    cache.clear()
+
+
+# -- the measurements --------------------------------------------------------------------------------------------
+
+
+def _shape(sql: str) -> str:
+    """A query with its values taken out: the same shape repeated is what an N+1 looks like."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "?", sql)
+    return re.sub(r"\((?:\?\s*,\s*)+\?\)", "(?...)", sql)
+
+
+def _repeated(queries: list[str]) -> list[str]:
+    return [f"{n}x {shape[:300]}" for shape, n in Counter(map(_shape, queries)).most_common() if n > 1]
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, dict[str, tuple[Measured, Measured]]]:
+    """{persona: {url name: (before, after)}}, measured inside one transaction rolled back at the end."""
+    quick = {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "PRIVATE_UPLOAD_ROOT": tmp_path_factory.mktemp("uploads"),
+    }
+    with django_db_blocker.unblock(), override_settings(**quick), transaction.atomic():
+        load_demo_community("crawl-Passw0rd")
+        load_demo_activity()
+        clients = {persona: _client(persona) for persona in PERSONAS}
+        urls = {persona: crawl(clients[persona]).routes() for persona in PERSONAS}
+        before = {
+            p: {route: Measured(url, _measure(clients[p], url)) for route, url in urls[p].items()} for p in PERSONAS
+        }
+        _grow(_named([url for routes in urls.values() for url in routes.values()]))
+        after = {
+            p: {route: Measured(url, _measure(clients[p], url)) for route, url in urls[p].items()} for p in PERSONAS
+        }
+        yield {p: {route: (before[p][route], after[p][route]) for route in urls[p]} for p in PERSONAS}
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+def _problem(pages: dict[str, tuple[Measured, Measured]], route: str) -> str:
+    """What is wrong with the page's query count over the grown data (nothing: ""), and which queries repeat."""
+    before, after = pages[route]
+    extra = len(after.queries) - len(before.queries)
+    if 0 <= extra <= BOUNDED_EXTRA.get(route, (0, ""))[0]:
+        return ""
+    repeated = "\n    ".join(_repeated(after.queries)) or "(none)"
+    return (
+        f"{before.url}: {len(before.queries)} queries, {len(after.queries)} with more data; repeated:\n    {repeated}"
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pages_run_as_many_queries_over_more_data(persona, measured):
+    pages = measured[persona]
+    assert {route for who, route in GROWING if who == persona} <= pages.keys(), "a pinned page is no longer crawled"
+    problems = [_problem(pages, route) for route in sorted(pages) if (persona, route) not in GROWING]
+    assert not any(problems), "\n".join(filter(None, problems))
+
+
+@pytest.mark.parametrize(
+    ("persona", "route"),
+    [pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=why)) for case, why in GROWING.items()],
+)
+def test_pages_that_grow_with_the_data(persona, route, measured):
+    assert not _problem(measured[persona], route)
