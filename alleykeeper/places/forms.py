@@ -59,8 +59,15 @@ class DivisionPicker(forms.Widget):
         return context
 
 
-def picker_context(name: str, code: str, depth: int, attrs: dict | None = None) -> dict:
-    """Selects for each step: the provinces, then the children of each chosen division (a few queries)."""
+def provinces() -> list[Division]:
+    return list(Division.objects.filter(level=DivisionLevel.PROVINCE).only("code", "name", "level"))
+
+
+def picker_context(
+    name: str, code: str, depth: int, attrs: dict | None = None, *, province_list: list[Division] | None = None
+) -> dict:
+    """Selects for each step: the provinces, then the children of each chosen division (a few queries).
+    A page with many pickers reads `province_list` once and passes it to each."""
     attrs = attrs or {}
     base_id = attrs.get("id") or f"id_{name}"
     chosen: list[Division] = []
@@ -72,7 +79,7 @@ def picker_context(name: str, code: str, depth: int, attrs: dict | None = None) 
             chosen.insert(0, division)
             division = found.get(division.parent_id) if division.parent_id else None
     steps = []
-    options = list(Division.objects.filter(level=DivisionLevel.PROVINCE).only("code", "name", "level"))
+    options = province_list if province_list is not None else provinces()
     for step in range(1, depth + 1):
         if step > 1 and not options:
             break

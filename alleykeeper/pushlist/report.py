@@ -60,13 +60,13 @@ def local_not_listed(user, batch: PushBatch) -> QuerySet:
     return (
         KeyPerson.objects.visible_to(user)
         .filter(community_id=batch.community_id, on_push_list=False)
-        .select_related("grid", "household__building__alley", "origin")
+        .select_related("grid", "household__building__alley", "household__unit", "origin")
         .order_by("-created_at", "-id")
     )
 
 
 def build_report(user, batch: PushBatch) -> Report:
-    people = _people(user, batch).select_related("grid", "household__building__alley", "origin")
+    people = _people(user, batch).select_related("grid", "household__building__alley", "household__unit", "origin")
     not_matched = ~Q(match_state=MatchState.MATCHED)
     counts = _people(user, batch).aggregate(
         total=Count("id"),

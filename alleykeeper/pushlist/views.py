@@ -92,7 +92,7 @@ def _filtered_people(request: HttpRequest, batch: PushBatch):
     people = (
         PushedPerson.objects.visible_to(request.user)
         .filter(batch=batch)
-        .select_related("grid", "household__building__alley", "origin")
+        .select_related("grid", "household__building__alley", "household__unit", "origin")
         .order_by("row_number")
     )
     state, outcome = request.GET.get("state", ""), request.GET.get("outcome", "")
@@ -184,7 +184,7 @@ def _person_context(request: HttpRequest, person: PushedPerson, **extra) -> dict
     matches = (
         access.matches_visible_to(request.user)
         .filter(person=person)
-        .select_related("resident", "key_person", "grid", "household__building__alley")
+        .select_related("resident", "key_person", "grid", "household__building__alley", "household__unit")
     )
     return {
         "person": person,
@@ -265,7 +265,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     pending = (
         access.matches_visible_to(request.user)
         .filter(status=MatchStatus.PENDING)
-        .select_related("person__batch", "resident", "key_person", "grid", "household__building__alley")
+        .select_related(
+            "person__batch", "resident", "key_person", "grid", "household__building__alley", "household__unit"
+        )
         .order_by("person__batch__received_on", "person__row_number", "-confidence")
     )
     page = page_of(pending, request.GET.get("page"), PAGE_SIZE)

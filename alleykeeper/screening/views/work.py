@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.paging import int_or_none, page_of
-from alleykeeper.places.forms import picker_context
+from alleykeeper.places.forms import picker_context, provinces
 from alleykeeper.registry.models import Grid, Resident
 from alleykeeper.screening import access, actions
 from alleykeeper.screening.answers import AttemptForm, PersonSlot
@@ -96,7 +96,7 @@ def call(request: HttpRequest, pk: int, household_id: int, resident_id: int) -> 
     return response
 
 
-def _slot_items(slot: PersonSlot, questions: list[Question]) -> dict:
+def _slot_items(slot: PersonSlot, questions: list[Question], province_list: list) -> dict:
     """What the template needs for one person: the three questions, the arrival block, custom questions."""
     items = []
     for question in questions:
@@ -105,7 +105,7 @@ def _slot_items(slot: PersonSlot, questions: list[Question]) -> dict:
         item = {"q": question, "name": name, "value": posted}
         if question.kind == QuestionKind.DIVISION:
             # The shared province → city → county picker (places), with its htmx cascade.
-            item["picker"] = picker_context(name, posted, 3, {"id": f"id_{name}"})
+            item["picker"] = picker_context(name, posted, 3, {"id": f"id_{name}"}, province_list=province_list)
         items.append(item)
     three = [i for i in items if i["q"].role in (QuestionRole.ARRIVED, QuestionRole.TRAVEL, QuestionRole.CONTACT)]
     arrival_roles = (QuestionRole.ARRIVAL_DATE, QuestionRole.ORIGIN, QuestionRole.TRANSPORT)
@@ -150,13 +150,15 @@ def attempt(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
         )
     )
     history = Attempt.objects.filter(campaign=campaign, household=household).select_related("worker")[:20]
+    has_picker = any(q.kind == QuestionKind.DIVISION for q in questions)
+    province_list = provinces() if has_picker else []  # once for the page, not once per person
     context = {
         "campaign": campaign,
         "state": state,
         "household": household,
         "form": form,
-        "blocks": [_slot_items(slot, questions) for slot in form.slots],
-        "new_blocks": [_slot_items(slot, questions) for slot in form.new_slots],
+        "blocks": [_slot_items(slot, questions, province_list) for slot in form.slots],
+        "new_blocks": [_slot_items(slot, questions, province_list) for slot in form.new_slots],
         "new_open": any(slot.name or slot.errors for slot in form.new_slots),
         "accounted": accounted,
         "history": history,
