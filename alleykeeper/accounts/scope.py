@@ -19,14 +19,13 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_alleykeeper_scope", None)
     if cached is not None:
         return cached
-    from alleykeeper.registry.models import Community
-
     if not user.is_authenticated or not user.is_active:
         scope = Scope(False, frozenset(), frozenset())
     elif user.is_superuser:
         scope = Scope(True, frozenset(), None)
     elif user.role == Role.STREET_OFFICER:
-        ids = Community.objects.filter(street__in=user.streets.all()).values_list("id", flat=True)
+        # The communities of their streets, through the relation's name: accounts sits below the register.
+        ids = {pk for pk in user.streets.values_list("communities__id", flat=True) if pk is not None}
         scope = Scope(False, frozenset(ids) | frozenset(user.communities.values_list("id", flat=True)), None)
     elif user.role == Role.GRID_WORKER:
         grids = list(user.grids.values_list("id", "community_id"))

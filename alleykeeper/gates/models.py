@@ -4,7 +4,6 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -179,14 +178,6 @@ class ShiftMember(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.shift}"
 
-    def clean(self) -> None:
-        """The admin and any ModelForm meet the same booking rules as the roster pages."""
-        from alleykeeper.gates.rules import booking_problem
-
-        if self.shift_id and self.user_id:
-            problem = booking_problem(self.user, self.shift)
-            if problem:
-                raise ValidationError(problem)
 
 
 class Direction(models.TextChoices):

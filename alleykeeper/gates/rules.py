@@ -1,7 +1,7 @@
 """The duty-roster rules, in one place: who may stand duty, no double booking, enough rest, shift patterns.
 
-gates/roster.py (the pages, copy-last-week, fill-gaps) and ShiftMember.clean (the admin) both ask
-`booking_problem`; the database holds what it can (one leader per shift, a person once per shift).
+gates/roster.py (the pages, copy-last-week, fill-gaps) asks `booking_problem` before every booking (the
+admin is read-only); the database holds what it can (one leader per shift, a person once per shift).
 """
 
 import re
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
+from alleykeeper.gates.models import ShiftMember
 
 # Staff and volunteers of the community who may be put on a gate's roster.
 ROSTER_ROLES = (Role.DUTY_STAFF, Role.VOLUNTEER, Role.ADMIN, Role.GRID_WORKER, Role.STREET_OFFICER)
@@ -61,8 +62,6 @@ def describe_clash(kind: str, person: str, gate_name: str, start: datetime, end:
 def booking_problem(user: User, shift) -> str:
     """Why `user` may not join `shift` ('' if they may): their other shifts at ANY gate must neither
     overlap it nor leave less than ROSTER_MIN_REST_HOURS between them."""
-    from alleykeeper.gates.models import ShiftMember
-
     rest = min_rest()
     nearby = (
         ShiftMember.objects.filter(
