@@ -44,6 +44,7 @@ system-test-deps:
 ## make test: install what tests need, lint, and pass the whole suite (SQLite by default)
 test: $(VENV)/.dev .env var system-test-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 ## the same suite on PostgreSQL (the server must be running; .ci/run starts it)

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from alleykeeper.core.testing import World, build_world
+from testkit.world import World, build_world
 
 
 @pytest.fixture(autouse=True)

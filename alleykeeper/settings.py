@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",
+    "alleykeeper.center",
+    "alleykeeper.demo",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "alleykeeper.core.context_processors.navigation",
+                "alleykeeper.center.context_processors.navigation",
             ],
         },
     },
@@ -137,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "center:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("alleykeeper.center.urls")),
     path("", include("alleykeeper.core.urls")),
     path("accounts/", include("alleykeeper.accounts.urls")),
     path("register/", include("alleykeeper.registry.urls")),

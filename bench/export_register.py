@@ -44,9 +44,9 @@ RESIDENTS_PER_HOUSEHOLD = 2.73  # what `seed` makes on average
 def prepare(rows: int) -> int:
     """Seed a synthetic community with about `rows` residents and an admin for it; return the row count."""
     from alleykeeper.accounts.roles import Role
-    from alleykeeper.core.testing import make_user
+    from alleykeeper.demo.synthetic import seed_register
     from alleykeeper.registry.models import Resident
-    from alleykeeper.registry.synthetic import seed_register
+    from testkit.world import make_user
 
     started = time.perf_counter()
     result = seed_register(None, households=round(rows / RESIDENTS_PER_HOUSEHOLD), seed=11)

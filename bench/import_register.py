@@ -44,8 +44,8 @@ REGISTER_TABLES = "registry_resident, registry_household, registry_unit, registr
 
 def build_rows(count: int) -> list[list[str]]:
     """`count` resident rows of invented households (registry.synthetic: checksum-valid IDs of nobody)."""
+    from alleykeeper.demo.synthetic import Planner
     from alleykeeper.registry.models import HouseholdKind, RelationToHead, ResidenceStatus, Sex
-    from alleykeeper.registry.synthetic import Planner
 
     kinds, relations = dict(HouseholdKind.choices), dict(RelationToHead.choices)
     statuses, sexes = dict(ResidenceStatus.choices), dict(Sex.choices)

@@ -153,10 +153,10 @@ def seed(cases: int, community, grids_from: int, *, tag: str) -> None:
     from django.utils import timezone
 
     from alleykeeper.accounts.roles import Role
-    from alleykeeper.core.testing import make_user
     from alleykeeper.observation import schedule
     from alleykeeper.observation.models import ObservationCase, RequestStatus, ServiceRequest
     from alleykeeper.registry.models import Alley, Building, Grid, Household
+    from testkit.world import make_user
 
     now = timezone.now()
     today = schedule.local_date(now)
@@ -370,9 +370,9 @@ def main() -> None:
 
         from alleykeeper.accounts.models import User
         from alleykeeper.accounts.roles import Role
-        from alleykeeper.core.testing import make_user
         from alleykeeper.observation.followups import tick
         from alleykeeper.registry.models import Community, Street
+        from testkit.world import make_user
 
         street = Street.objects.create(name="基准街道")
         community = Community.objects.create(street=street, name="基准社区")

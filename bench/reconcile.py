@@ -59,7 +59,7 @@ MIX = [("id", 0.55), ("phone", 0.12), ("name_address", 0.05), ("id_as_number", 0
 
 
 def seed(residents: int):
-    from alleykeeper.registry.synthetic import seed_register
+    from alleykeeper.demo.synthetic import seed_register
 
     return seed_register(None, households=max(1, round(residents / 2.7)), seed=11).community
 

@@ -268,8 +268,8 @@ def main() -> None:
         from django.test import Client
 
         from alleykeeper.accounts.roles import Role
-        from alleykeeper.core.testing import make_user
-        from alleykeeper.registry.synthetic import seed_register
+        from alleykeeper.demo.synthetic import seed_register
+        from testkit.world import make_user
 
         small = seed_register(None, households=SMALL_HOUSEHOLDS, seed=21, community_name="合成数据社区（小）")
         admin = make_user("bench_admin", Role.ADMIN, communities=[small.community])

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from alleykeeper.core.testing import World, build_world
 from e2e.helpers import E2E_PASSWORD, do_login
+from testkit.world import World, build_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

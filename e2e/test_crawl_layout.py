@@ -7,10 +7,10 @@ from django.test import Client
 from playwright.sync_api import Page
 
 from alleykeeper.accounts.models import User
-from alleykeeper.core.testing import DEMO_PERSONAS, crawl
-from alleykeeper.registry.demo import load_demo_community
-from alleykeeper.registry.demo_activity import load_demo_activity
+from alleykeeper.demo.activity import load_demo_activity
+from alleykeeper.demo.community import load_demo_community
 from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll, stylesheet_loaded
+from testkit.crawl import DEMO_PERSONAS, crawl
 
 pytestmark = pytest.mark.e2e
 SCRIPTLESS = {"visitors:poster"}  # the gate's poster is printed: a stylesheet, no htmx

@@ -8,10 +8,10 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 from python_calamine import CalamineWorkbook
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import ImportJob, ImportStatus, Resident
 from alleykeeper.registry.tests.import_files import xlsx_bytes
 from e2e.helpers import assets_loaded, no_horizontal_scroll
+from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
 

@@ -6,10 +6,10 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.pushlist.models import MatchState, MatchStatus, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from e2e.helpers import assets_loaded, no_horizontal_scroll
+from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
 

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from alleykeeper.core.identity import id_check_char
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import Resident
 from e2e.helpers import assets_loaded, no_horizontal_scroll
+from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_household
 from alleykeeper.screening.models import Attempt, CampaignHousehold, KeyPerson, QuestionRole
 from alleykeeper.screening.tests.conftest import make_divisions, start_campaign
 from e2e.helpers import assets_loaded, no_horizontal_scroll
+from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.e2e
 

@@ -8,11 +8,11 @@ from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from alleykeeper.core.identity import id_check_char
-from alleykeeper.core.testing import make_id
 from alleykeeper.gates.models import GateLogEntry
 from alleykeeper.visitors.models import Registration
 from alleykeeper.visitors.tests.conftest import make_divisions, make_gate, put_on_duty
 from e2e.helpers import assets_loaded, no_horizontal_scroll
+from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
 

@@ -49,6 +49,10 @@ class SealedIdentity(models.Model):
     phone_index = models.CharField(max_length=32, blank=True, editable=False)
     phone_masked = models.CharField("电话", max_length=20, blank=True, editable=False)
 
+    # Every column of ciphertext a model keeps: `manage.py rotate_keys` re-encrypts exactly these. A model that
+    # keeps a sealed value of its own (a landlord's phone, a copied phone) names it in its own `sealed_fields`.
+    sealed_fields: tuple[str, ...] = ("doc_number_enc", "phone_enc")
+
     class Meta:
         abstract = True  # concrete models add identity_indexes() to their Meta.indexes
 

@@ -56,6 +56,8 @@ class ObservationCase(models.Model):
     without joins. The phone is a copy of the sealed phone of the resident or key person (ciphertext and
     masked form only), so that the worker can call and the case survives a register change."""
 
+    sealed_fields = ("phone_enc",)  # see core.models.SealedIdentity
+
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")
     grid = models.ForeignKey("registry.Grid", on_delete=models.PROTECT, verbose_name="网格")
     household = models.ForeignKey(

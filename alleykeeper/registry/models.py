@@ -124,6 +124,8 @@ class Household(models.Model):
     """One dwelling and the people in it. `grid` and `community` repeat the building's, for scoping
     without joins; `actions.move_household` is the one place that changes them."""
 
+    sealed_fields = ("landlord_phone_enc",)  # see core.models.SealedIdentity
+
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households", verbose_name="楼栋")
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name="单元", db_index=False

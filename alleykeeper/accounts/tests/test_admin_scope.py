@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Role
-from alleykeeper.core.testing import make_user
+from testkit.world import make_user
 
 pytestmark = pytest.mark.django_db
 

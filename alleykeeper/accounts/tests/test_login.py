@@ -7,7 +7,7 @@ from django.contrib.auth import base_user, forms
 from django.test import Client
 from django.urls import reverse
 
-from alleykeeper.core.testing import make_user
+from testkit.world import make_user
 
 pytestmark = pytest.mark.django_db
 

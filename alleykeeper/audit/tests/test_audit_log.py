@@ -9,8 +9,8 @@ from django.urls import reverse
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_household, make_id, make_user
 from alleykeeper.registry.models import Resident
+from testkit.world import make_household, make_id, make_user
 
 pytestmark = pytest.mark.django_db
 

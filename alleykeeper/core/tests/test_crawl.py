@@ -19,35 +19,27 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
-from alleykeeper.core.testing import (
-    DEMO_PERSONAS,
-    Crawl,
-    add_resident,
-    crawl,
-    html_problems,
-    make_household,
-    make_id,
-    make_user,
-)
+from alleykeeper.demo.activity import load_demo_activity
+from alleykeeper.demo.community import load_demo_community
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.observation.actions import CaseTerms, Person, open_cases
 from alleykeeper.observation.models import DayZeroBasis, ObservationCase, Reason
-from alleykeeper.registry.demo import load_demo_community
-from alleykeeper.registry.demo_activity import load_demo_activity
 from alleykeeper.registry.models import Community, Grid, Household, Street
+from testkit.crawl import DEMO_PERSONAS, Crawl, crawl, html_problems
+from testkit.world import add_resident, make_household, make_id, make_user
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS: dict[str, str | None] = {**DEMO_PERSONAS, "anonymous": None}
 # The parts of the site (url namespaces) each role's pages belong to.
-EVERY_PART = {"core", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit"}
+EVERY_PART = {"center", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit"}
 PARTS = {
     "admin": EVERY_PART,
     "grid_worker": EVERY_PART - {"audit"},
-    "duty_staff": {"core", "visitors", "gates"},
-    "volunteer": {"core", "visitors", "gates", "observation"},
-    "cleaner": {"core"},
-    "street_officer": {"core", "registry", "screening"},
+    "duty_staff": {"center", "visitors", "gates"},
+    "volunteer": {"center", "visitors", "gates", "observation"},
+    "cleaner": {"center"},
+    "street_officer": {"center", "registry", "screening"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.

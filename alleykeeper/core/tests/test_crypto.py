@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 
 from alleykeeper.core import crypto
 from alleykeeper.core.crypto import InvalidToken, blind_index, decrypt, encrypt, rotate, seal_document, seal_phone
-from alleykeeper.core.testing import make_id
+from testkit.world import make_id
 
 
 def _flip(token: str, position: int) -> str:

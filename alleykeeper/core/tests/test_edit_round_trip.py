@@ -1,7 +1,7 @@
 """Every page that edits an existing object, saved exactly as a browser shows it, leaves the object as it was.
 
 A value a page renders in a form the browser cannot read (a date as 2020/03/01 in a date picker) is sent
-empty and erases what was stored. These tests read each form as a browser does (core.testing.submitted_form),
+empty and erases what was stored. These tests read each form as a browser does (testkit.forms.submitted_form),
 post it back unchanged and compare the stored rows before and after. The objects have every optional field
 filled, so that an erased value shows.
 """
@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import check_phone
-from alleykeeper.core.testing import World, add_resident, make_id, submitted_form
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.gates import roster
 from alleykeeper.gates.models import Enclosure, Gate, GateState, Shift
@@ -39,6 +38,8 @@ from alleykeeper.registry.models import (
 from alleykeeper.registry.tests import import_files
 from alleykeeper.screening import actions as screening_actions
 from alleykeeper.screening.models import Campaign, HouseholdFilter
+from testkit.forms import submitted_form
+from testkit.world import World, add_resident, make_id
 
 NOTES = "夜班，白天在家\n有事请先打电话"  # two lines: a textarea sends them back as CR LF, stored as LF again
 

@@ -3,7 +3,7 @@ echoed unescaped, nothing outside the role's scope touched.
 
 The forms are the POST forms (htmx's too) on the pages the crawl reaches (core/tests/test_crawl.py, same demo
 and outsiders) for the admin and the grid worker, plus the two public forms: a gate's visitor form and a
-person's self-report link. Each form is read as a browser submits it (core.testing.post_forms), then posted
+person's self-report link. Each form is read as a browser submits it (testkit.forms.post_forms), then posted
 once per hostile value, each value in one field, the fields taken in turn so that every field and every kind
 of value is tried. Each post runs in a savepoint rolled back after it, so every one starts from the demo as
 loaded and the destructive ones (rotate a gate's token, release a case) leave nothing behind.
@@ -23,12 +23,13 @@ from django.test import Client
 from django.urls import resolve, reverse
 
 from alleykeeper.accounts.models import User
-from alleykeeper.core.testing import DEMO_PERSONAS, crawl, post_forms, tables_written
 from alleykeeper.core.tests import test_crawl
 from alleykeeper.gates.models import Gate, GateState
 from alleykeeper.observation.actions import issue_report_link
 from alleykeeper.observation.models import CaseStatus, ObservationCase
 from alleykeeper.registry.models import Household
+from testkit.crawl import DEMO_PERSONAS, crawl, tables_written
+from testkit.forms import post_forms
 
 pytestmark = pytest.mark.django_db
 outsiders = test_crawl.outsiders  # the crawl's module fixture: the demo, and a community of another street

@@ -14,7 +14,7 @@ from alleykeeper.core.identity import (
     mask_document,
     mask_phone,
 )
-from alleykeeper.core.testing import make_id
+from testkit.world import make_id
 
 VALID = "11010519491231002X"  # the standard's own example
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Role
-from alleykeeper.core.testing import add_resident, make_household, make_id, make_user
 from alleykeeper.registry.models import Alley, Building
+from testkit.world import add_resident, make_household, make_id, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import logging
 
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt
 from alleykeeper.core.logging import RedactPIIFilter, redact
-from alleykeeper.core.testing import make_id
+from testkit.world import make_id
 
 
 def test_encrypt_round_trip_and_not_clear():

@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.core.identity import DocumentType, check_document, check_phone
-from alleykeeper.core.testing import DEMO_PERSONAS, add_resident, crawl, make_id
+from alleykeeper.demo import data as plan
+from alleykeeper.demo.activity import load_demo_activity
+from alleykeeper.demo.community import load_demo_community
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.models import Direction, Enclosure, Gate, PassageKind
@@ -37,15 +39,14 @@ from alleykeeper.observation.models import DayZeroBasis, NeedKind, ObservationCa
 from alleykeeper.places.models import Division
 from alleykeeper.pushlist.models import PushBatch
 from alleykeeper.registry import actions as registry_actions
-from alleykeeper.registry import demo_data as plan
-from alleykeeper.registry.demo import load_demo_community
-from alleykeeper.registry.demo_activity import load_demo_activity
 from alleykeeper.registry.models import Building, Community, Household, HouseholdKind, Resident
 from alleykeeper.screening.actions import record_attempt, sync_campaign_scope
 from alleykeeper.screening.answers import PersonSlot
 from alleykeeper.screening.models import Campaign, CampaignHousehold, Channel, Outcome, QuestionRole
 from alleykeeper.screening.questionnaire import NO, YES
 from alleykeeper.visitors.actions import log_visitor_entry, register_visitor
+from testkit.crawl import DEMO_PERSONAS, crawl
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 

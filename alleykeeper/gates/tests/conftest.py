@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
-from alleykeeper.core.testing import World, make_user
 from alleykeeper.gates import actions, roster
 from alleykeeper.gates.models import Enclosure, Gate, Shift
+from testkit.world import World, make_user
 
 
 @dataclass

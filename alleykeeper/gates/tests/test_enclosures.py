@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_household
 from alleykeeper.gates import access
 from alleykeeper.gates.models import Enclosure, Gate, GateState
 from alleykeeper.gates.tests.conftest import client_for
 from alleykeeper.registry.models import Household
+from testkit.world import make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.gates import actions
 from alleykeeper.gates.models import Direction, GateFlag, GateLogEntry, PassageKind
 from alleykeeper.gates.tests.conftest import client_for
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

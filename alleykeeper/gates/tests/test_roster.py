@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_user
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.models import Enclosure, Gate, Shift, ShiftMember
 from alleykeeper.gates.tests.conftest import client_for
+from testkit.world import make_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

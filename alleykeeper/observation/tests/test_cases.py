@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.observation import schedule
 from alleykeeper.observation.actions import (
     CaseError,
@@ -24,6 +23,7 @@ from alleykeeper.observation.followups import Report, record_followup
 from alleykeeper.observation.models import CaseStatus, FollowUpSlot, ObservationCase, Reason, SlotStatus
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonStatus
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

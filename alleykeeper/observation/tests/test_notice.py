@@ -7,8 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.observation.tests.conftest import open_case_for
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.observation.deliveries import create_request
 from alleykeeper.observation.followups import Report, record_followup, tick
 from alleykeeper.observation.models import FollowUpSlot, SlotStatus
 from alleykeeper.observation.tests.conftest import open_case_for
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import id_check_char
-from alleykeeper.core.testing import make_id
 from alleykeeper.pushlist.models import BatchStatus, MatchState, PushBatch, PushedPerson
 from alleykeeper.pushlist.tests.files import csv_bytes, row, xlsx_bytes
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alleykeeper.core.testing import add_resident, make_household, make_id
 from alleykeeper.pushlist import actions, prepare
 from alleykeeper.pushlist.models import MatchState, MatchStatus, Outcome, PushBatch, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPersonSource
+from testkit.world import add_resident, make_household, make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import check_phone
-from alleykeeper.core.testing import make_id
 from alleykeeper.pushlist.models import Outcome, PushedPerson
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPersonSource
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_id
 from alleykeeper.pushlist.models import MatchState, MatchStatus, Outcome, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonSource
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

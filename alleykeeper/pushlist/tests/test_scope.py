@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.pushlist.models import PushedPerson
 from alleykeeper.pushlist.tests.files import csv_bytes, row
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_another_communitys_admin_sees_nothing(batch, world):
     from django.test import Client
 
     from alleykeeper.accounts.roles import Role
-    from alleykeeper.core.testing import make_user
+    from testkit.world import make_user
 
     client = Client()
     client.force_login(make_user("admin_xinhua", Role.ADMIN, communities=[world.other_community]))

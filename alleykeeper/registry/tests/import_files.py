@@ -6,8 +6,8 @@ import zipfile
 import xlsxwriter
 from django.urls import reverse
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import Household, ImportJob, ImportStatus, Resident
+from testkit.world import make_id
 
 HEADER = "网格 小巷 楼栋 单元 房号 户类型 房东姓名 房东电话 姓名 身份证号 联系电话 与户主关系".split()
 

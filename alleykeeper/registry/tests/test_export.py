@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_household, make_id
 from alleykeeper.registry.exports import REGISTER_COLUMNS
 from alleykeeper.registry.models import HouseholdKind, Resident
+from testkit.world import add_resident, make_household, make_id
 
 pytestmark = pytest.mark.django_db
 

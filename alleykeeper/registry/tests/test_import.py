@@ -20,7 +20,6 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.crypto import blind_index
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import Household, ImportJob, ImportStatus, Resident
 from alleykeeper.registry.tests.import_files import (
     HEADER,
@@ -33,6 +32,7 @@ from alleykeeper.registry.tests.import_files import (
     upload,
     xlsx_bytes,
 )
+from testkit.world import make_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_uploads")]
 

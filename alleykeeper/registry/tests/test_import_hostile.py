@@ -12,7 +12,6 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.imports import NUMBER_ID_MESSAGE
 from alleykeeper.registry.models import ImportJob, ImportStatus, Resident
 from alleykeeper.registry.tests.import_files import (
@@ -25,6 +24,7 @@ from alleykeeper.registry.tests.import_files import (
     xlsx_bytes,
     zip_bytes,
 )
+from testkit.world import make_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_uploads")]
 

@@ -3,9 +3,9 @@ still gets its own errors and its own clean values."""
 
 import pytest
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import ImportStatus, Resident
 from alleykeeper.registry.tests.import_files import run, xlsx_bytes
+from testkit.world import make_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_uploads")]
 

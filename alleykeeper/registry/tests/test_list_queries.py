@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alleykeeper.core.testing import add_resident, make_household, make_id
 from alleykeeper.registry.models import HouseholdKind
+from testkit.world import add_resident, make_household, make_id
 
 pytestmark = pytest.mark.django_db
 

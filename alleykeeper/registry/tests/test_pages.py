@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_id
 from alleykeeper.registry.models import Resident
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_id
 from alleykeeper.registry.models import ResidenceStatus, Resident
 from alleykeeper.screening.models import Answer, Attempt, HouseholdStatus, KeyPerson, QuestionRole
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, question_id, state_of
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_household
 from alleykeeper.registry.models import Grid, HouseholdKind
 from alleykeeper.screening import actions, coverage
 from alleykeeper.screening.models import CampaignHousehold, HouseholdFilter
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, start_campaign
+from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_household
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import Answer, Attempt, KeyPerson, KeyPersonSource, KeyPersonStatus
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url
+from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
 

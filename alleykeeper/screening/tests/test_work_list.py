@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import add_resident, make_household
 from alleykeeper.registry.models import HouseholdKind
 from alleykeeper.screening import actions
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, start_campaign
+from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from alleykeeper.core.testing import World, make_id
 from alleykeeper.gates.models import Enclosure, Gate, Shift, ShiftMember
 from alleykeeper.places.models import Division, DivisionLevel, KeyArea
+from testkit.world import World, make_id
 
 DIVISIONS = [
     ("350000", "福建省", 1, None),

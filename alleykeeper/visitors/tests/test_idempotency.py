@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.visitors import actions
 from alleykeeper.visitors.models import Registration
 from alleykeeper.visitors.tests.conftest import form_data, make_divisions, make_gate
+from testkit.world import make_id
 
 
 @pytest.mark.django_db

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_id, make_user
 from alleykeeper.gates.models import GateLogEntry
 from alleykeeper.places.models import KeyArea
 from alleykeeper.screening.models import KeyPerson
 from alleykeeper.visitors.models import Registration
 from alleykeeper.visitors.tests.conftest import form_data, make_gate, put_on_duty
+from testkit.world import make_id, make_user
 
 pytestmark = pytest.mark.django_db
 

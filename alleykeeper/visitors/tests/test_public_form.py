@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.gates.models import GateState
 from alleykeeper.screening.models import KeyPerson
 from alleykeeper.visitors.models import CODE_ALPHABET, Registration
 from alleykeeper.visitors.tests.conftest import form_data, make_gate
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
-from alleykeeper.core.testing import make_id
 from alleykeeper.visitors.models import Registration
 from alleykeeper.visitors.tests.conftest import form_data, make_gate
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import check_id_card, check_phone
-from alleykeeper.core.testing import make_id
 from alleykeeper.gates.models import GateLogEntry
 from alleykeeper.screening.models import KeyPerson
 from alleykeeper.visitors.actions import make_key_person
 from alleykeeper.visitors.models import Registration, new_code
+from testkit.world import make_id
 
 pytestmark = pytest.mark.django_db
 

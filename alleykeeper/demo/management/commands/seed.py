@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from alleykeeper.registry.synthetic import COMMUNITY_NAME, STREET_NAME, seed_register
+from alleykeeper.demo.synthetic import COMMUNITY_NAME, STREET_NAME, seed_register
 
 
 class Command(BaseCommand):

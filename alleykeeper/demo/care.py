@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from alleykeeper.core.identity import id_check_char
+from alleykeeper.demo import data as plan
 from alleykeeper.observation import schedule
 from alleykeeper.observation.actions import CaseTerms, Person, open_cases
 from alleykeeper.observation.deliveries import assign_request, create_request, deliver_request
@@ -18,7 +19,6 @@ from alleykeeper.observation.models import DayZeroBasis, Mood, NeedKind, Observa
 from alleykeeper.pushlist.actions import confirm_mapping, import_batch, set_outcome, upload_push_list
 from alleykeeper.pushlist.matching import name_keys
 from alleykeeper.pushlist.models import MatchState, Outcome
-from alleykeeper.registry import demo_data as plan
 from alleykeeper.registry.models import Household, HouseholdKind, Resident
 
 

@@ -6,7 +6,7 @@ command, then remove the old keys. After changing BLIND_INDEX_KEY run it with --
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import models, transaction
 
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.crypto import blind_index, decrypt, rotate
@@ -23,38 +23,31 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, reindex: bool, **options: object) -> None:
         total = 0
+        # Every model that names its ciphertext columns (core.models.SealedIdentity.sealed_fields), in any app.
         for model in apps.get_models():
-            if issubclass(model, SealedIdentity):
-                total += self._rotate(model, reindex)
-        total += self._rotate_landlord_phones()
+            if getattr(model, "sealed_fields", ()):
+                total += self._rotate(model, reindex and issubclass(model, SealedIdentity))
         self.stdout.write(self.style.SUCCESS(f"已处理 {total} 行。"))
         record_event(None, "keys.rotate", label="identity data", row_count=total, detail={"reindex": reindex})
 
-    def _rotate_landlord_phones(self) -> int:
-        from alleykeeper.registry.models import Household
-
-        rows = list(Household.objects.exclude(landlord_phone_enc="").only("pk", "landlord_phone_enc"))
-        for row in rows:
-            row.landlord_phone_enc = rotate(row.landlord_phone_enc)
-        Household.objects.bulk_update(rows, ["landlord_phone_enc"], batch_size=BATCH)
-        return len(rows)
-
-    def _rotate(self, model: type[SealedIdentity], reindex: bool) -> int:
+    def _rotate(self, model: type[models.Model], reindex: bool) -> int:
+        sealed = list(model.sealed_fields)
         done = 0
         last_pk = 0
         while True:
             with transaction.atomic():
-                rows = list(model.objects.filter(pk__gt=last_pk).order_by("pk")[:BATCH])
+                rows = list(model.objects.filter(pk__gt=last_pk).order_by("pk").only("pk", *sealed)[:BATCH])
                 if not rows:
                     return done
+                fields = list(sealed)
                 for row in rows:
-                    row.doc_number_enc = rotate(row.doc_number_enc)
-                    row.phone_enc = rotate(row.phone_enc)
-                    fields = ["doc_number_enc", "phone_enc"]
+                    for name in sealed:
+                        setattr(row, name, rotate(getattr(row, name)))
                     if reindex:
                         row.doc_number_index = blind_index("doc", decrypt(row.doc_number_enc))
                         row.phone_index = blind_index("phone", decrypt(row.phone_enc))
-                        fields += ["doc_number_index", "phone_index"]
+                if reindex:
+                    fields += ["doc_number_index", "phone_index"]
                 model.objects.bulk_update(rows, fields)
             done += len(rows)
             last_pk = rows[-1].pk

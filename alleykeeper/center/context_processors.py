@@ -7,7 +7,7 @@ from alleykeeper.accounts.roles import Capability
 
 # (label, url name, capability needed or None for everyone signed in)
 NAVIGATION = [
-    ("首页", "core:home", None),
+    ("首页", "center:home", None),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
     ("搜索", "registry:search", Capability.VIEW_REGISTER),
     ("导出", "registry:export", Capability.EXPORT_REGISTER),

@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, id_check_char
+from alleykeeper.demo import care as demo_care
+from alleykeeper.demo import data as plan
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.actions import log_gate_passage
 from alleykeeper.gates.models import Direction, Gate, PassageKind
 from alleykeeper.places.actions import load_divisions
 from alleykeeper.places.divisions import DivisionRow
 from alleykeeper.places.models import Division, DivisionLevel, KeyArea
-from alleykeeper.registry import demo_care
-from alleykeeper.registry import demo_data as plan
 from alleykeeper.registry.models import Community, HouseholdKind, Resident
 from alleykeeper.screening.actions import create_campaign, record_attempt
 from alleykeeper.screening.answers import PersonSlot

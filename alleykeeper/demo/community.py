@@ -19,9 +19,9 @@ from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, id_check_char
+from alleykeeper.demo import data as plan
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.registry import actions
-from alleykeeper.registry import demo_data as plan
 from alleykeeper.registry.models import (
     Alley,
     Building,

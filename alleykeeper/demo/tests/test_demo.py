@@ -12,8 +12,8 @@ from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import DocumentType, check_document, check_phone
+from alleykeeper.demo.community import plan_households
 from alleykeeper.gates.models import Enclosure, Gate
-from alleykeeper.registry.demo import plan_households
 from alleykeeper.registry.models import Household, HouseholdKind, Resident
 
 PASSWORD = "demo-test-Pass1"

@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import DocumentType, check_document, check_id_card, check_phone
+from alleykeeper.demo.synthetic import COMMUNITY_NAME, Planner
 from alleykeeper.registry.models import Community, Household, HouseholdKind, Resident
-from alleykeeper.registry.synthetic import COMMUNITY_NAME, Planner
 
 pytestmark = pytest.mark.django_db
 

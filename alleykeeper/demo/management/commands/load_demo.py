@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from alleykeeper.registry.demo import DemoResult, load_demo_community
-from alleykeeper.registry.demo_activity import load_demo_activity
+from alleykeeper.demo.activity import load_demo_activity
+from alleykeeper.demo.community import DemoResult, load_demo_community
 
 
 def _width(text: str) -> int:
