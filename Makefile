@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alleykeeper
 
-.PHONY: run serve test test-postgres lint format env demo clean system-test-deps
+.PHONY: run serve test test-clock test-postgres lint format env demo clean system-test-deps
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,11 +34,11 @@ run: $(VENV)/.runtime .env var
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## Debian packages the browser tests need: Chromium and CJK fonts (root, or sudo).
+## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs); root, or sudo.
 system-test-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v faketime >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk faketime; \
 	fi
 
 ## make test: install what tests need, lint, and pass the whole suite (SQLite by default)
@@ -46,6 +46,11 @@ test: $(VENV)/.dev .env var system-test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+
+## the suite's time-dependent part on SQLite under faketime at 00:05, 03:50, 07:59, 12:10, 23:55 Beijing time,
+## 23:59 on 31 December and 23:59 on 28 February of a leap year (scripts/test_clock.sh)
+test-clock: $(VENV)/.dev .env var system-test-deps
+	scripts/test_clock.sh
 
 ## the same suite on PostgreSQL (the server must be running; .ci/run starts it)
 test-postgres:

@@ -176,8 +176,11 @@ def duty(request: HttpRequest) -> HttpResponse:
     on_duty = [
         {"gate": gate, "visitors_url": visitors_live_url(gate)} for gate in access.gates_on_duty(request.user, now)
     ]
+    mine = list(mine)
     context = {
         "shifts": mine,
+        "next_shift": next((m.shift for m in mine if m.shift.starts_at > now), None),
+        "grace_minutes": int(access.DUTY_GRACE.total_seconds() // 60),
         "on_duty": on_duty,
         "now": now,
         "can_manage": request.user.can(Capability.MANAGE_GATES),

@@ -32,7 +32,9 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _state(case: ObservationCase) -> tuple[str, object]:
-    """What the page may offer now: 'report', 'retest' or 'done', and the next due time."""
+    """What the page may offer now: 'report', 'retest', 'done' (this slot's report is in) or 'closed' (no
+    report is due now: before the first follow-up of a case opened today, or after the last), and the next
+    due time."""
     now = timezone.now()
     if case.fever_state == FeverState.RETEST_DUE:
         return "retest", None
@@ -40,7 +42,7 @@ def _state(case: ObservationCase) -> tuple[str, object]:
     if slot is not None and slot.status != SlotStatus.DONE:
         return "report", slot.due_at
     upcoming = case.slots.filter(due_at__gt=now, status=SlotStatus.PENDING).order_by("due_at").first()
-    return "done", upcoming.due_at if upcoming else None
+    return "done" if slot is not None else "closed", upcoming.due_at if upcoming else None
 
 
 @never_cache
@@ -57,7 +59,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if ratelimit.hit("obs-self-link", hash_token(token), WINDOW) > limit:
             return _private(render(request, "observation/self_report.html", {"refused": "busy"}, status=429))
-        if state != "done" and form.is_valid():
+        if state in ("report", "retest") and form.is_valid():
             report = Report(
                 channel=Channel.SELF,
                 temperature=form.cleaned_data["temperature"],

@@ -11,6 +11,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, override_settings
@@ -22,10 +23,10 @@ from alleykeeper.accounts.roles import Role
 from alleykeeper.demo.activity import load_demo_activity
 from alleykeeper.demo.community import load_demo_community
 from alleykeeper.gates import actions as gate_actions
-from alleykeeper.observation.actions import CaseTerms, Person, open_cases
+from alleykeeper.observation.actions import CaseTerms, Person, issue_report_link, open_cases
 from alleykeeper.observation.models import DayZeroBasis, ObservationCase, Reason
 from alleykeeper.registry.models import Community, Grid, Household, Street
-from testkit.crawl import DEMO_PERSONAS, Crawl, crawl, html_problems
+from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, Crawl, crawl, html_problems
 from testkit.world import add_resident, make_household, make_id, make_user
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,12 @@ def outsiders(django_db_setup, django_db_blocker, tmp_path_factory) -> Outsiders
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         "PRIVATE_UPLOAD_ROOT": tmp_path_factory.mktemp("uploads"),
     }
-    with django_db_blocker.unblock(), override_settings(**quick), transaction.atomic():
+    with (
+        time_machine.travel(SITE_MOMENT),
+        django_db_blocker.unblock(),
+        override_settings(**quick),
+        transaction.atomic(),
+    ):
         load_demo_community("crawl-Passw0rd")
         load_demo_activity()
         yield _add_outsiders()
@@ -179,6 +185,32 @@ def test_building_page_offers_no_new_household_without_edit(outsiders):
     page = client.get(reverse("registry:building", args=[building.pk])).content.decode()
     assert reverse("registry:household_new") not in page
     assert client.get(reverse("registry:household_new") + f"?building={building.pk}").status_code == 403
+
+
+def test_out_of_hours_pages_say_so_in_words(outsiders):
+    """The site-wide tests walk the site at a moment when every form is open; here the same demo out of hours.
+    At 03:50 the grid worker has no shift: the 值守 page says so and names the next one, and the gate log
+    is closed to them. A person whose observation starts at 12:10 opens the link before the first follow-up:
+    the page says when to report, not that a report was received."""
+    worker = _user("grid_worker")
+    night = (SITE_MOMENT + timedelta(days=1)).replace(hour=3, minute=50)
+    with time_machine.travel(night, tick=False), transaction.atomic():
+        client = _client("grid_worker")
+        shift = worker.shift_memberships.filter(shift__starts_at__gt=night).order_by("shift__starts_at").first()
+        page = client.get(reverse("gates:duty")).content.decode()
+        assert "现在没有您的班次" in page and "正在值守" not in page
+        assert f"下一班是 <strong>{timezone.localtime(shift.shift.starts_at):%-m月%-d日 %H:%M}</strong>" in page
+        assert client.get(reverse("gates:log", args=[shift.shift.gate_id])).status_code == 404
+        transaction.set_rollback(True)
+    noon = SITE_MOMENT.replace(hour=12, minute=10)
+    with time_machine.travel(noon, tick=False), transaction.atomic():
+        household = Household.objects.filter(community__name="开元社区", observation_cases__isnull=True).first()
+        resident = household.residents.first()
+        terms = CaseTerms(Reason.KEY_AREA, DayZeroBasis.ARRIVAL, noon.date(), assigned_worker=worker)
+        case = open_cases(worker, household, [Person(resident.name, resident=resident)], terms)[0]
+        page = Client().get(reverse("observation:self_report", args=[issue_report_link(worker, case)]))
+        assert "现在还不到上报时间" in page.content.decode() and "17:00" in page.content.decode()
+        transaction.set_rollback(True)
 
 
 def test_crawl_checks_catch_broken_pages():

@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -45,7 +46,7 @@ from alleykeeper.screening.answers import PersonSlot
 from alleykeeper.screening.models import Campaign, CampaignHousehold, Channel, Outcome, QuestionRole
 from alleykeeper.screening.questionnaire import NO, YES
 from alleykeeper.visitors.actions import log_visitor_entry, register_visitor
-from testkit.crawl import DEMO_PERSONAS, crawl
+from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, crawl
 from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
@@ -301,7 +302,12 @@ def measured(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, 
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         "PRIVATE_UPLOAD_ROOT": tmp_path_factory.mktemp("uploads"),
     }
-    with django_db_blocker.unblock(), override_settings(**quick), transaction.atomic():
+    with (
+        time_machine.travel(SITE_MOMENT),
+        django_db_blocker.unblock(),
+        override_settings(**quick),
+        transaction.atomic(),
+    ):
         load_demo_community("crawl-Passw0rd")
         load_demo_activity()
         clients = {persona: _client(persona) for persona in PERSONAS}

@@ -4,9 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from alleykeeper.gates import access
+from alleykeeper.gates import access, roster
+from alleykeeper.gates.models import Shift
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,17 @@ def test_gate_by_token(gw):
     assert access.gate_by_token(gw.gate.token) == gw.gate
     assert access.gate_by_token("forged-token") is None
     assert access.gate_by_token("") is None
+
+
+def test_off_duty_the_duty_page_says_so_and_names_the_next_shift(world, gw, time_machine):
+    later = gw.shift_now.ends_at + timedelta(hours=20)
+    roster.create_shift(None, gw.other_gate, later, later + timedelta(hours=8))
+    roster.add_shift_member(None, Shift.objects.get(gate=gw.other_gate), world.duty)
+    time_machine.move_to(gw.shift_now.ends_at + timedelta(hours=2), tick=False)
+    client = Client()
+    client.force_login(world.duty)
+    page = client.get(reverse("gates:duty")).content.decode()
+    assert "正在值守" not in page and reverse("gates:log", args=[gw.gate.pk]) not in page
+    assert "现在没有您的班次" in page and "下一班是" in page
+    assert f"{timezone.localtime(later):%-m月%-d日 %H:%M}" in page and "东片区 · 北门" in page
+    assert "班次开始前 30 分钟起可以打开出入登记" in page

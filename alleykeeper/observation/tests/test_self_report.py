@@ -1,8 +1,11 @@
 """The personal report link: exactly that person's report for the current slot, nothing else."""
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +14,7 @@ from alleykeeper.audit.models import AuditEvent
 from alleykeeper.observation.actions import issue_report_link, release_case
 from alleykeeper.observation.followups import Report, record_followup
 from alleykeeper.observation.models import Channel, FeverState, FollowUp, ObservationCase
+from alleykeeper.observation.tests.conftest import open_case_for
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +141,30 @@ def test_csrf_is_enforced_on_the_public_form(world, case_a):
     client = Client(enforce_csrf_checks=True)
     assert client.post(_url(token), {"temperature": "36.6"}).status_code == 403
     assert not FollowUp.objects.exists()
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("opened", "looked", "next_due"),
+    [
+        # Opened at 12:10: the morning slot's window (05:00–13:00) has no follow-up of this case; the first is 17:00.
+        (datetime(2026, 3, 10, 12, 10), datetime(2026, 3, 10, 12, 15), "3月10日 17:00"),
+        # Opened late in the evening: nothing is due before tomorrow morning.
+        (datetime(2026, 12, 31, 23, 55), datetime(2026, 12, 31, 23, 58), "1月1日 09:00"),
+    ],
+)
+def test_out_of_hours_the_page_says_when_to_report_not_that_it_was_received(world, opened, looked, next_due):
+    with time_machine.travel(opened.replace(tzinfo=SHANGHAI), tick=False):
+        case = open_case_for(world, world.household_a, world.worker_a, days_ago=0)
+        token = issue_report_link(world.worker_a, case)
+    with time_machine.travel(looked.replace(tzinfo=SHANGHAI), tick=False):
+        page = Client().get(_url(token))
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "现在还不到上报时间" in body and next_due in body
+        assert "已经收到" not in body and "<form" not in body.split("</header>")[1]
+        # A post made anyway records nothing.
+        Client().post(_url(token), {"temperature": "36.6"})
+        assert not FollowUp.objects.filter(case=case).exists()
