@@ -179,7 +179,6 @@ class ShiftMember(models.Model):
         return f"{self.user} @ {self.shift}"
 
 
-
 class Direction(models.TextChoices):
     IN = "in", "进"
     OUT = "out", "出"
