@@ -1,6 +1,7 @@
 """`manage.py load_demo` also brings every feature to life: each page has something to show, for the persona
 who uses it, and a second run changes nothing."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -13,7 +14,15 @@ from alleykeeper.accounts.models import User
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.gates.access import gates_on_duty
 from alleykeeper.gates.models import GateLogEntry, Shift, ShiftMember
-from alleykeeper.observation.models import FeverState, FollowUp, ObservationCase, RequestStatus, ServiceRequest
+from alleykeeper.observation import schedule
+from alleykeeper.observation.models import (
+    CaseStatus,
+    FeverState,
+    FollowUp,
+    ObservationCase,
+    RequestStatus,
+    ServiceRequest,
+)
 from alleykeeper.places.models import KeyArea
 from alleykeeper.pushlist.models import MatchState, PushBatch
 from alleykeeper.screening.models import Attempt, Campaign, CampaignHousehold, HouseholdStatus, KeyPerson
@@ -103,6 +112,11 @@ def test_load_demo_fills_every_feature_once(settings, tmp_path):
     today = wang.get(reverse("observation:today"))
     assert today.status_code == 200 and "饶" in today.content.decode()
     assert FollowUp.objects.filter(case__assigned_worker__username="wangcl").count() > 40
+    # Whatever the hour it was loaded at, every active case has today's follow-ups to call.
+    day_start = schedule.local_midnight(timezone.localdate())
+    for case in ObservationCase.objects.filter(status=CaseStatus.ACTIVE):
+        today_slots = case.slots.filter(due_at__gte=day_start, due_at__lt=day_start + timedelta(days=1))
+        assert today_slots.count() == len(schedule.followup_times()), case.name
 
     # 配送: 李晓东 has one open delivery and delivered ones.
     mine = ServiceRequest.objects.filter(assignee__username="lixd")

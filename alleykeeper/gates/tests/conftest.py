@@ -1,7 +1,8 @@
 """Gate fixtures: an enclosure with one gate in the world's community, a shift running now, outsiders."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -31,8 +32,14 @@ def client_for(user: User) -> Client:
     return client
 
 
+# A Wednesday morning: the week's roster holds the shift running now, whatever the real hour (at 00:05 on a
+# Monday a shift "since two hours ago" is last week's). Tests of other moments move the clock themselves.
+GATE_MOMENT = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture
-def gw(world: World) -> GateWorld:
+def gw(world: World, time_machine) -> GateWorld:
+    time_machine.move_to(GATE_MOMENT)
     enclosure = actions.create_enclosure(None, world.community, {"name": "东片区"})
     actions.set_enclosure_buildings(None, enclosure, [world.household_a.building])
     gate = actions.create_gate(None, {"enclosure": enclosure, "name": "东门", "location": "开元路口"})
