@@ -46,8 +46,10 @@ class ImportCounts:
     with_problems: int = 0
 
 
-def read_table(path: Path, header_row: int | None = None) -> Table:
-    return open_table(path, SYNONYMS, header_row=header_row)
+def read_table(path: Path, header_row: int | None = None, *, keep_parsed: bool = False) -> Table:
+    """The list's cells: parsed from the file at the upload (and kept, `keep_parsed`), read from what
+    the upload kept afterwards (core.tabular.parsed_copy)."""
+    return open_table(path, SYNONYMS, header_row=header_row, keep_parsed=keep_parsed)
 
 
 def _copy_rows(fields: list, records: list[dict]) -> bytes:
