@@ -45,7 +45,7 @@ from bench._common import (
     timed,
 )
 
-DB_NAME = "ak_bench_import"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ak_bench_import")
 COMMUNITY = "导入基准社区"
 HEADER = [
     "网格", "小巷", "楼栋", "单元", "房号", "户类型", "房东姓名", "房东电话", "租期开始", "租期结束",
@@ -238,6 +238,7 @@ def main() -> None:
 
             profile = cProfile.Profile()
             profile.runcall(run_ours, path, count)
+            profile.dump_stats(os.environ.get("BENCH_PROFILE_OUT", os.devnull))
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
             pstats.Stats(profile).sort_stats("tottime").print_stats(20)
             return

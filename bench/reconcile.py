@@ -49,7 +49,7 @@ from bench._common import (
     timed,
 )
 
-DB_NAME = "ak_bench_reconcile"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ak_bench_reconcile")
 RECEIVED = date(2020, 2, 3)
 TITLES = [["XX区疫情防控指挥部 大数据推送名单"], ["推送日期：2020年2月3日", "", "", "请各社区三日内反馈"]]
 HEADER = ["序号", "姓名", "身份证号码", "联系电话", "来源地", "抵达日期", "现住址", "交通方式", "备注"]
@@ -345,6 +345,7 @@ def main() -> None:
 
             profile = cProfile.Profile()
             profile.runcall(run_ours, path, community.pk, count)
+            profile.dump_stats(os.environ.get("BENCH_PROFILE_OUT", os.devnull))
             pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
             pstats.Stats(profile).sort_stats("tottime").print_stats(25)
             return

@@ -61,10 +61,11 @@ class ImportRow:
     doc: Checked | None = None
     phone: Checked | None = None
     doc_index: str = ""
+    # (grid, alley, building, unit, room): which household; asked for several times per row, made once.
+    household_key: tuple[int, str, str, str, str] = field(init=False)
 
-    @property
-    def household_key(self) -> tuple[int, str, str, str, str]:
-        return (self.grid_id, self.alley, self.building, self.unit, self.room)
+    def __post_init__(self) -> None:
+        self.household_key = (self.grid_id, self.alley, self.building, self.unit, self.room)
 
 
 @dataclass
@@ -207,6 +208,13 @@ def _grids(columns: _Columns, grids: dict[str, Grid], default_grid: Grid | None,
     return [grid.pk if (grid := chosen[name]) is not None else 0 for name in names]
 
 
+def _text_readers() -> dict[str, Callable[[Any], Read]]:
+    """The text fields and how each distinct value of theirs is read (checked once however many rows
+    repeat it). A further check of a field's text wraps its reader here: its message is reported on every
+    row with that value, in this order."""
+    return {key: _text_reader(key) for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes")}
+
+
 _REQUIRED_TEXT = {"alley": "请填写小巷（街巷）名称。", "building": "请填写楼栋，如 3号楼。",
                   "room": "请填写门牌或房号，如 302。", "name": "请填写姓名。"}  # fmt: skip
 
@@ -258,10 +266,12 @@ def _check_rows(
     grid_ids = _grids(columns, grids, default_grid, community)
     texts = {}
     failed = {}
-    for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes"):
-        texts[key], failed[key] = columns.read(key, _text_reader(key))
+    for key, reader in _text_readers().items():
+        texts[key], failed[key] = columns.read(key, reader)
     for key, message in _REQUIRED_TEXT.items():
         step = columns.next_step()
+        if "" not in texts[key]:  # the usual column: every row filled
+            continue
         for position, text in enumerate(texts[key]):
             if not text and position not in failed[key]:
                 columns.problem(position, step, key, message)
