@@ -8,17 +8,22 @@ looked up for IDs already known), then one transaction that creates alleys, buil
 and residents with their identity sealed (AES-GCM, blind index, mask) and one audit record. The register
 tables are emptied between rounds, so every round is a first import.
 
-Baseline: the same file read with python-calamine (to_python) and its rows, as text, COPY'd by psycopg
-into a plain table of text columns in one transaction.
+Baselines, written as the least a careful engineer would write by hand (GUIDE.md section 6):
+- `ratio` (the fair one): the same file read with python-calamine (to_python); every ID number and phone
+  (the resident's and the landlord's) sealed as the register stores it, with core.crypto's AES-GCM and HMAC
+  blind index called directly (one key, no framework) and the mask; the rows, sealed, COPY'd by psycopg
+  into a plain table in one transaction. No checks, no places, no households.
+- `ratio_plain` (the old one): the same read, the cells as text COPY'd into a plain table; nothing sealed.
 
-The two alternate over several rounds (which goes first swaps each round); medians are reported.
+Ours and the two baselines run in turn over several rounds (the order rotates each round); medians are
+reported. peak_mb is the peak resident memory of one more run of ours in a fresh child process.
 
     .venv/bin/python bench/import_register.py          # quick: 10k rows
     .venv/bin/python bench/import_register.py --full   # 100k rows
 
-Own PostgreSQL database ak_bench_import (created and dropped here). Last line:
-    import_register: ratio=<ours s / baseline s> ours_s=... baseline_s=... rows=... db=postgresql
-Target at 100k rows: ratio <= 3. Benchmarks are not tests: compare ratios, not absolute times.
+Own PostgreSQL database ak_bench_import (created and dropped here; BENCH_DB_NAME names another). Last line:
+    import_register: ratio=... ratio_plain=... ours_s=... baseline_s=... plain_s=... peak_mb=... rows=... db=postgresql
+Targets at 100k rows: ratio <= 2.0, ratio_plain <= 3.5. Benchmarks are not tests: compare ratios, not times.
 """
 
 import argparse
