@@ -286,42 +286,61 @@ def _check_rows(
 
     wrong = {problem[0] for problem in columns.problems}
     rows: list[ImportRow] = []
-    for position, number in enumerate(numbers):
+    id_card = DocumentType.ID_CARD
+    # One pass over the columns side by side (no look-up by field and position per row).
+    for position, (number, grid_id, alley, building, unit, room, name, landlord_phone, phone, kind,
+                   landlord_name, start, end, sex, relation, status, birth_date, notes, doc_type, doc,
+                   doc_index) in enumerate(zip(
+        numbers, grid_ids, texts["alley"], texts["building"], texts["unit"], texts["room"], texts["name"],
+        landlord_phones, phones, kinds, texts["landlord_name"], starts, ends, choices["sex"],
+        choices["relation"], choices["status"], born, texts["notes"], doc_types, docs, doc_indexes, strict=True,
+    )):  # fmt: skip
         if position in wrong:
             continue
-        row = ImportRow(
-            row=number,
-            grid_id=grid_ids[position],
-            alley=texts["alley"][position],
-            building=texts["building"][position],
-            unit=texts["unit"][position],
-            room=texts["room"][position],
-            name=texts["name"][position],
-            landlord_phone=landlord_phones[position],
-            phone=phones[position],
-        )
-        for key, value in (("kind", kinds[position]), ("landlord_name", texts["landlord_name"][position]),
-                           ("tenancy_start", starts[position]), ("tenancy_end", ends[position])):  # fmt: skip
-            if value:
-                row.household[key] = value
-        resident = row.resident
-        for key in ("sex", "relation", "status"):
-            if value := choices[key][position]:
-                resident[key] = value
-        if value := born[position]:
-            resident["birth_date"] = value
-        if value := texts["notes"][position]:
-            resident["notes"] = value
-        doc_type = doc_types[position]
-        if (doc := docs[position]) is not None:
-            row.doc, row.doc_index = doc, doc_indexes[position]
-            if doc_type in ("", DocumentType.ID_CARD):
+        household = {}
+        if kind:
+            household["kind"] = kind
+        if landlord_name:
+            household["landlord_name"] = landlord_name
+        if start:
+            household["tenancy_start"] = start
+        if end:
+            household["tenancy_end"] = end
+        resident = {}
+        if sex:
+            resident["sex"] = sex
+        if relation:
+            resident["relation"] = relation
+        if status:
+            resident["status"] = status
+        if birth_date:
+            resident["birth_date"] = birth_date
+        if notes:
+            resident["notes"] = notes
+        if doc is not None:
+            if doc_type in ("", id_card):
                 doc_type = document_type_of(doc.value)
             if doc.birth_date:
                 resident["birth_date"], resident["sex"] = doc.birth_date, doc.sex
         if doc_type:
             resident["doc_type"] = doc_type
-        rows.append(row)
+        rows.append(
+            ImportRow(
+                row=number,
+                grid_id=grid_id,
+                alley=alley,
+                building=building,
+                unit=unit,
+                room=room,
+                name=name,
+                household=household,
+                resident=resident,
+                landlord_phone=landlord_phone,
+                doc=doc,
+                phone=phone,
+                doc_index=doc_index if doc is not None else "",
+            )
+        )
     return rows
 
 
