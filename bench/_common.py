@@ -137,6 +137,17 @@ def alternate(rounds: int, ours: Callable[[], float], baseline: Callable[[], flo
     return ours_times, baseline_times
 
 
+def alternate_all(rounds: int, *functions: Callable[[], float]) -> list[list[float]]:
+    """Run each function once a round, the order rotating from round to round (ours and two baselines:
+    each goes first, last and in between as often); one list of times per function, in their order."""
+    times: list[list[float]] = [[] for _ in functions]
+    for round_number in range(rounds):
+        shift = round_number % len(functions)
+        for position in [*range(shift, len(functions)), *range(shift)]:
+            times[position].append(functions[position]())
+    return times
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process's own address space (VmHWM).
 

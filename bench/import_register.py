@@ -8,32 +8,49 @@ looked up for IDs already known), then one transaction that creates alleys, buil
 and residents with their identity sealed (AES-GCM, blind index, mask) and one audit record. The register
 tables are emptied between rounds, so every round is a first import.
 
-Baseline: the same file read with python-calamine (to_python) and its rows, as text, COPY'd by psycopg
-into a plain table of text columns in one transaction.
+Baselines, written as the least a careful engineer would write by hand (GUIDE.md section 6):
+- `ratio` (the fair one): the same file read with python-calamine (to_python); every ID number and phone
+  (the resident's and the landlord's) sealed as the register stores it, with core.crypto's AES-GCM and HMAC
+  blind index called directly (one key, no framework) and the mask; the rows, sealed, COPY'd by psycopg
+  into a plain table in one transaction. No checks, no places, no households.
+- `ratio_plain` (the old one): the same read, the cells as text COPY'd into a plain table; nothing sealed.
 
-The two alternate over several rounds (which goes first swaps each round); medians are reported.
+Ours and the two baselines run in turn over several rounds (the order rotates each round); medians are
+reported. peak_mb is the peak resident memory of one more run of ours in a fresh child process.
 
     .venv/bin/python bench/import_register.py          # quick: 10k rows
     .venv/bin/python bench/import_register.py --full   # 100k rows
 
-Own PostgreSQL database ak_bench_import (created and dropped here). Last line:
-    import_register: ratio=<ours s / baseline s> ours_s=... baseline_s=... rows=... db=postgresql
-Target at 100k rows: ratio <= 3. Benchmarks are not tests: compare ratios, not absolute times.
+Own PostgreSQL database ak_bench_import (created and dropped here; BENCH_DB_NAME names another). Last line:
+    import_register: ratio=... ratio_plain=... ours_s=... baseline_s=... plain_s=... peak_mb=... rows=... db=postgresql
+Targets at 100k rows: ratio <= 2.0, ratio_plain <= 3.5. Benchmarks are not tests: compare ratios, not times.
 """
 
 import argparse
 import io
 import os
+import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import alternate, bench_database, last_line, median, migrate, setup_django, timed
+from bench._common import (
+    alternate_all,
+    bench_database,
+    last_line,
+    median,
+    migrate,
+    peak_rss_mb,
+    run_child,
+    setup_django,
+    timed,
+)
 
-DB_NAME = "ak_bench_import"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ak_bench_import")
 COMMUNITY = "导入基准社区"
 HEADER = [
     "网格", "小巷", "楼栋", "单元", "房号", "户类型", "房东姓名", "房东电话", "租期开始", "租期结束",
@@ -121,26 +138,77 @@ def run_ours(path: Path, expected: int) -> float:
     return seconds
 
 
-def run_baseline(path: Path, database_url: str, expected: int) -> float:
+def _read_and_copy(path: Path, database_url: str, table: str, columns: list[str], rows_of, expected: int) -> float:
+    """Seconds to read the sheet with python-calamine and COPY `rows_of(data rows)` into a plain table
+    of `columns` in one transaction (the table made before the clock starts, emptied after)."""
     import psycopg
     from python_calamine import CalamineWorkbook
 
-    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(f"DROP TABLE IF EXISTS baseline_import; CREATE TABLE baseline_import ({columns})")
+        connection.execute(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({', '.join(columns)})")
 
         def work() -> None:
             with CalamineWorkbook.from_path(str(path)) as workbook:
                 data = workbook.get_sheet_by_index(0).to_python()
             with connection.transaction(), connection.cursor() as cursor:
-                with cursor.copy("COPY baseline_import FROM STDIN") as copy:
-                    for row in data[1:]:
-                        copy.write_row([str(cell) for cell in row])
+                with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    for row in rows_of(data[1:]):
+                        copy.write_row(row)
 
         seconds, _ = timed(work)
-        count = connection.execute("SELECT count(*) FROM baseline_import").fetchone()[0]
-        assert count == expected, "the baseline did not copy every row"
+        count = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        assert count == expected, f"the baseline did not copy every row into {table}"
+        connection.execute(f"TRUNCATE {table}")
     return seconds
+
+
+def run_plain_baseline(path: Path, database_url: str, expected: int) -> float:
+    """The old baseline, kept as ratio_plain: the cells as text COPY'd into a plain table, nothing sealed."""
+    columns = [f"c{i} text" for i in range(len(HEADER))]
+    return _read_and_copy(
+        path, database_url, "baseline_import", columns, lambda rows: ([str(c) for c in row] for row in rows), expected
+    )
+
+
+def run_sealed_baseline(path: Path, database_url: str, expected: int) -> float:
+    """The fair baseline (ratio): the same read, every ID number and phone sealed as the register stores
+    it (AES-GCM ciphertext, HMAC blind index, mask; core.crypto's functions called directly with its one
+    key), and the sealed rows COPY'd in one transaction. What a careful engineer writes by hand: strip the
+    ID and upper-case its X, keep the phone's digits, no other check."""
+    from alleykeeper.core.crypto import blind_index, encrypt
+    from alleykeeper.core.identity import mask_document, mask_phone
+
+    sealed = {HEADER.index("身份证号"): "doc", HEADER.index("联系电话"): "phone", HEADER.index("房东电话"): "phone"}
+    plain = [i for i in range(len(HEADER)) if i not in sealed]
+    columns = [f"c{i} text" for i in plain] + [
+        f"c{i}_{part} text" for i in sealed for part in ("enc", "index", "masked")
+    ]
+    digits = re.compile(r"\D")
+
+    def seal(kind: str, cell: object) -> tuple[str, str, str]:
+        if kind == "doc":
+            value = str(cell).strip().upper()
+            return (encrypt(value), blind_index("doc", value), mask_document(value)) if value else ("", "", "")
+        value = digits.sub("", str(cell))
+        return (encrypt(value), blind_index("phone", value), mask_phone(value)) if value else ("", "", "")
+
+    def rows_of(rows: list) -> Iterator[list[str]]:
+        for row in rows:
+            out = [str(row[i]) for i in plain]
+            for index, kind in sealed.items():
+                out.extend(seal(kind, row[index]))
+            yield out
+
+    return _read_and_copy(path, database_url, "baseline_sealed", columns, rows_of, expected)
+
+
+def child_main(path: Path, expected: int) -> None:
+    """One run of ours in a fresh process, for its own peak memory (VmHWM: not the parent's rows)."""
+    import json
+
+    setup_django(os.environ["DATABASE_URL"])
+    seconds = run_ours(path, expected)
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
 
 
 def main() -> None:
@@ -150,7 +218,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="profile one run of ours instead (cProfile, top 30)")
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child_main(Path(args.child[0]), int(args.child[1]))
+        return
     count = args.rows or (100_000 if args.full else 10_000)
     work = Path(tempfile.mkdtemp(prefix="ak-bench-import-"))
     os.environ["PRIVATE_UPLOAD_ROOT"] = str(work / "uploads")
@@ -171,19 +243,33 @@ def main() -> None:
 
             profile = cProfile.Profile()
             profile.runcall(run_ours, path, count)
+            profile.dump_stats(os.environ.get("BENCH_PROFILE_OUT", os.devnull))
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
             pstats.Stats(profile).sort_stats("tottime").print_stats(20)
             return
-        ours, baseline = alternate(args.rounds, lambda: run_ours(path, count), lambda: run_baseline(path, url, count))
-        for number, (a, b) in enumerate(zip(ours, baseline, strict=True), start=1):
-            print(f"round {number}: ours {a:.2f} s, baseline {b:.2f} s")
-    ours_s, baseline_s = median(ours), median(baseline)
+        ours, sealed, plain = alternate_all(
+            args.rounds,
+            lambda: run_ours(path, count),
+            lambda: run_sealed_baseline(path, url, count),
+            lambda: run_plain_baseline(path, url, count),
+        )
+        for number, (a, b, c) in enumerate(zip(ours, sealed, plain, strict=True), start=1):
+            print(f"round {number}: ours {a:.2f} s, baseline {b:.2f} s, plain baseline {c:.2f} s")
+        from django.db import connections
+
+        connections.close_all()
+        child = run_child([str(Path(__file__)), "--child", str(path), str(count)], env={"DATABASE_URL": url})
+        print(f"child run: {child.result['seconds']:.2f} s, peak {child.peak_mb:.0f} MB")
+    ours_s, baseline_s, plain_s = median(ours), median(sealed), median(plain)
     print(
         last_line(
             "import_register",
             ratio=ours_s / baseline_s,
+            ratio_plain=ours_s / plain_s,
             ours_s=ours_s,
             baseline_s=baseline_s,
+            plain_s=plain_s,
+            peak_mb=child.peak_mb,
             rows=count,
             db="postgresql",
         )

@@ -24,8 +24,6 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000"
 # Compiled once: imports check 100,000 numbers in a row, and re's own cache look-up costs per call.
 _NUMBER_AS_FLOAT = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
 _NUMBER_WITH_ZEROS = re.compile(r"\d{15,18}\.0+")
-_FIFTEEN_DIGITS = re.compile(r"\d{15}")
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _NOT_PHONE_CHAR = re.compile(r"[^\d+\-()（）.]")
 _NON_DIGIT = re.compile(r"\D")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -102,7 +100,8 @@ def check_id_card(raw: object) -> Checked:
         return Checked(
             value=value, error="证件号码被表格软件转成了数字（科学计数法或末尾带 .0），请把该列设为“文本”后重新填写。"
         )
-    if _FIFTEEN_DIGITS.fullmatch(value):
+    # str.isdecimal() is what re's \d matches (Unicode category Nd), without a regex call per number.
+    if len(value) == 15 and value.isdecimal():
         born = _birth_date("19" + value[6:12])
         if born is None:
             return Checked(value=value, error=f"15 位旧号码中的出生日期 19{value[6:12]} 不存在，请核对。")
@@ -110,7 +109,7 @@ def check_id_card(raw: object) -> Checked:
         value = first17 + id_check_char(first17)
     if len(value) != 18:
         return Checked(value=value, error=f"身份证号码应为 18 位（或 15 位旧号码），现在是 {len(value)} 位，请核对。")
-    if not _ID_SHAPE.fullmatch(value):
+    if not (value[:17].isdecimal() and (value[17] == "X" or value[17].isdecimal())):  # \d{17}[\dX]
         return Checked(value=value, error="身份证号码前 17 位只能是数字，最后一位是数字或 X，请核对。")
     born = _birth_date(value[6:14])
     if born is None:

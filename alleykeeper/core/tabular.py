@@ -12,14 +12,22 @@ Every import (the register, push lists) reads through this module, in this order
    finds the header row by the synonyms the caller knows.
 5. `guess_mapping` maps the file's own headers to the caller's fields; the user may correct it.
 
+A file is parsed once. The first `open_table(..., keep_parsed=True)` (the upload's analysis) writes the
+cells it read beside the upload (`parsed_copy`: a private file, so that a background job in another
+process finds it too); every later `open_table` of the same upload (the mapping step, the import, the
+error report) reads that instead of parsing the workbook again. `remove_upload` deletes both.
+
 Cells come back as calamine gives them (str, float, int, bool, date, datetime) so that callers can tell
 an ID column that Excel turned into a number (`is_number_cell`) from text; `cell_text` reads any cell as
 text. Messages are Chinese and say what to do.
 """
 
 import csv
+import datetime as datetime_module
 import hashlib
 import io
+import os
+import pickle
 import re
 import unicodedata
 import uuid
@@ -221,9 +229,11 @@ class Table:
     def data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(spreadsheet row number, cells) of the rows under the header, blank rows skipped."""
         start = 0 if self.header_row is None else self.header_row + 1
-        for index in range(start, len(self.rows)):
-            cells = self.rows[index]
-            if any(cell not in ("", None) for cell in cells):
+        rows = self.rows
+        for index in range(start, len(rows)):
+            cells = rows[index]
+            # Blank: every cell "" or None (counted in C; the same comparisons as `cell in ("", None)`).
+            if cells.count("") + cells.count(None) != len(cells):
                 yield index + 1, cells
 
     def data_count(self) -> int:
@@ -309,19 +319,79 @@ def _read_csv(path: Path, limits: Limits) -> Table:
     return Table(rows=rows, kind=CSV, encoding=encoding)
 
 
+PARSED_SUFFIX = ".cells"
+_PARSED_VERSION = 1
+# The only classes a parsed copy may contain besides str, int, float, bool and None (calamine's cells).
+_CELL_CLASSES = {"date", "datetime", "time", "timedelta"}
+
+
+def parsed_copy(path: Path) -> Path:
+    """Where the cells read from the upload at `path` are kept (beside it, in the same private directory)."""
+    return path.with_name(path.name + PARSED_SUFFIX)
+
+
+def remove_upload(path: Path) -> None:
+    """Delete an upload and the cells read from it."""
+    path.unlink(missing_ok=True)
+    parsed_copy(path).unlink(missing_ok=True)
+
+
+class _CellUnpickler(pickle.Unpickler):
+    """Loads nothing but cells: a parsed copy that names any other class is refused (and read again)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in _CELL_CLASSES:
+            return getattr(datetime_module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell")
+
+
+def _keep_parsed(table: Table, path: Path) -> None:
+    """Write the table's cells beside the upload (written whole, then renamed: never half a copy)."""
+    target = parsed_copy(path)
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(partial, "xb") as out:
+            partial.chmod(0o600)
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo: cells hold no cycles, and a memo of 2 million cells is ~200 MB
+            pickler.dump((_PARSED_VERSION, table.kind, table.encoding, table.sheet, table.rows))
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)  # no copy: the next reader parses the file itself
+
+
+def _load_parsed(path: Path) -> Table | None:
+    """The cells kept by an earlier read of this upload, or None (none kept, or not readable)."""
+    try:
+        with open(parsed_copy(path), "rb") as handle:
+            version, kind, encoding, sheet, rows = _CellUnpickler(handle).load()
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged copy: read the upload itself, as if none had been kept
+        return None
+    if version != _PARSED_VERSION or not isinstance(rows, list):
+        return None
+    return Table(rows=rows, kind=kind, encoding=encoding, sheet=sheet)
+
+
 def open_table(
     path: Path,
     synonyms: Mapping[str, Iterable[str]] | None = None,
     *,
     header_row: int | None = None,
     limits: Limits | None = None,
+    keep_parsed: bool = False,
 ) -> Table:
-    """Read an uploaded file safely (see the module docstring), find its header row and guess the mapping."""
+    """Read an uploaded file safely (see the module docstring), find its header row and guess the mapping.
+
+    The cells an earlier `keep_parsed` read kept are used when there are any (the file is not parsed
+    again); `keep_parsed` keeps the cells of this read for the later ones."""
     limits = limits or Limits.from_settings()
-    check_size(path.stat().st_size, limits)
-    with open(path, "rb") as handle:
-        kind = sniff_kind(handle.read(16))
-    table = _read_xlsx(path, limits, synonyms) if kind == XLSX else _read_csv(path, limits)
+    table = _load_parsed(path)
+    if table is None:
+        table = read_file(path, synonyms, limits)
+        if keep_parsed and table.rows:
+            _keep_parsed(table, path)
     if not table.rows:
         raise TabularError("文件里没有数据，请检查是否选错了文件。")
     if header_row is not None and 0 <= header_row < len(table.rows):
@@ -333,6 +403,14 @@ def open_table(
     if table.data_count() > limits.max_rows:
         raise _too_many_rows(table.data_count(), limits)
     return table
+
+
+def read_file(path: Path, synonyms: Mapping[str, Iterable[str]] | None, limits: Limits) -> Table:
+    """Parse the upload itself (the size, type and zip checks first); the rows only, no header yet."""
+    check_size(path.stat().st_size, limits)
+    with open(path, "rb") as handle:
+        kind = sniff_kind(handle.read(16))
+    return _read_xlsx(path, limits, synonyms) if kind == XLSX else _read_csv(path, limits)
 
 
 def normalise_header(text: object) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.batch import cyclic_gc_paused
 from alleykeeper.core.identity import Checked, format_phone
-from alleykeeper.core.tabular import TabularError, store_upload
+from alleykeeper.core.tabular import TabularError, remove_upload, store_upload
 from alleykeeper.pushlist.importing import ImportCounts, import_rows, read_table
 from alleykeeper.pushlist.models import (
     ACCEPTED,
@@ -60,9 +60,9 @@ def upload_push_list(
         stored.path.unlink(missing_ok=True)
         return Uploaded(existing, False)
     try:
-        table = read_table(stored.path)
+        table = read_table(stored.path, keep_parsed=True)  # the mapping step and the import read what is kept
     except TabularError:
-        stored.path.unlink(missing_ok=True)
+        remove_upload(stored.path)
         raise
     try:
         with transaction.atomic():
@@ -81,7 +81,7 @@ def upload_push_list(
                 created_by=actor if actor is not None and actor.is_authenticated else None,
             )
     except IntegrityError:  # the same file sent twice at once
-        stored.path.unlink(missing_ok=True)
+        remove_upload(stored.path)
         return Uploaded(PushBatch.objects.get(community=community, file_sha256=stored.sha256), False)
     return Uploaded(batch, True)
 
@@ -135,14 +135,14 @@ def import_batch(actor, batch: PushBatch) -> ImportCounts | None:
         scope=batch.community.name,
         detail=asdict(counts),
     )
-    path.unlink(missing_ok=True)
+    remove_upload(path)
     return counts
 
 
 def discard_batch(actor, batch: PushBatch) -> None:
     """Forget an upload whose columns were never confirmed (or whose import failed)."""
     if batch.upload_path:
-        Path(batch.upload_path).unlink(missing_ok=True)
+        remove_upload(Path(batch.upload_path))
     record_event(actor, "pushlist.discard", batch, label=str(batch))
     batch.delete()
 

@@ -2,6 +2,7 @@
 problems found. Push lists are messy (GBK CSVs, title rows, IDs stored as numbers, phones with +86 and
 dashes, names with spaces); every doubt becomes a problem on the row, never a silent guess."""
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,6 +71,14 @@ class ReadRow:
 
 def clean_name(value: object) -> str:
     """Chinese names lose every space ("王 翠琳" → "王翠琳"); other names keep single spaces."""
+    if (
+        value.__class__ is str
+        and value.isprintable()  # no tab, newline, zero-width or other invisible character, no wide space
+        and " " not in value
+        and value[:1] != "'"
+        and unicodedata.is_normalized("NFKC", value)
+    ):
+        return value  # the usual cell: nothing to fold, strip or take out
     text = unicodedata.normalize("NFKC", cell_text(value))
     if _CJK.search(text):
         return _SPACES.sub("", text)
@@ -141,7 +150,7 @@ def read_phone(value: object, row: ReadRow) -> None:
         return
     from_number = is_number_cell(value)
     text = cell_text(value)
-    parts = [p for p in _PHONE_SPLIT.split(text) if p.strip()]
+    parts = [text] if text.isdigit() else [p for p in _PHONE_SPLIT.split(text) if p.strip()]
     if len(parts) > 1:
         row.problems.append(f"电话一栏有 {len(parts)} 个号码，已取第一个。")
         text = parts[0]
@@ -161,6 +170,10 @@ def _clean_text(value: object, limit: int) -> str:
     return " ".join(cell_text(value).split())[:limit]
 
 
+# The order in which RowReader.read takes a row's cells.
+_CELL_ORDER = ("name", "doc", "phone", "origin", "arrival", "address", "transport", "note")
+
+
 class RowReader:
     """Reads the rows of one list. The columns' positions are looked up once, and cells that repeat down
     a column (origins, arrival dates, transport, notes) are read once per value; a problem is still
@@ -168,18 +181,26 @@ class RowReader:
 
     def __init__(self, mapping: dict[str, int], divisions: DivisionIndex) -> None:
         self.divisions = divisions
-        self.columns = {key: mapping.get(key) for key in FIELDS}
+        self.columns = {key: mapping.get(key) for key in _CELL_ORDER}
         # Keyed by type and value: 1, 1.0 and True are equal keys but not the same cell.
         self._origins: dict[tuple[type, object], tuple[str, Division | None]] = {}
         self._dates: dict[tuple[type, object], date] = {}  # only dates that parsed: errors are never remembered
         self._texts: dict[tuple[str, type, object], str] = {}
 
-    def _cell(self, cells: list, key: str) -> object:
-        index = self.columns[key]
-        return cells[index] if index is not None and index < len(cells) else None
+        self._width = -1
+        self._getter = operator.itemgetter(*range(len(_CELL_ORDER)))
 
-    def _repeated_text(self, cells: list, key: str, limit: int) -> str:
-        value = self._cell(cells, key)
+    def _cells(self, cells: list) -> tuple:
+        """The row's cells of FIELDS, in their order (None where no column is mapped or the row is short),
+        taken in one call: a table's rows all have the same width, so the positions are worked out once."""
+        width = len(cells)
+        if width != self._width:
+            self._width = width
+            positions = [width if index is None or index >= width else index for index in self.columns.values()]
+            self._getter = operator.itemgetter(*positions)
+        return self._getter([*cells, None])
+
+    def _repeated_text(self, value: object, key: str, limit: int) -> str:
         if value is None:
             return ""
         memo_key = (key, value.__class__, value)
@@ -198,13 +219,13 @@ class RowReader:
 
     def read(self, row_number: int, cells: list) -> ReadRow:
         row = ReadRow(row_number=row_number)
-        cell = self._cell
-        row.name = clean_name(cell(cells, "name"))
+        name, doc, phone, origin, arrival, address, transport, note = self._cells(cells)
+        row.name = clean_name(name)
         if len(row.name) > 50:
             row.problems.append("姓名超过 50 个字，已截断。")
             row.name = row.name[:50]
-        read_document(cell(cells, "doc"), row)
-        read_phone(cell(cells, "phone"), row)
+        read_document(doc, row)
+        read_phone(phone, row)
         if not row.name and row.doc is None and row.phone is None:
             row.fatal = "没有姓名、证件号码或电话，无法识别是谁：" + ("；".join(row.problems) or "请补全后再导入。")
             return row
@@ -214,12 +235,10 @@ class RowReader:
             row.doc_index = blind_index("doc", row.doc.value)
         if row.phone is not None:
             row.phone_index = blind_index("phone", row.phone.value)
-        origin = cell(cells, "origin")
         if origin is not None:
             row.origin_text, row.origin = self._origin(origin)
             if row.origin_text and row.origin is None and len(self.divisions):
                 row.problems.append(f"来源地“{row.origin_text[:20]}”对应不到省、市、区县，请核对。")
-        arrival = cell(cells, "arrival")
         if arrival not in (None, ""):
             memo_key = (arrival.__class__, arrival)
             row.arrival = self._dates.get(memo_key)
@@ -231,8 +250,7 @@ class RowReader:
                 else:
                     if row.arrival is not None:
                         self._dates[memo_key] = row.arrival
-        address = cell(cells, "address")
         row.address = _clean_text(address, 200) if address is not None else ""
-        row.transport = self._repeated_text(cells, "transport", 100)
-        row.note = self._repeated_text(cells, "note", 200)
+        row.transport = self._repeated_text(transport, "transport", 100)
+        row.note = self._repeated_text(note, "note", 200)
         return row

@@ -46,19 +46,24 @@ class ImportCounts:
     with_problems: int = 0
 
 
-def read_table(path: Path, header_row: int | None = None) -> Table:
-    return open_table(path, SYNONYMS, header_row=header_row)
+def read_table(path: Path, header_row: int | None = None, *, keep_parsed: bool = False) -> Table:
+    """The list's cells: parsed from the file at the upload (and kept, `keep_parsed`), read from what
+    the upload kept afterwards (core.tabular.parsed_copy)."""
+    return open_table(path, SYNONYMS, header_row=header_row, keep_parsed=keep_parsed)
 
 
-def _copy_rows(fields: list, records: list[dict]) -> bytes:
-    """Records as COPY data: the model's defaults for what a record leaves out, JSON encoded here."""
+def _copy_rows(fields: list, records: list[dict], ids: list[int] | None = None) -> bytes:
+    """Records as COPY data: the model's defaults for what a record leaves out, JSON encoded here; `ids`,
+    when given, are the records' primary keys, in order."""
     defaults = {f.attname: f.get_default() for f in fields}
     json_names = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
     values_of = operator.itemgetter(*[f.attname for f in fields])
 
     def rows():
-        for record in records:
+        for record, pk in zip(records, ids or itertools.repeat(None), strict=False):  # ids, if any, fit
             row = defaults | record
+            if pk is not None:
+                row[PERSON_PK.attname] = pk
             for name in json_names:
                 value = row[name]
                 # Most rows have no problems: an empty list needs no encoder.
@@ -110,9 +115,8 @@ class _ChunkWriter:
         if len(ids) < len(kept):  # more rows than the upload counted: the connection must be free to ask
             self._sender.wait()
             ids += reserve_ids(PushedPerson, len(kept) - len(ids))
-        people = [{PERSON_PK.attname: pk} | p.values for pk, p in zip(ids, kept, strict=True)]
         self._sender.send(
-            (PERSON_COPY, _copy_rows(PERSON_FIELDS, people)),
+            (PERSON_COPY, _copy_rows(PERSON_FIELDS, [p.values for p in kept], ids)),
             (MATCH_COPY, _copy_rows(MATCH_FIELDS, _match_records(ids, kept))),
         )
 
@@ -153,12 +157,14 @@ def _load(batch: PushBatch, path: Path) -> tuple[Table, Context, _ChunkWriter]:
 def import_rows(batch: PushBatch, path: Path) -> ImportCounts:
     """Read the file and write the batch's people and match candidates. The caller records the audit event."""
     table, context, writer = _load(batch, path)
+    rows = list(table.data_rows())
+    del table  # the rows are let go of chunk by chunk as they are prepared (prepare_chunks)
     counts = ImportCounts()
     errors: list[dict] = []
     seen: dict[tuple, int] = {}
     key_people: set[int] = set()
     try:
-        for chunk in prepare_chunks(list(table.data_rows()), context):
+        for chunk in prepare_chunks(rows, context):
             kept: list[Prepared] = []
             for prepared in chunk:
                 counts.rows += 1

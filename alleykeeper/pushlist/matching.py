@@ -220,7 +220,8 @@ class Register:
                     if resident[R_ID] not in seen and resident[R_NAME][:1] == row.name[:1]:
                         seen.add(resident[R_ID])
                         pool.append((resident, 30, f"姓名拼音首字母相同（台账为“{resident[R_NAME]}”）"))
-        if not pool:
+        if not pool or (not row.address and len(pool) > MAX_NAME_NAMESAKES):
+            # A common name with no address to weigh proposes nobody (the loop below would drop them all).
             return self._key_by_name(row)
         addresses = self.addresses() if row.address else {}
         found = []

@@ -7,6 +7,7 @@ inherited, so only row ranges go to the workers and prepared rows come back, in 
 touch the database; the parent writes while they prepare the next rows.
 """
 
+import itertools
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,12 +152,16 @@ def processes_for(row_count: int) -> int:
 
 
 def prepare_chunks(rows: list[tuple[int, list]], context: Context) -> Iterator[list[Prepared]]:
-    """Prepared rows, chunk by chunk, in file order."""
+    """Prepared rows, chunk by chunk, in file order. In this process, the cells of each chunk are let go
+    of once it is prepared (`rows` is the caller's to give away): a 100,000-row list never holds all its
+    cells and all its prepared rows at once."""
     ranges = [(start, min(start + CHUNK, len(rows))) for start in range(0, len(rows), CHUNK)]
     processes = processes_for(len(rows))
     if processes == 1:
         for start, end in ranges:
-            yield [prepare_row(number, cells, context) for number, cells in rows[start:end]]
+            prepared = [prepare_row(number, cells, context) for number, cells in rows[start:end]]
+            rows[start:end] = itertools.repeat(None, end - start)
+            yield prepared
         return
     context.register.addresses()  # read now: the workers must not query the database
     _INHERITED.update(rows=rows, context=context)

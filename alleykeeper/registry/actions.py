@@ -11,7 +11,7 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.copying import CopySender, copy_data, copy_statement, reserve_ids
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
-from alleykeeper.core.identity import Checked, format_phone, mask_document
+from alleykeeper.core.identity import Checked, format_phone, mask_document, mask_phone
 from alleykeeper.core.models import apply_changes
 from alleykeeper.registry.import_fields import HOUSEHOLD_KEYS
 from alleykeeper.registry.imports import ImportRow, norm
@@ -192,18 +192,21 @@ def _new_household_rows(new: list[Household]) -> list[tuple]:
 
 
 def _ensure_places(rows: list[ImportRow], counts: ImportCounts) -> dict[tuple, tuple[int, int | None]]:
-    """Alleys, buildings and units the rows name, created when missing: household key -> (building, unit)."""
-    alleys = {(a.grid_id, norm(a.name)): a.pk for a in Alley.objects.filter(grid_id__in={r.grid_id for r in rows})}
-    new = sorted({(r.grid_id, r.alley) for r in rows} - alleys.keys())
+    """Alleys, buildings and units the rows name, created when missing: household key -> (building, unit).
+    Worked out on the distinct households (a file names each household on every resident's row)."""
+    keys = {r.household_key for r in rows}
+    alleys = {(a.grid_id, norm(a.name)): a.pk for a in Alley.objects.filter(grid_id__in={k[0] for k in keys})}
+    new = sorted({(k[0], k[1]) for k in keys} - alleys.keys())
     alleys.update(
         {(a.grid_id, a.name): a.pk for a in Alley.objects.bulk_create([Alley(grid_id=g, name=n) for g, n in new])}
     )
-    wanted = {(alleys[(r.grid_id, r.alley)], r.building) for r in rows}
+    wanted = {(alleys[(k[0], k[1])], k[2]) for k in keys}
     buildings = {(b.alley_id, norm(b.name)): b.pk for b in Building.objects.filter(alley_id__in={a for a, _ in wanted})}
     fresh = sorted(wanted - buildings.keys())
     created = Building.objects.bulk_create([Building(alley_id=a, name=n) for a, n in fresh], batch_size=IMPORT_BATCH)
     buildings.update({(b.alley_id, b.name): b.pk for b in created})
-    wanted_units = {(buildings[(alleys[(r.grid_id, r.alley)], r.building)], r.unit) for r in rows if r.unit}
+    building_of = {k: buildings[(alleys[(k[0], k[1])], k[2])] for k in keys}
+    wanted_units = {(building_of[k], k[3]) for k in keys if k[3]}
     units = {
         (u.building_id, norm(u.name)): u.pk for u in Unit.objects.filter(building_id__in={b for b, _ in wanted_units})
     }
@@ -211,11 +214,7 @@ def _ensure_places(rows: list[ImportRow], counts: ImportCounts) -> dict[tuple, t
     made = Unit.objects.bulk_create([Unit(building_id=b, name=n) for b, n in fresh_units], batch_size=IMPORT_BATCH)
     units.update({(u.building_id, u.name): u.pk for u in made})
     counts.places_created = len(new) + len(fresh) + len(fresh_units)
-    placed = {}
-    for r in rows:
-        building_id = buildings[(alleys[(r.grid_id, r.alley)], r.building)]
-        placed[r.household_key] = (building_id, units[(building_id, r.unit)] if r.unit else None)
-    return placed
+    return {k: (building, units[(building, k[3])] if k[3] else None) for k, building in building_of.items()}
 
 
 def _landlord_phone_changed(household: Household, phone: Checked) -> bool:
@@ -358,9 +357,9 @@ def _new_resident_rows(fresh: list[tuple[ImportRow, int]], now: object) -> Itera
                 r.doc_index or blind_index("doc", r.doc.value),
                 mask_document(r.doc.value),
             )
-        if r.phone is not None:
-            sealed = seal_phone(r.phone.value)
-            phone_enc, phone_index, phone_masked = sealed.encrypted, sealed.index, sealed.masked
+        if r.phone is not None:  # what seal_phone stores, without a Sealed per row
+            phone = r.phone.value
+            phone_enc, phone_index, phone_masked = encrypt(phone), blind_index("phone", phone), mask_phone(phone)
         pinyin, initials = pinyin_keys(r.name)
         yield (
             data.get("doc_type", default_doc_type), doc_enc, doc_index, doc_masked,

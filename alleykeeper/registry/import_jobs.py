@@ -22,7 +22,15 @@ from django.utils import timezone
 from alleykeeper.core.batch import cyclic_gc_paused
 from alleykeeper.core.logging import redact
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
-from alleykeeper.core.tabular import Table, TabularError, cell_text, open_table, sniff_kind, store_upload
+from alleykeeper.core.tabular import (
+    Table,
+    TabularError,
+    cell_text,
+    open_table,
+    remove_upload,
+    sniff_kind,
+    store_upload,
+)
 from alleykeeper.registry import actions
 from alleykeeper.registry.import_fields import CHOICE_FIELDS, FIELDS, SYNONYMS, missing_fields
 from alleykeeper.registry.imports import RowError, validate
@@ -49,7 +57,7 @@ def file_of(job: ImportJob) -> Path:
 
 def delete_file(job: ImportJob) -> None:
     if job.file_path:
-        (upload_dir() / job.file_path).unlink(missing_ok=True)
+        remove_upload(upload_dir() / job.file_path)
         job.file_path = ""
 
 
@@ -105,12 +113,16 @@ def _set_status(job: ImportJob, status: str) -> None:
     job.save(update_fields=["status", "updated_at"])
 
 
-def analyse(job: ImportJob, *, header_row: int | None = None) -> Table | None:
+def analyse(job: ImportJob, *, header_row: int | None = None, keep_parsed: bool = True) -> Table | None:
     """Read the file safely, find its header row and guess the column mapping; the job then waits for the
-    user to confirm the mapping (status MAPPING). Returns the table for callers that go on at once."""
+    user to confirm the mapping (status MAPPING). Returns the table for callers that go on at once.
+
+    The cells read are kept beside the upload (core.tabular.parsed_copy), so that the import, run later
+    by the db_worker in another process, does not parse the file again; a caller that hands the returned
+    table straight to `execute` (the command) needs no copy kept."""
     _set_status(job, ImportStatus.ANALYSING)
     try:
-        table = open_table(file_of(job), SYNONYMS, header_row=header_row)
+        table = open_table(file_of(job), SYNONYMS, header_row=header_row, keep_parsed=keep_parsed)
     except TabularError as problem:
         fail(job, str(problem))
         return None
@@ -231,9 +243,10 @@ def purge_stale(now=None) -> int:
         count += 1
     known = set(ImportJob.objects.exclude(file_path="").values_list("file_path", flat=True))
     if upload_dir().is_dir():
-        for path in upload_dir().glob("*.upload"):
-            if path.name not in known and path.stat().st_mtime < cutoff.timestamp():
-                path.unlink(missing_ok=True)  # left behind by a crash between storing and recording
+        for path in upload_dir().glob("*.upload*"):
+            upload = path.name.split(".upload", 1)[0] + ".upload"
+            if upload not in known and path.stat().st_mtime < cutoff.timestamp():
+                path.unlink(missing_ok=True)  # left behind by a crash, or the cells kept of a deleted upload
                 count += 1
     return count
 

@@ -61,10 +61,11 @@ class ImportRow:
     doc: Checked | None = None
     phone: Checked | None = None
     doc_index: str = ""
+    # (grid, alley, building, unit, room): which household; asked for several times per row, made once.
+    household_key: tuple[int, str, str, str, str] = field(init=False)
 
-    @property
-    def household_key(self) -> tuple[int, str, str, str, str]:
-        return (self.grid_id, self.alley, self.building, self.unit, self.room)
+    def __post_init__(self) -> None:
+        self.household_key = (self.grid_id, self.alley, self.building, self.unit, self.room)
 
 
 @dataclass
@@ -207,6 +208,13 @@ def _grids(columns: _Columns, grids: dict[str, Grid], default_grid: Grid | None,
     return [grid.pk if (grid := chosen[name]) is not None else 0 for name in names]
 
 
+def _text_readers() -> dict[str, Callable[[Any], Read]]:
+    """The text fields and how each distinct value of theirs is read (checked once however many rows
+    repeat it). A further check of a field's text wraps its reader here: its message is reported on every
+    row with that value, in this order."""
+    return {key: _text_reader(key) for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes")}
+
+
 _REQUIRED_TEXT = {"alley": "请填写小巷（街巷）名称。", "building": "请填写楼栋，如 3号楼。",
                   "room": "请填写门牌或房号，如 302。", "name": "请填写姓名。"}  # fmt: skip
 
@@ -258,10 +266,12 @@ def _check_rows(
     grid_ids = _grids(columns, grids, default_grid, community)
     texts = {}
     failed = {}
-    for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes"):
-        texts[key], failed[key] = columns.read(key, _text_reader(key))
+    for key, reader in _text_readers().items():
+        texts[key], failed[key] = columns.read(key, reader)
     for key, message in _REQUIRED_TEXT.items():
         step = columns.next_step()
+        if "" not in texts[key]:  # the usual column: every row filled
+            continue
         for position, text in enumerate(texts[key]):
             if not text and position not in failed[key]:
                 columns.problem(position, step, key, message)
@@ -276,42 +286,61 @@ def _check_rows(
 
     wrong = {problem[0] for problem in columns.problems}
     rows: list[ImportRow] = []
-    for position, number in enumerate(numbers):
+    id_card = DocumentType.ID_CARD
+    # One pass over the columns side by side (no look-up by field and position per row).
+    for position, (number, grid_id, alley, building, unit, room, name, landlord_phone, phone, kind,
+                   landlord_name, start, end, sex, relation, status, birth_date, notes, doc_type, doc,
+                   doc_index) in enumerate(zip(
+        numbers, grid_ids, texts["alley"], texts["building"], texts["unit"], texts["room"], texts["name"],
+        landlord_phones, phones, kinds, texts["landlord_name"], starts, ends, choices["sex"],
+        choices["relation"], choices["status"], born, texts["notes"], doc_types, docs, doc_indexes, strict=True,
+    )):  # fmt: skip
         if position in wrong:
             continue
-        row = ImportRow(
-            row=number,
-            grid_id=grid_ids[position],
-            alley=texts["alley"][position],
-            building=texts["building"][position],
-            unit=texts["unit"][position],
-            room=texts["room"][position],
-            name=texts["name"][position],
-            landlord_phone=landlord_phones[position],
-            phone=phones[position],
-        )
-        for key, value in (("kind", kinds[position]), ("landlord_name", texts["landlord_name"][position]),
-                           ("tenancy_start", starts[position]), ("tenancy_end", ends[position])):  # fmt: skip
-            if value:
-                row.household[key] = value
-        resident = row.resident
-        for key in ("sex", "relation", "status"):
-            if value := choices[key][position]:
-                resident[key] = value
-        if value := born[position]:
-            resident["birth_date"] = value
-        if value := texts["notes"][position]:
-            resident["notes"] = value
-        doc_type = doc_types[position]
-        if (doc := docs[position]) is not None:
-            row.doc, row.doc_index = doc, doc_indexes[position]
-            if doc_type in ("", DocumentType.ID_CARD):
+        household = {}
+        if kind:
+            household["kind"] = kind
+        if landlord_name:
+            household["landlord_name"] = landlord_name
+        if start:
+            household["tenancy_start"] = start
+        if end:
+            household["tenancy_end"] = end
+        resident = {}
+        if sex:
+            resident["sex"] = sex
+        if relation:
+            resident["relation"] = relation
+        if status:
+            resident["status"] = status
+        if birth_date:
+            resident["birth_date"] = birth_date
+        if notes:
+            resident["notes"] = notes
+        if doc is not None:
+            if doc_type in ("", id_card):
                 doc_type = document_type_of(doc.value)
             if doc.birth_date:
                 resident["birth_date"], resident["sex"] = doc.birth_date, doc.sex
         if doc_type:
             resident["doc_type"] = doc_type
-        rows.append(row)
+        rows.append(
+            ImportRow(
+                row=number,
+                grid_id=grid_id,
+                alley=alley,
+                building=building,
+                unit=unit,
+                room=room,
+                name=name,
+                household=household,
+                resident=resident,
+                landlord_phone=landlord_phone,
+                doc=doc,
+                phone=phone,
+                doc_index=doc_index if doc is not None else "",
+            )
+        )
     return rows
 
 

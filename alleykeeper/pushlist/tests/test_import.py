@@ -1,6 +1,8 @@
 """Importing push lists as they really arrive, through the pages and the action."""
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 WANG_ID = make_id(order="124")  # 王翠琳 of grid A in the test world
 WU_ID = make_id(born="19900101", order="246")  # 吴晶晶 of grid B
+NUMERIC_ID = next(number for order in range(501, 600) if (number := make_id(order=str(order)))[-1] != "X")
 
 
 def _upload(client, content: bytes, name: str, **extra):
@@ -183,3 +186,54 @@ def test_rows_beyond_what_the_upload_counted_are_imported_too(world):
     counts = actions.import_batch(world.admin, uploaded.batch)
     assert counts is not None and counts.imported == 7
     assert sorted(PushedPerson.objects.values_list("name", flat=True)) == sorted(f"路人{i}" for i in range(1, 8))
+
+
+def test_the_web_upload_reads_the_file_once(world, as_admin, django_capture_on_commit_callbacks, monkeypatch, settings):
+    """Uploaded, the header row moved and moved back, the columns confirmed, imported by the task: the
+    workbook is parsed once, at the upload. The task (the db_worker, another process) reads the cells kept
+    beside the upload, never a copy in memory; they are deleted with the upload. Dates and numbers come
+    back as themselves."""
+    from alleykeeper.core import tabular
+
+    reads = []
+    parse = tabular.read_file
+    monkeypatch.setattr(tabular, "read_file", lambda *args, **kwargs: reads.append(args[0]) or parse(*args, **kwargs))
+    rows = [
+        row("王翠琳", WANG_ID, "13859901234", number=1),
+        ["2", "路人甲", int(NUMERIC_ID), 13600001111, "湖北省武汉市", date(2020, 1, 28), "", "", ""],  # numbers, a date
+    ]
+    response = _upload(as_admin, xlsx_bytes(rows), "第四批.xlsx", community=world.community.pk)
+    batch = PushBatch.objects.get()
+    assert response.status_code == 302 and batch.status == BatchStatus.MAPPING and len(reads) == 1
+    kept = tabular.parsed_copy(Path(batch.upload_path))
+    assert kept.exists() and kept.parent == Path(settings.PRIVATE_UPLOAD_ROOT) / "pushlist"
+    mapping = {f"col_{key}": str(index) for key, index in batch.mapping.items()}
+    for header_row in ("1", "3"):  # a title row taken for the header, then the real one again
+        as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": header_row, **mapping})
+    batch.refresh_from_db()
+    assert batch.header_row == 2 and len(reads) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": "3", **mapping})
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.imported_count == 2 and len(reads) == 1
+    wu = PushedPerson.objects.get(name="路人甲")
+    assert wu.arrival_date == date(2020, 1, 28) and wu.doc_number_index == "" and wu.phone_masked == "136****1111"
+    assert not kept.exists() and not list(kept.parent.glob("*")), "the upload and its cells are deleted"
+
+
+def test_a_damaged_copy_of_the_cells_is_read_again_from_the_file(world):
+    """The cells kept are only ever cells: a copy that is damaged or names any other class is ignored and
+    the upload itself is parsed again (the same checks as the first time)."""
+    import pickle
+
+    from alleykeeper.core import tabular
+    from alleykeeper.pushlist import actions
+
+    uploaded = actions.upload_push_list(
+        world.admin, world.community, [csv_bytes([row("王翠琳", WANG_ID)])], "x.csv", received_on=date(2020, 2, 3)
+    )
+    kept = tabular.parsed_copy(Path(uploaded.batch.upload_path))
+    for damage in (b"not a pickle", pickle.dumps((1, "csv", "", "", [[os.system]]))):
+        kept.write_bytes(damage)
+        table = actions.read_table(Path(uploaded.batch.upload_path))
+        assert table.header_row == 2 and table.rows[3][1] == "王翠琳"

@@ -394,7 +394,8 @@ def test_stale_uploads_are_purged(world, as_admin, private_uploads):
     orphan = private_uploads / "imports" / "left-by-a-crash.upload"
     orphan.write_bytes(b"x")
     call_command("purge_imports", stdout=io.StringIO())
-    assert len(list((private_uploads / "imports").glob("*"))) == 3, "nothing is young enough to go"
+    kept = sorted(path.name.split(".", 1)[1] for path in (private_uploads / "imports").glob("*"))
+    assert kept == ["upload", "upload", "upload", "upload.cells", "upload.cells"], "nothing is young enough to go"
     ImportJob.objects.update(updated_at=timezone.now() - timedelta(days=2))
     old = (timezone.now() - timedelta(days=2)).timestamp()
     os.utime(orphan, (old, old))
@@ -440,3 +441,29 @@ def test_namesakes_in_one_household_stay_apart_on_reimport(world, as_admin):
     assert job.result["residents_created"] == job.result["residents_updated"] == 0
     people = {p.relation: p for p in Resident.objects.filter(name="张伟")}
     assert set(people) == {"head", "child"} and not people["child"].doc_number_index
+
+
+def test_the_web_import_reads_the_file_once(world, as_admin, private_uploads, monkeypatch):
+    """Analysed on upload, the header row changed, the mapping confirmed, the import run, the error report
+    downloaded: the workbook is parsed once, at the analysis; every later step (in the db_worker too: the
+    cells are kept beside the upload, not in memory) reads the cells kept, and they go with the upload."""
+    from alleykeeper.core import tabular
+
+    reads = []
+    parse = tabular.read_file
+    monkeypatch.setattr(tabular, "read_file", lambda *args, **kwargs: reads.append(args[0]) or parse(*args, **kwargs))
+    job = start(as_admin, xlsx_bytes(good_rows(), above=[["桂坛社区居民台账"]]))
+    assert job.status == ImportStatus.MAPPING and job.header_row == 1 and len(reads) == 1
+    assert (private_uploads / "imports" / (job.file_path + ".cells")).exists()
+    as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 1})  # the title row, then back
+    as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 2})
+    job = confirm(as_admin, job)
+    assert job.status == ImportStatus.DONE, (job.message, job.errors)
+    assert counts()[1] >= 3 and len(reads) == 1
+    assert not list((private_uploads / "imports").glob("*")), "the upload and its cells are deleted after import"
+
+    bad = [*good_rows(), ["第一网格", "桂坛巷", "6号楼", "", "3", "", "", "", "", make_id(order="575"), "", ""]]
+    job = run(as_admin, xlsx_bytes(bad, above=[["另一份台账"]]))
+    assert job.status == ImportStatus.INVALID and len(reads) == 2
+    assert as_admin.get(reverse("registry:import_errors", args=[job.pk])).status_code == 200
+    assert len(reads) == 2, "the error report reads the cells kept too"

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             )
         except TabularError as problem:
             raise CommandError(str(problem)) from None
-        table = import_jobs.analyse(job)
+        table = import_jobs.analyse(job, keep_parsed=False)  # handed to execute below: no copy to keep
         if job.status == ImportStatus.FAILED:
             raise CommandError(job.message)
         missing = missing_fields(job.mapping, has_default_grid=grid is not None)
