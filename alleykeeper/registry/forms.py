@@ -4,7 +4,7 @@ from django import forms
 
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
-from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
 from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
 
@@ -35,10 +35,7 @@ class ResidentForm(forms.ModelForm):
         self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("请填写姓名。")
-        return name
+        return person_name(self.cleaned_data["name"])
 
     def clean(self) -> dict:
         data = super().clean()
@@ -102,6 +99,10 @@ class HouseholdForm(forms.ModelForm):
         self.fields["unit"].required = False
         if self.instance.pk and self.instance.landlord_phone_masked:
             self.fields["landlord_phone"].help_text = f"已登记 {self.instance.landlord_phone_masked}；留空则不变。"
+
+    def clean_landlord_name(self) -> str:
+        name = self.cleaned_data["landlord_name"]
+        return person_name(name) if name.strip() else ""
 
     def clean_room(self) -> str:
         room = self.cleaned_data["room"].strip()

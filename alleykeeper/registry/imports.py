@@ -21,6 +21,7 @@ from alleykeeper.core.identity import (
     DocumentType,
     check_document,
     check_id_card,
+    check_person_name,
     check_phone,
     document_type_of,
 )
@@ -97,6 +98,23 @@ def _text_reader(key: str) -> Callable[[Any], Read]:
         return value, ""
 
     return read
+
+
+def _name_reader(key: str) -> Callable[[Any], Read]:
+    """A person's name: the text reader, then the register form's own name check."""
+    text = _text_reader(key)
+
+    def read(value: Any) -> Read:
+        clean, message = text(value)
+        if message or not clean:
+            return clean, message
+        checked = check_person_name(clean)
+        return (checked.value, "") if checked.ok else ("", checked.error)
+
+    return read
+
+
+PERSON_NAMES = ("name", "landlord_name")
 
 
 def _choice_reader(key: str) -> Callable[[Any], Read]:
@@ -259,7 +277,7 @@ def _check_rows(
     texts = {}
     failed = {}
     for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes"):
-        texts[key], failed[key] = columns.read(key, _text_reader(key))
+        texts[key], failed[key] = columns.read(key, (_name_reader if key in PERSON_NAMES else _text_reader)(key))
     for key, message in _REQUIRED_TEXT.items():
         step = columns.next_step()
         for position, text in enumerate(texts[key]):

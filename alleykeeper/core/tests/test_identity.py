@@ -9,6 +9,7 @@ from alleykeeper.core.identity import (
     DocumentType,
     check_document,
     check_id_card,
+    check_person_name,
     check_phone,
     id_check_char,
     mask_document,
@@ -109,6 +110,71 @@ def test_property_any_single_digit_change_is_caught(position, delta):
 def test_property_checker_never_crashes(text):
     check_id_card(text)
     check_phone(text)
+
+
+NAMES_THAT_PASS = [
+    ("王翠琳", "王翠琳"),
+    ("  王  翠琳 ", "王 翠琳"),
+    ("𠮷田", "𠮷田"),  # outside the Basic Multilingual Plane
+    ("𡈼", "𡈼"),
+    ("王〇", "王〇"),
+    ("John Smith", "John Smith"),
+    ("Ｊｏｈｎ", "John"),  # full-width folded
+    ("Ngô Bảo Châu", "Ngô Bảo Châu"),
+    ("O'Brien", "O'Brien"),
+    ("D’Arcy", "D'Arcy"),  # typographic apostrophe
+    ("Jean-Luc", "Jean-Luc"),
+    ("J. R. Smith", "J. R. Smith"),
+    ("Мария", "Мария"),
+    ("محمد", "محمد"),
+    ("阿依古丽·买买提", "阿依古丽·买买提"),
+    ("阿依古丽.买买提", "阿依古丽·买买提"),
+    ("阿依古丽．买买提", "阿依古丽·买买提"),
+    ("阿依古丽 • 买买提", "阿依古丽·买买提"),
+    ("阿依古丽・买买提", "阿依古丽·买买提"),
+    ("阿依古丽‧买买提", "阿依古丽·买买提"),
+    ("阿依古丽\u200b·买买提", "阿依古丽·买买提"),  # a zero-width space pasted from a chat
+]
+NAMES_REFUSED = [
+    ("", "请填写姓名"),
+    ("   ", "请填写姓名"),
+    ("=cmd|' /C calc'!A0", "“=”“|”“/”“!”"),
+    ("<script>", "“<”“>”"),
+    ("+1", "“+”“1”"),
+    ("@SUM(A1)", "“@”“(”“1”“)”"),
+    ("-王五", "“-”只能写在两个字之间"),
+    ("王五·", "“·”只能写在两个字之间"),
+    ("王··五", "“·”只能写在两个字之间"),
+    ("'王五", "“'”只能写在两个字之间"),
+    ("王五2", "姓名里不能有数字（“2”）"),
+    ("王五二号", None),  # letters only: a name check cannot know, and must not guess
+    ("王五.", "“.”只能写在外文名的缩写后"),
+    ("王😀", "“😀”"),
+    ("王五\t", None),  # a tab is whitespace: folded away
+]
+
+
+def test_names_of_any_script_pass_normalised():
+    for typed, stored in NAMES_THAT_PASS:
+        checked = check_person_name(typed)
+        assert checked.ok and checked.value == stored, typed
+
+
+def test_names_that_are_not_names_are_refused_with_what_to_fix():
+    for typed, message in NAMES_REFUSED:
+        checked = check_person_name(typed)
+        if message is None:
+            assert checked.ok, typed
+        else:
+            assert not checked.ok and message in checked.error, typed
+
+
+@given(st.text(max_size=30))
+def test_property_name_check_never_crashes_and_a_passing_name_is_stable(text):
+    checked = check_person_name(text)
+    if checked.ok:
+        assert check_person_name(checked.value).value == checked.value
+        assert checked.value[:1] not in set("=+-@'·\t\r\n ")
 
 
 def test_phone_normalisation():
