@@ -187,3 +187,41 @@ class ExportForm(forms.Form):
     def __init__(self, *args, grids=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = grids if grids is not None else Grid.objects.none()
+
+
+SORT_NUMBER_MESSAGE = "排序号请填写 1 到 9999 的整数，或留空。"
+
+
+class GridForm(forms.ModelForm):
+    """A grid's name and its place in the community's list (the sort number)."""
+
+    sort_number = forms.IntegerField(
+        label="排序号",
+        required=False,
+        min_value=1,
+        max_value=9999,
+        help_text=Grid._meta.get_field("sort_number").help_text,
+        error_messages={
+            "invalid": SORT_NUMBER_MESSAGE,
+            "min_value": SORT_NUMBER_MESSAGE,
+            "max_value": SORT_NUMBER_MESSAGE,
+        },
+    )
+
+    class Meta:
+        model = Grid
+        fields = ["name", "sort_number"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sort_number"].widget.attrs["inputmode"] = "numeric"
+        self.fields["name"].error_messages["required"] = "请填写网格名称，如 第一网格。"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("请填写网格名称，如 第一网格。")
+        clash = Grid.objects.filter(community=self.instance.community_id, name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("本社区已有同名网格，请换一个名称。")
+        return name

@@ -121,6 +121,7 @@ ADMIN_FORMS = [
     "observation:release",
     "observation:transfer",
     "pushlist:upload",
+    "registry:grid_edit",
     "registry:import",
     "screening:campaign_edit",
     "screening:campaign_new",
