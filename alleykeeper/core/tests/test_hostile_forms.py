@@ -110,6 +110,7 @@ ADMIN_FORMS = [
     "gates:gate_edit",
     "gates:gate_new",
     "gates:gate_rotate",
+    "gates:log_export",
     "gates:roster_copy",
     "gates:roster_fill",
     "gates:shift_new",

@@ -224,7 +224,8 @@ def test_export_is_masked_formula_safe_and_audited(world, visit, key_area, duty_
     Registration.objects.filter(pk=registration.pk).update(name=hostile, host_name="@SUM(1+1)")
     url = f"/v/gate/{visit.gate.pk}/export/"
     assert duty_on_shift.get(url).status_code == 200
-    response = duty_on_shift.post(url, {"day": timezone.localdate().isoformat(), "purpose": "report_upward"})
+    today = timezone.localdate().isoformat()
+    response = duty_on_shift.post(url, {"start": today, "end": today, "purpose": "report_upward"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert registration.code in text and registration.doc_number_masked in text and "139****1234" in text
@@ -239,7 +240,7 @@ def test_export_is_masked_formula_safe_and_audited(world, visit, key_area, duty_
     event = AuditEvent.objects.get(action="visitor.export")
     assert event.row_count == 1 and event.purpose == "report_upward" and event.actor == world.duty
     # no purpose, no export; other gates' staff cannot export this one
-    assert "导出用途" in duty_on_shift.post(url, {"day": timezone.localdate().isoformat()}).content.decode()
+    assert "请选择导出用途" in duty_on_shift.post(url, {"start": today, "end": today}).content.decode()
     assert AuditEvent.objects.filter(action="visitor.export").count() == 1
     other = make_gate(world, name="西门")
     assert duty_on_shift.get(f"/v/gate/{other.pk}/export/").status_code == 404
