@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_household, make_user
 from alleykeeper.registry import actions
 from alleykeeper.registry.models import Grid
+from testkit.world import make_household, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_renaming_keeps_the_key_in_step(world, grids):
 
 def test_every_list_of_grids_uses_the_order(world, grids, as_admin):
     pages = {
-        "home": as_admin.get(reverse("core:home")).content.decode(),
+        "home": as_admin.get(reverse("center:home")).content.decode(),
         "register": as_admin.get(reverse("registry:grids")).content.decode(),
         "households": as_admin.get(reverse("registry:households")).content.decode(),
         "export": as_admin.get(reverse("registry:export")).content.decode(),
@@ -85,7 +85,7 @@ def test_admin_sets_the_order_on_the_grid_page(world, grids, as_admin):
     response = as_admin.post(url, {"name": "第二十网格", "sort_number": "1"})
     assert response.status_code == 302
     assert Grid.objects.filter(community=world.community).first().name == "第二十网格"
-    home = as_admin.get(reverse("core:home")).content.decode()
+    home = as_admin.get(reverse("center:home")).content.decode()
     assert names_in(home, NATURAL)[0] == "第二十网格"
     # cleared again: back to its natural place
     assert as_admin.post(url, {"name": "第二十网格", "sort_number": ""}).status_code == 302
