@@ -3,28 +3,25 @@ odd rows, and the audit line (who, when, scope, row count, purpose)."""
 
 import csv
 import io
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.gates import actions
 from alleykeeper.gates.models import Direction, GateLogEntry, PassageKind
-from alleykeeper.gates.tests.conftest import client_for
+from alleykeeper.gates.tests.conftest import GATE_MOMENT, client_for
 from alleykeeper.registry.models import Resident
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2020, 2, 20, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = GATE_MOMENT  # the gate fixture's clock (2026-03-11, a Wednesday, 10:00 in Beijing)
+TODAY = NOW.date()
 HOSTILE = "=cmd|' /C calc'!A0"
 
 
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
 
 
 @pytest.fixture
@@ -64,8 +61,8 @@ def test_admin_exports_the_days_chosen_masked_formula_safe_and_audited(world, gw
     resident = world.household_a.residents.get()
     Resident.objects.filter(pk=resident.pk).update(name="+王翠琳")  # a name imported before names were checked
     page = as_admin.get(reverse("gates:log_export", args=[gw.gate.pk])).content.decode()
-    assert "导出用途" in page and 'value="2020-02-20"' in page  # today by default
-    rows = _rows(_export(as_admin, gw.gate, start="2020-02-19", end="2020-02-20", purpose="report_upward"))
+    assert "导出用途" in page and f'value="{day(0)}"' in page  # today by default
+    rows = _rows(_export(as_admin, gw.gate, start=day(-1), end=day(0), purpose="report_upward"))
     assert rows[0][:4] == ["时间", "卡口", "方向", "类别"]
     body = rows[1:]
     assert len(body) == 4  # not the one five days ago, not the other gate's
@@ -82,24 +79,24 @@ def test_admin_exports_the_days_chosen_masked_formula_safe_and_audited(world, gw
             assert cell[:1] not in {"=", "+", "-", "@"}, cell
     event = AuditEvent.objects.get(action="gatelog.export")
     assert (event.actor, event.row_count, event.purpose) == (world.admin, 4, "report_upward")
-    assert event.scope == "东门 2020-02-19至2020-02-20" and event.object_id == gw.gate.pk
+    assert event.scope == f"东门 {day(-1)}至{day(0)}" and event.object_id == gw.gate.pk
 
 
 def test_one_day(world, gw, entries, as_admin):
-    rows = _rows(_export(as_admin, gw.gate, start="2020-02-15", end="2020-02-15", purpose="data_correction"))
+    rows = _rows(_export(as_admin, gw.gate, start=day(-5), end=day(-5), purpose="data_correction"))
     assert len(rows) == 2 and rows[1][2] == "出"
-    assert AuditEvent.objects.get(action="gatelog.export").scope == "东门 2020-02-15"
+    assert AuditEvent.objects.get(action="gatelog.export").scope == f"东门 {day(-5)}"
 
 
 BAD_INPUTS = [
-    ("no purpose", {"start": "2020-02-19", "end": "2020-02-20"}, "请选择导出用途"),
-    ("forged purpose", {"start": "2020-02-19", "end": "2020-02-20", "purpose": "curiosity"}, "请从列表中选择导出用途"),
-    ("end before start", {"start": "2020-02-20", "end": "2020-02-19", "purpose": "screening"}, "结束日期早于开始日期"),
-    ("end tomorrow", {"start": "2020-02-20", "end": "2020-02-21", "purpose": "screening"}, "结束日期不能晚于今天"),
-    ("a year at once", {"start": "2019-02-20", "end": "2020-02-20", "purpose": "screening"}, "一次最多导出 92 天"),
+    ("no purpose", {"start": day(-1), "end": day(0)}, "请选择导出用途"),
+    ("forged purpose", {"start": day(-1), "end": day(0), "purpose": "curiosity"}, "请从列表中选择导出用途"),
+    ("end before start", {"start": day(0), "end": day(-1), "purpose": "screening"}, "结束日期早于开始日期"),
+    ("end tomorrow", {"start": day(0), "end": day(1), "purpose": "screening"}, "结束日期不能晚于今天"),
+    ("a year at once", {"start": day(-365), "end": day(0), "purpose": "screening"}, "一次最多导出 92 天"),
     (
         "garbage date",
-        {"start": "2020-02-30", "end": "2020-02-20", "purpose": "screening"},
+        {"start": "2020-02-30", "end": day(0), "purpose": "screening"},
         "请按“年-月-日”填写开始日期",
     ),
     ("no dates", {"purpose": "screening"}, "请填写开始日期"),
@@ -115,7 +112,7 @@ def test_bad_input_says_what_to_fix_and_exports_nothing(gw, entries, as_admin, c
 
 def test_only_the_gates_managers_export(world, gw, entries, personas):
     url = reverse("gates:log_export", args=[gw.gate.pk])
-    data = {"start": "2020-02-20", "end": "2020-02-20", "purpose": "report_upward"}
+    data = {"start": day(0), "end": day(0), "purpose": "report_upward"}
     # On duty at this very gate now: may read the log page, not take days of it away in a file.
     assert personas["duty"].get(reverse("gates:log", args=[gw.gate.pk])).status_code == 200
     assert personas["duty"].post(url, data).status_code == 403
