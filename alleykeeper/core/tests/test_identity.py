@@ -202,3 +202,13 @@ def test_property_mobile_round_trip_and_mask(mobile):
     assert check_phone(mobile).value == mobile and not check_phone(mobile).warnings
     masked = mask_phone(mobile)
     assert masked[:3] == mobile[:3] and masked[-4:] == mobile[-4:] and mobile[3:7] not in masked[3:7]
+
+
+class _Text(str):
+    """A str that is not exactly str: check_person_name takes its full path, not the fast one."""
+
+
+@given(st.text(alphabet="王翠琳欧阳㐀䶵龥𠮷abcXYZ ·.'-=1", min_size=1, max_size=12))
+def test_property_the_fast_path_for_plain_names_agrees_with_the_full_check(text):
+    fast, full = check_person_name(text), check_person_name(_Text(text))
+    assert (fast.ok, fast.value, fast.error) == (full.ok, full.value, full.error)
