@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class Phase:
     errors: int = 0
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    failures: Counter = field(default_factory=Counter)  # what each error was: an HTTP status or an exception
 
     @property
     def rps(self) -> float:
@@ -55,23 +57,28 @@ def run_phase(visitors: list[Visitor], path: str, seconds: float) -> Phase:
     def client(visitor: Visitor) -> None:
         ok = errors = 0
         latencies = []
+        failures: Counter = Counter()
         while time.monotonic() < stop_at:
             n = next(_serial)
             fields = visitor_fields(n, f"bench{n:012d}{os.getpid():08d}xx")
             began = time.perf_counter()
             try:
                 status, _ = visitor.post(path, fields)
-            except OSError:
-                status = 0
+            except OSError as error:
+                status, failure = 0, type(error).__name__
+            else:
+                failure = f"HTTP {status}"
             latencies.append((time.perf_counter() - began) * 1000)
             if status == 303:
                 ok += 1
             else:
                 errors += 1
+                failures[failure] += 1
         with lock:
             phase.ok += ok
             phase.errors += errors
             phase.latencies_ms += latencies
+            phase.failures += failures
             finished.append(time.monotonic())
 
     threads = [threading.Thread(target=client, args=(v,), daemon=True) for v in visitors]
@@ -96,6 +103,10 @@ def bench(site: Site, db_label: str, *, clients: int, rounds: int, seconds: floa
             order = [(ours_path, ours), (baseline_path, baseline)]
             for path, results in order if round_no % 2 == 0 else reversed(order):
                 results.append(run_phase(visitors, path, seconds))
+    for label, phases in (("ours", ours), ("baseline", baseline)):
+        failures = sum((p.failures for p in phases), Counter())
+        if failures:  # say what failed, so that an error is never a bare count
+            print(f"{db_label} {label} errors: " + ", ".join(f"{k} x{n}" for k, n in failures.most_common()))
     ours_rps = median([p.rps for p in ours])
     baseline_rps = median([p.rps for p in baseline])
     return last_line(

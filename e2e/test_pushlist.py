@@ -31,7 +31,7 @@ def test_push_list_from_upload_to_report(browser, live_server, phone_page: Page,
             [
                 row("王 翠琳", wang_id, "+86 138-5990-1234", number=1),  # grid A, certain
                 row("王小宝", "", "136-0000-1111", number=2),  # grid B's phone, another name: to review
-                row("=陌生人", "", "13500000001", number=3),  # nobody here
+                row("=陌生人", "", "13500000001", number=3),  # nobody here, and not a name: imported without it
             ]
         )
     )
@@ -57,7 +57,8 @@ def test_push_list_from_upload_to_report(browser, live_server, phone_page: Page,
 
     page.get_by_role("link", name="比对报告与反馈表").click()
     expect(page.locator("#section-matched")).to_contain_text("王翠琳")
-    expect(page.locator("#section-open")).to_contain_text("=陌生人")
+    expect(page.locator("#section-open")).to_contain_text("（无姓名）")
+    assert "=陌生人" not in page.content()
     assert no_horizontal_scroll(page)
 
     # The grid worker of grid B confirms the uncertain match after a phone call.

@@ -20,6 +20,7 @@ class Capability(models.TextChoices):
     REVEAL_IDENTITY = "reveal_identity", "查看完整证件号和电话"
     VIEW_AUDIT = "view_audit", "查看审计日志"
     MANAGE_STAFF = "manage_staff", "管理工作人员"
+    MANAGE_GRIDS = "manage_grids", "管理网格（名称、排序）"
     MANAGE_KEY_AREAS = "manage_key_areas", "维护重点地区"
     SCREEN = "screen", "开展排查"
     MANAGE_CAMPAIGNS = "manage_campaigns", "管理排查活动"

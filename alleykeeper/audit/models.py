@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "resident.move_out": "迁出",
     "household.create": "新增住户",
     "household.update": "修改住户",
+    "grid.create": "新建网格",
+    "grid.update": "修改网格（名称、排序）",
     "identity.reveal_doc": "查看完整证件号",
     "identity.reveal_phone": "查看完整电话",
     "register.import": "导入台账",
@@ -43,6 +45,7 @@ ACTION_LABELS = {
     "visitor.key_person": "来访人员转为重点人员",
     "visitor.purge": "来访登记到期删除（只记数量）",
     "visitor.export": "导出来访登记",
+    "gatelog.export": "导出卡口出入记录",
     "demo.load": "载入演示社区",
     "keys.rotate": "轮换加密密钥",
     # closed management (gates)

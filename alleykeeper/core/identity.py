@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -205,3 +206,87 @@ def format_phone(digits: str) -> str:
         area = landline_area_code(digits)
         return f"{area}-{digits[len(area) :]}"
     return digits
+
+
+# Person names (register, imports, push list, visitor form): letters of any script, the middle dot that
+# joins the parts of many minority and foreign names (阿依古丽·买买提), spaces, and inside a Latin-script
+# name an apostrophe, a hyphen or the dot of an initial (O'Brien, Jean-Luc, J. Smith). Anything else (digits,
+# = + @ < > | ! and other symbols) is refused: a name is imported into the register and exported to
+# spreadsheets, and "=cmd|' /C calc'!A0" or "<script>" is not anyone's name.
+NAME_DOT = "·"
+# Dots that input methods and old systems write in its place; NFKC has already folded ･ (to ・) and ．
+# (to .) and the Greek ano teleia (to ·).
+_NAME_DOT_LOOKALIKES = str.maketrans(
+    dict.fromkeys("•・‧∙⋅●", NAME_DOT) | dict.fromkeys("’‘ʼ`´", "'") | dict.fromkeys("‐‑", "-")
+)
+_NAME_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_NAME_JOINERS = frozenset("·'-")
+# Letters that are not category L but are written in Chinese names: 〇 (U+3007, "ling").
+_NAME_EXTRA_LETTERS = frozenset("〇")
+_SHOWN_BAD_CHARS = 4
+# Han characters of the BMP (NFKC leaves them as they are), or ASCII words with single spaces between.
+_PLAIN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[A-Za-z]+(?: [A-Za-z]+)*")
+
+
+def _is_name_letter(char: str) -> bool:
+    return char in _NAME_EXTRA_LETTERS or unicodedata.category(char)[0] in "LM"
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() or unicodedata.name(char, "").startswith(("LATIN", "GREEK", "CYRILLIC"))
+
+
+def _fold_name(raw: object) -> str:
+    text = unicodedata.normalize("NFKC", str(raw or "")).translate(_NAME_INVISIBLE).translate(_NAME_DOT_LOOKALIKES)
+    text = " ".join(text.split())
+    # "阿依古丽 · 买买提" and "阿依古丽.买买提": the dot between two parts, without spaces, as ·.
+    text = re.sub(r"\s*·\s*", NAME_DOT, text)
+    chars = list(text)
+    for i, char in enumerate(chars):
+        if char == "." and 0 < i < len(chars) - 1:
+            before, after = chars[i - 1], chars[i + 1]
+            if _is_name_letter(before) and _is_name_letter(after) and not (_is_latin(before) and _is_latin(after)):
+                chars[i] = NAME_DOT
+    return "".join(chars)
+
+
+def check_person_name(raw: object) -> Checked:
+    """A person's name, normalised (NFKC, single spaces, look-alike dots as ·), or what to fix in it.
+
+    Rare characters outside the Basic Multilingual Plane (𠮷, 𡈼) are letters like any other."""
+    if raw.__class__ is str and _PLAIN_NAME.fullmatch(raw):
+        return Checked(value=raw)  # the usual name, already in its normal form: imports check 100,000 of them
+    name = _fold_name(raw)
+    if not name:
+        return Checked(error="请填写姓名。")
+    bad: list[str] = []
+    for char in name:
+        if not (_is_name_letter(char) or char in _NAME_JOINERS or char in " .") and char not in bad:
+            bad.append(char)
+    if bad and all(unicodedata.category(c) == "Nd" for c in bad):
+        return Checked(value=name, error=f"姓名里不能有数字（“{bad[0]}”），请只填写姓名。")
+    if bad:
+        shown = "".join(f"“{c}”" for c in bad[:_SHOWN_BAD_CHARS])
+        return Checked(
+            value=name,
+            error=f"姓名里不能有 {shown} 这样的符号或数字：姓名只能写文字、间隔号“·”和空格"
+            "（外文名可含 ' 和 -），请删去后再填。",
+        )
+    for i, char in enumerate(name):
+        before = name[i - 1] if i else ""
+        after = name[i + 1] if i + 1 < len(name) else ""
+        if char in _NAME_JOINERS and not (before and after and _is_name_letter(before) and _is_name_letter(after)):
+            return Checked(
+                value=name, error=f"“{char}”只能写在两个字之间，如 阿依古丽·买买提、Jean-Luc、O'Brien，请核对。"
+            )
+        if char == "." and not (before and _is_latin(before) and _is_name_letter(before) and after in ("", " ")):
+            return Checked(value=name, error="姓名里的“.”只能写在外文名的缩写后（如 J. Smith），中文名请用间隔号“·”。")
+    return Checked(value=name)
+
+
+def person_name(raw: object) -> str:
+    """check_person_name for a form's clean_<field>: the normalised name, or a ValidationError saying what to fix."""
+    checked = check_person_name(raw)
+    if not checked.ok:
+        raise ValidationError(checked.error)
+    return checked.value

@@ -320,7 +320,7 @@ def _coordinate(rng: random.Random, offset: tuple[float, float], spread: float =
 def _write_register(community: Community, today: date) -> int:
     """Grids, alleys, buildings, households and residents, then the enclosures; returns the building count."""
     rng = random.Random(plan.SEED + 1)
-    grids = {g.name: Grid.objects.create(community=community, name=g.name) for g in plan.GRIDS}
+    grids = {g.name: actions.save_grid(None, Grid(community=community, name=g.name)) for g in plan.GRIDS}
     alleys = {a.name: Alley.objects.create(grid=grids[g.name], name=a.name) for g in plan.GRIDS for a in g.alleys}
     offsets = {a.name: a.offset for g in plan.GRIDS for a in g.alleys}
     buildings: dict[tuple[str, str], Building] = {}

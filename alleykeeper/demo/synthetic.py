@@ -19,6 +19,7 @@ from django.db import transaction
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.crypto import blind_index, seal_phone
 from alleykeeper.core.identity import Checked, DocumentType, id_check_char
+from alleykeeper.core.ordering import natural_sort_key
 from alleykeeper.registry.models import (
     Alley,
     Building,
@@ -221,7 +222,12 @@ def _places(community: Community, households: int) -> tuple[dict, dict, dict]:
     """Grids, alleys, buildings and units for `households` homes, created in a few bulk inserts."""
     grid_count = -(-households // HOUSEHOLDS_PER_GRID)
     grids = Grid.objects.bulk_create(
-        [Grid(community=community, name=f"合成第{n + 1}网格") for n in range(grid_count)], batch_size=BATCH_SIZE
+        # In bulk, so not through registry.actions.save_grid: the same natural-order key, set here.
+        [
+            Grid(community=community, name=(name := f"合成第{n + 1}网格"), name_key=natural_sort_key(name))
+            for n in range(grid_count)
+        ],
+        batch_size=BATCH_SIZE,
     )
     alley_keys, building_keys = [], []
     for number in range(0, households, HOUSEHOLDS_PER_ALLEY):

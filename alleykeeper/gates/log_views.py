@@ -4,7 +4,8 @@ htmx swaps the panel (#gate-log) after each tap; without JavaScript the same for
 Names found by the lookup travel in POST bodies only, never in URLs.
 """
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from alleykeeper.gates import access, actions
+from alleykeeper.accounts.roles import Capability
+from alleykeeper.audit.exports import export_page
+from alleykeeper.gates import access, actions, log_export
 from alleykeeper.gates.log_forms import FIND, GateLogForm, LookupForm, find_residents
 from alleykeeper.gates.models import Direction, Gate, GateFlag, GateLogEntry, PassageKind
 from alleykeeper.gates.views import visitors_live_url
@@ -50,6 +53,7 @@ def _context(request: HttpRequest, gate: Gate, form: GateLogForm, **extra) -> di
         "today": _today(gate),
         "visitors_url": visitors_live_url(gate),
         "fever_threshold": settings.FEVER_THRESHOLD,
+        "can_export": request.user.can(Capability.MANAGE_GATES),
         **extra,
     }
 
@@ -152,6 +156,23 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     fresh = GateLogForm(initial={"q": data["q"]} if kind == PassageKind.RESIDENT else None)
     residents = find_residents(request.user, gate, data["q"]) if kind == PassageKind.RESIDENT else []
     return _panel(request, gate, fresh, done=done, warnings=warnings, residents=residents, searched=bool(residents))
+
+
+@login_required
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gate's log of some days as CSV, after choosing the days and a purpose (audited with the row count).
+
+    Managers only (MANAGE_GATES in the gate's community), not the duty staff who may read the log while on
+    shift: the live page shows the last few passages for the work at the gate; a file of days of people's
+    movements is a bulk read for reporting, and duty access ends with the shift while a file does not."""
+    gate = access.managed_gate_for(request.user, pk)
+
+    def export_gate(actor, start: date, end: date, purpose: str, ip: str | None) -> Iterator[bytes]:
+        return log_export.export_log(actor, gate, start, end, purpose, ip)
+
+    return export_page(
+        request, export_gate, title="出入记录", name=gate.name, template="gates/log_export.html", context={"gate": gate}
+    )
 
 
 @login_required

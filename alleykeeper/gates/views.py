@@ -78,7 +78,7 @@ def enclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.filter(enclosure_link__enclosure=enclosure)
         .select_related("alley__grid")
         .annotate(household_count=Count("households", distinct=True))
-        .order_by("alley__grid_id", "alley__name", "name")
+        .order_by("alley__grid", "alley__name", "name")
     )
     context = {
         "enclosure": enclosure,
@@ -97,7 +97,7 @@ def enclosure_buildings(request: HttpRequest, pk: int) -> HttpResponse:
         Building.objects.filter(alley__grid__community=enclosure.community)
         .select_related("alley__grid", "enclosure_link__enclosure")
         .annotate(household_count=Count("households", distinct=True))
-        .order_by("alley__grid_id", "alley__name", "name")
+        .order_by("alley__grid", "alley__name", "name")
     )
     current = [b.pk for b in buildings if getattr(b, "enclosure_link", None) and b.enclosure_link.enclosure_id == pk]
     form = EnclosureBuildingsForm(request.POST or None, buildings=buildings, initial={"buildings": current})

@@ -113,7 +113,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             .order_by("-created_at")[:50],
             "households": Household.objects.visible_to(request.user)
             .select_related("building__alley", "unit", "grid")
-            .order_by("grid_id", "building_id", "room")[:2000],
+            .order_by("grid", "building_id", "room")[:2000],
         }
         return render(request, "observation/case_choose.html", context)
     busy = ObservationCase.objects.filter(status__in=OPEN_STATUSES).values("resident_id")

@@ -14,6 +14,7 @@ from alleykeeper.core.identity import (
     DocumentType,
     check_document,
     check_id_card,
+    check_person_name,
     check_phone,
     document_type_of,
     mask_document,
@@ -224,6 +225,11 @@ class RowReader:
         if len(row.name) > 50:
             row.problems.append("姓名超过 50 个字，已截断。")
             row.name = row.name[:50]
+        if row.name:
+            checked = check_person_name(row.name)
+            if not checked.ok:  # still a pushed person to find by ID or phone: the name is left out, never kept
+                row.problems.append(f"{checked.error}（该行姓名未导入）")
+            row.name = checked.value if checked.ok else ""
         read_document(doc, row)
         read_phone(phone, row)
         if not row.name and row.doc is None and row.phone is None:

@@ -13,12 +13,14 @@ from alleykeeper.core.copying import CopySender, copy_data, copy_statement, rese
 from alleykeeper.core.crypto import blind_index, decrypt, encrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone, mask_document, mask_phone
 from alleykeeper.core.models import apply_changes
+from alleykeeper.core.ordering import natural_sort_key
 from alleykeeper.registry.import_fields import HOUSEHOLD_KEYS
 from alleykeeper.registry.imports import ImportRow, norm
 from alleykeeper.registry.models import (
     Alley,
     Building,
     Community,
+    Grid,
     Household,
     RelationToHead,
     Resident,
@@ -26,6 +28,7 @@ from alleykeeper.registry.models import (
     pinyin_keys,
 )
 
+GRID_FIELDS = ("name", "sort_number")
 RESIDENT_FIELDS = ("name", "doc_type", "sex", "birth_date", "relation", "status", "notes")
 HOUSEHOLD_FIELDS = ("building", "unit", "room", "kind", "landlord_name", "tenancy_start", "tenancy_end", "notes")
 
@@ -33,6 +36,27 @@ HOUSEHOLD_FIELDS = ("building", "unit", "room", "kind", "landlord_name", "tenanc
 def apply_resident_identity(resident: Resident, doc: Checked | None, phone: Checked | None) -> None:
     resident.name_pinyin, resident.name_initials = pinyin_keys(resident.name)
     resident.seal_identity(doc, phone)
+
+
+def save_grid(actor, grid: Grid, data: dict | None = None) -> Grid:
+    """Create or change a grid (its name, its sort number). The one place that keeps `name_key`, the
+    natural-order key of the name (core.ordering), in step with the name: every list of grids sorts by it."""
+    data = data or {}
+    created = grid.pk is None
+    if created:
+        for name in GRID_FIELDS:
+            if name in data:
+                setattr(grid, name, data[name])
+        changed = list(GRID_FIELDS)
+    else:
+        changed = apply_changes(grid, data, GRID_FIELDS)
+    grid.name = norm(grid.name)
+    grid.name_key = natural_sort_key(grid.name)
+    with transaction.atomic():
+        grid.save()
+        action = "grid.create" if created else "grid.update"
+        record_event(actor, action, grid, parent=grid.community, detail={"fields": changed})
+    return grid
 
 
 @transaction.atomic

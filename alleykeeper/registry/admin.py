@@ -16,7 +16,11 @@ class CommunityAdmin(admin.ModelAdmin):
 
 @admin.register(Grid)
 class GridAdmin(ScopedReadOnlyAdmin):
-    list_display = ["name", "community"]
+    """Listed in the community's own order (Grid.Meta.ordering); names and sort numbers are changed on the
+    grid's page (名称与排序), through registry.actions.save_grid, which keeps the natural-order key."""
+
+    list_display = ["name", "community", "sort_number"]
+    exclude = ["name_key"]
 
 
 @admin.register(Household)

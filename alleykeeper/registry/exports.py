@@ -74,7 +74,7 @@ def register_queryset(user, filters: RegisterFilters) -> ResidentQuerySet:
         residents = residents.filter(household__grid=filters.grid)
     if filters.kind in HouseholdKind.values:
         residents = residents.filter(household__kind=filters.kind)
-    return residents.order_by("household__grid_id", "household__building_id", "household__room", "household_id", "id")
+    return residents.order_by("household__grid", "household__building_id", "household__room", "household_id", "id")
 
 
 def register_rows(user, filters: RegisterFilters) -> Iterator[tuple]:

@@ -4,7 +4,7 @@ from django import forms
 
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
-from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
 from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
 
@@ -35,10 +35,7 @@ class ResidentForm(forms.ModelForm):
         self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("请填写姓名。")
-        return name
+        return person_name(self.cleaned_data["name"])
 
     def clean(self) -> dict:
         data = super().clean()
@@ -102,6 +99,10 @@ class HouseholdForm(forms.ModelForm):
         self.fields["unit"].required = False
         if self.instance.pk and self.instance.landlord_phone_masked:
             self.fields["landlord_phone"].help_text = f"已登记 {self.instance.landlord_phone_masked}；留空则不变。"
+
+    def clean_landlord_name(self) -> str:
+        name = self.cleaned_data["landlord_name"]
+        return person_name(name) if name.strip() else ""
 
     def clean_room(self) -> str:
         room = self.cleaned_data["room"].strip()
@@ -186,3 +187,41 @@ class ExportForm(forms.Form):
     def __init__(self, *args, grids=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = grids if grids is not None else Grid.objects.none()
+
+
+SORT_NUMBER_MESSAGE = "排序号请填写 1 到 9999 的整数，或留空。"
+
+
+class GridForm(forms.ModelForm):
+    """A grid's name and its place in the community's list (the sort number)."""
+
+    sort_number = forms.IntegerField(
+        label="排序号",
+        required=False,
+        min_value=1,
+        max_value=9999,
+        help_text=Grid._meta.get_field("sort_number").help_text,
+        error_messages={
+            "invalid": SORT_NUMBER_MESSAGE,
+            "min_value": SORT_NUMBER_MESSAGE,
+            "max_value": SORT_NUMBER_MESSAGE,
+        },
+    )
+
+    class Meta:
+        model = Grid
+        fields = ["name", "sort_number"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sort_number"].widget.attrs["inputmode"] = "numeric"
+        self.fields["name"].error_messages["required"] = "请填写网格名称，如 第一网格。"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("请填写网格名称，如 第一网格。")
+        clash = Grid.objects.filter(community=self.instance.community_id, name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("本社区已有同名网格，请换一个名称。")
+        return name

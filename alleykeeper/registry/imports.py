@@ -21,6 +21,7 @@ from alleykeeper.core.identity import (
     DocumentType,
     check_document,
     check_id_card,
+    check_person_name,
     check_phone,
     document_type_of,
 )
@@ -98,6 +99,23 @@ def _text_reader(key: str) -> Callable[[Any], Read]:
         return value, ""
 
     return read
+
+
+def _name_reader(key: str) -> Callable[[Any], Read]:
+    """A person's name: the text reader, then the register form's own name check."""
+    text = _text_reader(key)
+
+    def read(value: Any) -> Read:
+        clean, message = text(value)
+        if message or not clean:
+            return clean, message
+        checked = check_person_name(clean)
+        return (checked.value, "") if checked.ok else ("", checked.error)
+
+    return read
+
+
+PERSON_NAMES = ("name", "landlord_name")
 
 
 def _choice_reader(key: str) -> Callable[[Any], Read]:
@@ -212,7 +230,8 @@ def _text_readers() -> dict[str, Callable[[Any], Read]]:
     """The text fields and how each distinct value of theirs is read (checked once however many rows
     repeat it). A further check of a field's text wraps its reader here: its message is reported on every
     row with that value, in this order."""
-    return {key: _text_reader(key) for key in ("alley", "building", "unit", "room", "name", "landlord_name", "notes")}
+    keys = ("alley", "building", "unit", "room", "name", "landlord_name", "notes")
+    return {key: (_name_reader if key in PERSON_NAMES else _text_reader)(key) for key in keys}
 
 
 _REQUIRED_TEXT = {"alley": "请填写小巷（街巷）名称。", "building": "请填写楼栋，如 3号楼。",

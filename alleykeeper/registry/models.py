@@ -45,23 +45,37 @@ class GridQuerySet(ScopedQuerySet):
     grid_path = "id"
 
     def with_counts(self) -> "GridQuerySet":
+        # Explicit order: Django leaves Meta.ordering out of a GROUP BY query, and PostgreSQL then answers in
+        # whatever order its aggregate left (the home page listed 第一、第三、第二、第五、第六、第四网格).
         return self.annotate(
             household_count=models.Count("households", distinct=True),
             rental_count=models.Count("households", filter=Q(households__kind=HouseholdKind.RENTAL), distinct=True),
-        )
+        ).order_by(*Grid._meta.ordering)
 
 
 class Grid(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids", verbose_name="社区")
     name = models.CharField("网格", max_length=50)
+    sort_number = models.PositiveIntegerField(
+        "排序号", null=True, blank=True, help_text="小的在前；不填则按名称中的数字排（第二网格在第十网格之前）。"
+    )
+    # core.ordering.natural_sort_key(name), kept by registry.actions.save_grid: 第十网格 after 第二网格.
+    name_key = models.CharField(max_length=700, default="", editable=False)
 
     objects = GridQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "网格"
-        # Creation order follows the community's own numbering (第一、第二…); name order would not
-        # (第一、第三、第二…). Lists of grids, and of rows by grid, use this order.
-        ordering = ["community_id", "id"]
+        # The community's own order everywhere grids are listed, and rows by grid (order_by("grid") or
+        # "household__grid" expands to this): its sort numbers first, then the numbers in the names read
+        # as numbers (name order would put 第三 before 第二), then creation. One community's grids stay
+        # together for those who read several.
+        ordering = [
+            "community_id",
+            models.F("sort_number").asc(nulls_last=True),
+            "name_key",
+            "id",
+        ]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_unique_name")]
 
     def __str__(self) -> str:

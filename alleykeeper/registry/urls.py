@@ -6,6 +6,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.grids, name="grids"),
     path("grid/<int:pk>/", views.grid_detail, name="grid"),
+    path("grid/<int:pk>/edit/", views.grid_edit, name="grid_edit"),
     path("building/<int:pk>/", views.building_detail, name="building"),
     path("households/", views.household_list, name="households"),
     path("household/new/", views.household_edit, name="household_new"),

@@ -13,7 +13,7 @@ from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.paging import int_or_none, page_of
 from alleykeeper.registry import access, actions
-from alleykeeper.registry.forms import HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
+from alleykeeper.registry.forms import GridForm, HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead
 from alleykeeper.registry.search import search as run_search
 
@@ -40,7 +40,22 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rental_count=Count("households", filter=Q(households__kind=HouseholdKind.RENTAL)),
     ).order_by(Length("name"), "name")
     alleys = grid.alleys.prefetch_related(Prefetch("buildings", queryset=buildings))
-    return render(request, "registry/grid.html", {"grid": grid, "alleys": alleys})
+    context = {"grid": grid, "alleys": alleys, "can_edit": request.user.can(Capability.MANAGE_GRIDS)}
+    return render(request, "registry/grid.html", context)
+
+
+@login_required
+def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A grid's name and sort number: the community admin puts the grids in the community's own order."""
+    access.require(request.user, Capability.MANAGE_GRIDS)
+    grid = access.grid_for(request.user, pk)
+    form = GridForm(request.POST or None, instance=grid)
+    if request.method == "POST" and form.is_valid():
+        actions.save_grid(request.user, grid, form.cleaned_data)
+        messages.success(request, f"已保存网格“{grid.name}”。")
+        return redirect("registry:grid", grid.pk)
+    order = Grid.objects.filter(community=grid.community_id).only("id", "name", "sort_number")
+    return render(request, "registry/grid_form.html", {"grid": grid, "form": form, "order": order})
 
 
 @login_required
@@ -73,7 +88,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     households = (
         Household.objects.visible_to(request.user)
         .select_related("building__alley", "unit", "grid")
-        .order_by("grid_id", "building_id", "room", "id")
+        .order_by("grid", "building_id", "room", "id")
     )
     grid_id, kind = request.GET.get("grid", ""), request.GET.get("kind", "")
     if int_or_none(grid_id):

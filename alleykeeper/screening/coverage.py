@@ -51,7 +51,7 @@ _COUNTS = {
 def by_grid(states: QuerySet) -> tuple[Tally, list[Tally]]:
     """Per grid and in total, in one query."""
     aggregates = {f"n_{name}": count for name, count in _COUNTS.items()}
-    rows = states.order_by().values("grid_id", "grid__name").annotate(**aggregates).order_by("grid_id")
+    rows = states.order_by().values("grid_id", "grid__name").annotate(**aggregates).order_by("grid")
     grids = [
         Tally(label=row["grid__name"], grid_id=row["grid_id"], **{name: row[f"n_{name}"] for name in _COUNTS})
         for row in rows
@@ -94,7 +94,7 @@ def never_reached(states: QuerySet) -> QuerySet:
     return (
         states.filter(reached=False)
         .select_related("household__building__alley", "household__unit", "grid")
-        .order_by("grid_id", "sort_key", "id")
+        .order_by("grid", "sort_key", "id")
     )
 
 
@@ -128,7 +128,7 @@ _LABELS = {
 def export_rows(states: QuerySet) -> Iterator[list]:
     """One row per household (addresses and states only: no names, no ID numbers, no phones)."""
     labelled = [(FIELDS.index(field), labels) for field, labels in _LABELS.items()]
-    for values in states.order_by("grid_id", "sort_key", "id").values_list(*FIELDS).iterator(chunk_size=2000):
+    for values in states.order_by("grid", "sort_key", "id").values_list(*FIELDS).iterator(chunk_size=2000):
         row = list(values)
         for index, labels in labelled:
             row[index] = labels.get(row[index], row[index])

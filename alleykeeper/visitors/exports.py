@@ -1,15 +1,13 @@
-"""A gate's registrations of one day as CSV (for reporting upward): masked, formula-safe, audited."""
+"""A gate's registrations of some days as CSV (for reporting upward): masked, formula-safe, audited
+(audit.exports: the purpose, the days and the audit line, shared with the gate log's export)."""
 
 from collections.abc import Iterator
 from datetime import date
 
-from django import forms
 from django.utils import timezone
 
-from alleykeeper.audit.actions import record_event
-from alleykeeper.audit.models import Purpose
-from alleykeeper.core.spreadsheets import DATE, Column, csv_chunks
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.audit.exports import audited_csv, day_range, scope_label
+from alleykeeper.core.spreadsheets import DATE, Column
 from alleykeeper.gates.models import Gate
 from alleykeeper.visitors.flags import flag_key_areas
 from alleykeeper.visitors.models import Registration
@@ -30,17 +28,6 @@ COLUMNS = [
     Column("被访人", width=10),
     Column("重点地区", width=14),
 ]
-
-
-class ExportForm(forms.Form):
-    day = forms.DateField(label="日期", widget=DateInput)
-    purpose = forms.ChoiceField(label="导出用途", choices=Purpose.choices)
-
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("日期不能晚于今天。")
-        return day
 
 
 def _rows(registrations: list[Registration]) -> Iterator[tuple]:
@@ -64,20 +51,27 @@ def _rows(registrations: list[Registration]) -> Iterator[tuple]:
         )
 
 
-def export_day(actor, gate: Gate, day: date, purpose: str, client_ip: str | None = None) -> Iterator[bytes]:
-    """The day's registrations at `gate` (a gate's day fits in memory), audited with purpose and row count."""
+def export_days(
+    actor, gate: Gate, start: date, end: date, purpose: str, client_ip: str | None = None
+) -> Iterator[bytes]:
+    """The registrations at `gate` from `start` to `end` (the retention period keeps them few: they fit in
+    memory), audited with purpose and row count."""
+    since, until = day_range(start, end)
     registrations = list(
-        Registration.objects.filter(gate=gate).registered_on(day).select_related("origin").order_by("created_at")
+        Registration.objects.filter(gate=gate, created_at__gte=since, created_at__lt=until)
+        .select_related("origin")
+        .order_by("created_at", "id")
     )
     flag_key_areas(registrations)
-    record_event(
+    return audited_csv(
         actor,
         "visitor.export",
         gate,
         parent=gate.enclosure,
-        purpose=purpose,
-        scope=f"{gate.name} {day.isoformat()}",
+        rows=_rows(registrations),
         row_count=len(registrations),
+        columns=COLUMNS,
+        purpose=purpose,
+        scope=scope_label(gate.name, start, end),
         client_ip=client_ip,
     )
-    return csv_chunks(_rows(registrations), COLUMNS)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
-from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of
+from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
 from alleykeeper.core.widgets import DateInput
 from alleykeeper.places.models import Division, DivisionLevel
 from alleykeeper.visitors.models import NUMBERED_TRANSPORTS, Transport
@@ -95,10 +95,10 @@ class RegistrationForm(forms.Form):
         self.fields["arrival_date"].error_messages["invalid"] = "请按“年-月-日”填写来鲤日期，如 2020-02-10。"
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("请填写姓名。")
-        return name
+        return person_name(self.cleaned_data["name"])
+
+    def clean_host_name(self) -> str:
+        return person_name(self.cleaned_data["host_name"])
 
     def clean_arrival_date(self) -> date:
         arrival = self.cleaned_data["arrival_date"]

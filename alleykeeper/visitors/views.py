@@ -1,25 +1,24 @@
 """Staff side: the gates I watch, a gate's live list of today's arrivals, its poster, the list's buttons."""
 
 import re
-from datetime import datetime, time
+from collections.abc import Iterator
+from datetime import date, datetime, time
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from alleykeeper.core.net import client_ip
+from alleykeeper.audit.exports import export_page
 from alleykeeper.gates.actions import GateLogError
 from alleykeeper.gates.models import Gate, GateLogEntry, PassageKind
 from alleykeeper.visitors import access, actions, exports
-from alleykeeper.visitors.exports import ExportForm
 from alleykeeper.visitors.flags import flag_key_areas
 from alleykeeper.visitors.models import CODE_LENGTH, Registration
 
@@ -128,15 +127,13 @@ def log_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The gate's registrations of one day as CSV, after choosing a purpose (audited with the row count)."""
+    """The gate's registrations of some days as CSV, after choosing a purpose (audited with the row count)."""
     gate = access.gate_for(request.user, pk)
-    form = ExportForm(request.POST or None, initial={"day": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        day = form.cleaned_data["day"]
-        chunks = exports.export_day(request.user, gate, day, form.cleaned_data["purpose"], client_ip(request))
-        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-        filename = f"来访登记-{gate.name}-{day.isoformat()}.csv"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        response["Cache-Control"] = "no-store"
-        return response
-    return render(request, "visitors/export.html", {"gate": gate, "form": form})
+    context = {"gate": gate}
+
+    def export_gate(actor, start: date, end: date, purpose: str, ip: str | None) -> Iterator[bytes]:
+        return exports.export_days(actor, gate, start, end, purpose, ip)
+
+    return export_page(
+        request, export_gate, title="来访登记", name=gate.name, template="visitors/export.html", context=context
+    )

@@ -128,6 +128,14 @@ def test_household_edit_keeps_every_field(world: World, rental: Household) -> No
     assert stored(rental) == before
 
 
+def test_grid_edit_keeps_name_sort_number_and_key(world: World, as_admin: Client) -> None:
+    grid = register_actions.save_grid(None, world.grid_a, {"sort_number": 3})
+    before = stored(grid)
+    assert before["sort_number"] == 3 and before["name_key"]
+    save_unchanged(as_admin, reverse("registry:grid_edit", args=[grid.pk]))
+    assert stored(grid) == before
+
+
 def test_resident_edit_keeps_every_field_and_the_sealed_identity(world: World, tenant: Resident) -> None:
     """The ID and phone are never shown in clear: the form leaves them blank, which means "unchanged"."""
     before = stored(tenant)

@@ -9,6 +9,7 @@ from alleykeeper.core.identity import (
     DocumentType,
     check_document,
     check_id_card,
+    check_person_name,
     check_phone,
     id_check_char,
     mask_document,
@@ -111,6 +112,71 @@ def test_property_checker_never_crashes(text):
     check_phone(text)
 
 
+NAMES_THAT_PASS = [
+    ("王翠琳", "王翠琳"),
+    ("  王  翠琳 ", "王 翠琳"),
+    ("𠮷田", "𠮷田"),  # outside the Basic Multilingual Plane
+    ("𡈼", "𡈼"),
+    ("王〇", "王〇"),
+    ("John Smith", "John Smith"),
+    ("Ｊｏｈｎ", "John"),  # full-width folded
+    ("Ngô Bảo Châu", "Ngô Bảo Châu"),
+    ("O'Brien", "O'Brien"),
+    ("D’Arcy", "D'Arcy"),  # typographic apostrophe
+    ("Jean-Luc", "Jean-Luc"),
+    ("J. R. Smith", "J. R. Smith"),
+    ("Мария", "Мария"),
+    ("محمد", "محمد"),
+    ("阿依古丽·买买提", "阿依古丽·买买提"),
+    ("阿依古丽.买买提", "阿依古丽·买买提"),
+    ("阿依古丽．买买提", "阿依古丽·买买提"),
+    ("阿依古丽 • 买买提", "阿依古丽·买买提"),
+    ("阿依古丽・买买提", "阿依古丽·买买提"),
+    ("阿依古丽‧买买提", "阿依古丽·买买提"),
+    ("阿依古丽\u200b·买买提", "阿依古丽·买买提"),  # a zero-width space pasted from a chat
+]
+NAMES_REFUSED = [
+    ("", "请填写姓名"),
+    ("   ", "请填写姓名"),
+    ("=cmd|' /C calc'!A0", "“=”“|”“/”“!”"),
+    ("<script>", "“<”“>”"),
+    ("+1", "“+”“1”"),
+    ("@SUM(A1)", "“@”“(”“1”“)”"),
+    ("-王五", "“-”只能写在两个字之间"),
+    ("王五·", "“·”只能写在两个字之间"),
+    ("王··五", "“·”只能写在两个字之间"),
+    ("'王五", "“'”只能写在两个字之间"),
+    ("王五2", "姓名里不能有数字（“2”）"),
+    ("王五二号", None),  # letters only: a name check cannot know, and must not guess
+    ("王五.", "“.”只能写在外文名的缩写后"),
+    ("王😀", "“😀”"),
+    ("王五\t", None),  # a tab is whitespace: folded away
+]
+
+
+def test_names_of_any_script_pass_normalised():
+    for typed, stored in NAMES_THAT_PASS:
+        checked = check_person_name(typed)
+        assert checked.ok and checked.value == stored, typed
+
+
+def test_names_that_are_not_names_are_refused_with_what_to_fix():
+    for typed, message in NAMES_REFUSED:
+        checked = check_person_name(typed)
+        if message is None:
+            assert checked.ok, typed
+        else:
+            assert not checked.ok and message in checked.error, typed
+
+
+@given(st.text(max_size=30))
+def test_property_name_check_never_crashes_and_a_passing_name_is_stable(text):
+    checked = check_person_name(text)
+    if checked.ok:
+        assert check_person_name(checked.value).value == checked.value
+        assert checked.value[:1] not in set("=+-@'·\t\r\n ")
+
+
 def test_phone_normalisation():
     assert check_phone("+86 138-5990-1234").value == "13859901234"
     assert check_phone("0086 13859901234").value == "13859901234"
@@ -136,3 +202,13 @@ def test_property_mobile_round_trip_and_mask(mobile):
     assert check_phone(mobile).value == mobile and not check_phone(mobile).warnings
     masked = mask_phone(mobile)
     assert masked[:3] == mobile[:3] and masked[-4:] == mobile[-4:] and mobile[3:7] not in masked[3:7]
+
+
+class _Text(str):
+    """A str that is not exactly str: check_person_name takes its full path, not the fast one."""
+
+
+@given(st.text(alphabet="王翠琳欧阳㐀䶵龥𠮷abcXYZ ·.'-=1", min_size=1, max_size=12))
+def test_property_the_fast_path_for_plain_names_agrees_with_the_full_check(text):
+    fast, full = check_person_name(text), check_person_name(_Text(text))
+    assert (fast.ok, fast.value, fast.error) == (full.ok, full.value, full.error)

@@ -30,12 +30,16 @@ def batch(world, import_list):
         csv_bytes(
             [
                 row("王翠琳", WANG_ID, number=1),
-                row('=HYPERLINK("http://x","点我")', "", "13500000001", address="@SUM(1)", number=2),
-                row("+钱七", "", "13500000002", note="-备注", number=3),
+                row("赵六", "", "13500000001", address="@SUM(1)", number=2),
+                row("钱七", "", "13500000002", note="-备注", number=3),
             ]
         )
     )
-    PushedPerson.objects.filter(name="+钱七").update(outcome=Outcome.NOT_LIVING_HERE, outcome_note="=1+1 已离开")
+    # The import refuses such names now (test_import); lists imported before the check still hold them.
+    PushedPerson.objects.filter(name="赵六").update(name='=HYPERLINK("http://x","点我")')
+    PushedPerson.objects.filter(name="钱七").update(
+        name="+钱七", outcome=Outcome.NOT_LIVING_HERE, outcome_note="=1+1 已离开"
+    )
     return batch
 
 

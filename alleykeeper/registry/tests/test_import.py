@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.crypto import blind_index
+from alleykeeper.core.identity import check_person_name
 from alleykeeper.registry.models import Household, ImportJob, ImportStatus, Resident
 from alleykeeper.registry.tests.import_files import (
     HEADER,
@@ -140,6 +141,9 @@ def test_default_grid_for_a_file_without_grid_column(world, as_admin):
     }
 
 
+BAD_NAMES = ["=cmd|' /C calc'!A0", "<script>", "+1", "@SUM(A1)", "王五2", "·王五"]
+
+
 def test_broken_rows_are_reported_and_nothing_is_saved(world, as_admin):
     bad_id = make_id(order="311")[:-1] + ("0" if make_id(order="311")[-1] != "0" else "1")
     rows = [
@@ -149,7 +153,12 @@ def test_broken_rows_are_reported_and_nothing_is_saved(world, as_admin):
         ["第一网格", "桂坛巷", "6号楼", "", "3", "", "", "", "", make_id(order="575"), "", "户主"],
         ["新华一网格", "桂坛巷", "6号楼", "", "4", "", "", "", "外社区", make_id(order="597"), "", ""],
         ["第九网格", "桂坛巷", "6号楼", "", "5", "别墅", "", "", "无网格", "", "", "表亲"],
-        ["第一网格", "桂坛巷", "6号楼", "", "6", "", "=1+2", "", "重复", make_id(order="311"), "", ""],
+        ["第一网格", "桂坛巷", "6号楼", "", "6", "出租", "=1+2", "", "房东", make_id(order="313"), "", ""],
+        ["第一网格", "桂坛巷", "6号楼", "", "7", "", "", "", "重复", make_id(order="311"), "", ""],
+        *[
+            ["第一网格", "桂坛巷", "7号楼", "", str(n), "", "", "", name, "", "", ""]
+            for n, name in enumerate(BAD_NAMES)
+        ],
     ]
     before = counts()
     job = run(as_admin, xlsx_bytes(rows))
@@ -164,7 +173,10 @@ def test_broken_rows_are_reported_and_nothing_is_saved(world, as_admin):
     assert "第九网格" in errors[(9, "网格")]
     assert errors[(9, "户类型")].startswith("“别墅”不是有效的户类型")
     assert errors[(9, "与户主关系")].startswith("“表亲”不是有效的与户主关系")
-    assert errors[(10, "身份证号")] == "与第 2 行的证件号码重复，同一人只能登记一次。"
+    assert errors[(10, "房东姓名")].startswith("姓名里不能有 “=”“1”“+”“2” 这样的符号或数字")
+    assert errors[(11, "身份证号")] == "与第 2 行的证件号码重复，同一人只能登记一次。"
+    for offset, name in enumerate(BAD_NAMES):  # refused with what to fix, never imported as a resident's name
+        assert errors[(12 + offset, "姓名")] == check_person_name(name).error != "", name
     page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
     assert "第 5 行" in page and "校验位不对" in page and "未导入任何数据" in page
 

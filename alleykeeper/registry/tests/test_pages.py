@@ -87,6 +87,41 @@ def test_add_resident_with_wrong_id_shows_message_and_saves_nothing(world, as_wo
     assert AuditEvent.objects.filter(action="resident.create", object_id=resident.pk).exists()
 
 
+BAD_NAMES = [
+    ("=cmd|' /C calc'!A0", "姓名里不能有 “=”“|”“/”“!” 这样的符号或数字"),
+    ("<script>", "姓名里不能有 “&lt;”“&gt;” 这样的符号或数字"),
+    ("+1", "姓名里不能有 “+”“1” 这样的符号或数字"),
+    ("@SUM(A1)", "姓名里不能有 “@”“(”“1”“)” 这样的符号或数字"),
+    ("小花2", "姓名里不能有数字（“2”）"),
+    ("小花-", "只能写在两个字之间"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_NAMES, ids=[n for n, _ in BAD_NAMES])
+def test_register_form_refuses_names_that_are_not_names(world, as_worker_a, name, message):
+    url = reverse("registry:resident_new") + f"?household={world.household_a.pk}"
+    data = {"name": name, "doc_type": "id_card", "doc_number": "", "phone": "", "relation": "child", "status": "living"}
+    response = as_worker_a.post(url, data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Resident.objects.filter(name=name).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("𠮷田", "𠮷田"),
+        ("Ngô Bảo Châu", "Ngô Bảo Châu"),
+        ("阿依古丽・买买提", "阿依古丽·买买提"),
+        ("Jean-Luc", "Jean-Luc"),
+    ],
+)
+def test_register_form_keeps_rare_foreign_and_minority_names(world, as_worker_a, name, stored):
+    url = reverse("registry:resident_new") + f"?household={world.household_a.pk}"
+    data = {"name": name, "doc_type": "id_card", "doc_number": "", "phone": "", "relation": "child", "status": "living"}
+    assert as_worker_a.post(url, data).status_code == 302
+    assert Resident.objects.filter(name=stored).exists()
+
+
 def test_worker_cannot_add_resident_to_another_grid(world, as_worker_a):
     url = reverse("registry:resident_new") + f"?household={world.household_b.pk}"
     assert (

@@ -56,7 +56,7 @@ def work_list(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(campaign=campaign, status__in=TABS[tab][1])
         .select_related("household__building__alley", "household__unit", "grid")
         .prefetch_related(_people())
-        .order_by("grid_id", "sort_key", "id")
+        .order_by("grid", "sort_key", "id")
     )
     grid_id = int_or_none(request.GET.get("grid"))
     if grid_id:

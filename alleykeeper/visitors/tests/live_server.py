@@ -210,6 +210,9 @@ class Visitor:
         return found[1] if status == 200 and found else ""
 
 
+CHINESE_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
 def visitor_fields(n: int, key: str) -> dict[str, str]:
     from datetime import date, timedelta
 
@@ -217,7 +220,7 @@ def visitor_fields(n: int, key: str) -> dict[str, str]:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     check = "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
     return {
-        "name": f"来访{n}",
+        "name": "来访" + str(n).translate(CHINESE_DIGITS),  # a name has no digits (来访一二三)
         "doc_type": "id_card",
         "doc_number": first17 + check,
         "phone": f"139{n % 100_000_000:08d}",

@@ -65,6 +65,12 @@ BAD_INPUTS = [
     ("bad phone letters", {"phone": "1390595abcd"}, "电话号码只能包含数字"),
     ("phone too short", {"phone": "1390"}, "位数不对"),
     ("missing name", {"name": "  "}, "请填写姓名"),
+    ("formula as name", {"name": "=cmd|' /C calc'!A0"}, "姓名里不能有 “=”“|”“/”“!” 这样的符号或数字"),
+    ("script as name", {"name": "<script>"}, "姓名里不能有 “&lt;”“&gt;” 这样的符号"),
+    ("plus one as name", {"name": "+1"}, "姓名里不能有 “+”“1”"),
+    ("SUM as host name", {"host_name": "@SUM(A1)"}, "姓名里不能有 “@”“(”“1”“)”"),
+    ("digits in name", {"name": "林晓东2"}, "姓名里不能有数字（“2”）"),
+    ("dot at the start", {"name": "·林晓东"}, "“·”只能写在两个字之间"),
     ("missing phone", {"phone": ""}, "请填写手机号码"),
     ("missing host", {"host_name": ""}, "请填写被访人的姓名"),
     ("missing origin", {"origin": ""}, "请选择从哪里来"),
@@ -88,6 +94,26 @@ def test_bad_input_says_what_to_fix_and_keeps_what_was_typed(visit, case, bad, m
     assert 'value="探亲"' in page  # nothing typed is lost
     assert 'value="' + "k" * 24 + '"' in page  # same submission key: fixing and resubmitting stays one registration
     assert not Registration.objects.exists()
+
+
+NAMES_THAT_PASS = [
+    ("𠮷田", "𠮷田"),
+    ("𡈼", "𡈼"),
+    ("John Smith", "John Smith"),
+    ("Ngô Bảo Châu", "Ngô Bảo Châu"),
+    ("O’Brien", "O'Brien"),
+    ("Jean-Luc", "Jean-Luc"),
+    ("阿依古丽·买买提", "阿依古丽·买买提"),
+    ("阿依古丽.买买提", "阿依古丽·买买提"),
+    ("阿依古丽 • 买买提", "阿依古丽·买买提"),
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), NAMES_THAT_PASS, ids=[n[0] for n in NAMES_THAT_PASS])
+def test_rare_foreign_and_minority_names_pass_normalised(visit, typed, stored):
+    assert Client().post(visit.url, form_data(name=typed, host_name=typed)).status_code == 303
+    registration = Registration.objects.get()
+    assert registration.name == stored and registration.host_name == stored
 
 
 def test_fix_after_wrong_id_gives_one_registration(visit):
