@@ -372,6 +372,11 @@ def _drop_untouched(entry: RosterEntry, now: datetime) -> int:
     return shifts.delete()[1].get(Shift._meta.label, 0)
 
 
+def _entry_state(entry: RosterEntry) -> tuple:
+    crew = sorted(entry.crew.values_list("pk", flat=True))
+    return entry.weekdays, entry.starts, entry.ends, entry.min_strength, entry.leader_id, crew
+
+
 @transaction.atomic
 def save_roster_entry(actor, gate: Gate, entry: RosterEntry | None, data: dict, *, now: datetime | None = None):
     """Add (`entry` None) or change one line of the gate's weekly roster (a RosterEntryForm's cleaned data),
@@ -379,20 +384,22 @@ def save_roster_entry(actor, gate: Gate, entry: RosterEntry | None, data: dict, 
     changed by hand are kept. Returns (entry, Generated)."""
     now = now or timezone.now()
     Gate.objects.select_for_update().filter(pk=gate.pk).first()
+    fields = ("weekdays", "starts", "ends", "min_strength", "leader")
     entry = entry or RosterEntry(gate=gate)
-    before = str(entry) if entry.pk else ""
-    for name in ("weekdays", "starts", "ends", "min_strength", "leader"):
+    was = _entry_state(entry) if entry.pk else None
+    for name in fields:
         setattr(entry, name, data[name])
     entry.save()
     entry.crew.set(data["crew"])
-    dropped = _drop_untouched(entry, now) if before else 0
-    record_event(
-        actor,
-        "roster.entry_update" if before else "roster.entry_create",
-        entry,
-        parent=gate,
-        detail={"before": before, "after": str(entry), "remade": dropped},
-    )
+    if was != _entry_state(entry):  # saved unchanged: the shifts made from it stay as they are
+        dropped = _drop_untouched(entry, now) if was else 0
+        record_event(
+            actor,
+            "roster.entry_update" if was else "roster.entry_create",
+            entry,
+            parent=gate,
+            detail={"after": str(entry), "remade": dropped},
+        )
     return entry, generate_shifts(actor, now=now, gates=[gate])
 
 
