@@ -319,14 +319,15 @@ def _generate_for_gate(gate: Gate, dates: list[date], now: datetime, result: Gen
     last = timezone.make_aware(datetime.combine(dates[-1] + timedelta(days=2), time.min))
     existing = list(Shift.objects.filter(gate=gate).overlapping(first, last))
     skipped = set(SkippedShift.objects.filter(entry__gate=gate, day__gte=dates[0]).values_list("entry_id", "day"))
+    made_from = {(x.roster_entry_id, timezone.localdate(x.starts_at)) for x in existing if x.roster_entry_id}
     made = 0
     for day in dates:
         for entry in entries:
             if day.weekday() not in entry.days or (entry.pk, day) in skipped:
                 continue
             start, end = rules.Slot(entry.starts, entry.ends).on(day)
-            if end <= now or any(x.starts_at == start for x in existing):
-                continue  # over already, or made (or planned by hand) before
+            if end <= now or (entry.pk, day) in made_from or any(x.starts_at == start for x in existing):
+                continue  # over already, made before (and maybe moved by hand since), or planned by hand
             if any(x.starts_at < end and x.ends_at > start for x in existing):
                 when = rules.local_label(start, end)
                 result.notes.append(f"{gate.name} {when}：与已有班次时间重叠，未生成。")

@@ -271,3 +271,28 @@ def test_only_the_communitys_managers_reach_the_pattern(world, gate):
         assert client_for(other_admin).get(url).status_code == 404
     response = client_for(other_admin).post(reverse("gates:weekly_entry_delete", args=[entry.pk]))
     assert response.status_code == 404 and RosterEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_shift_moved_or_deleted_by_hand_is_not_made_again(world, day_and_evening):
+    gate = day_and_evening
+    as_admin = client_for(world.admin)
+    moved = gate.shifts.get(starts_at=at(2026, 3, 6, 16))
+    data = {"day": "2026-03-06", "start": "17:00", "end": "01:00", "min_strength": 1}
+    assert as_admin.post(reverse("gates:shift_edit", args=[moved.pk]), data).status_code == 302
+    empty = gate.shifts.get(starts_at=at(2026, 3, 7, 8))
+    for member in empty.members.order_by("is_leader"):
+        roster.remove_shift_member(world.admin, member)
+    as_admin.post(reverse("gates:shift_delete", args=[empty.pk]), **HTMX)
+    out = run()
+    assert "shifts=0" in out and "notes=0" in out
+    moved.refresh_from_db()
+    assert moved.changed_by_hand and moved.starts_at == at(2026, 3, 6, 17)
+    assert not gate.shifts.filter(starts_at=at(2026, 3, 7, 8)).exists()
+    assert SkippedShift.objects.get().day == date(2026, 3, 7)
+
+
+def test_cancel_reason_too_long_is_refused(world, day_and_evening):
+    shift = day_and_evening.shifts.get(starts_at=at(2026, 3, 4, 8))
+    url = reverse("gates:shift_cancel", args=[shift.pk])
+    page = client_for(world.admin).post(url, {"reason": "长" * 101}, follow=True).content.decode()
+    assert "原因最多 100 个字" in page and Shift.objects.filter(pk=shift.pk).exists()
