@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.core.testing import make_user
 from alleykeeper.gates import actions, roster
 from alleykeeper.gates.models import Gate, RosterEntry, Shift, SkippedShift
 from alleykeeper.gates.tests.conftest import client_for
+from testkit.world import make_user
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
