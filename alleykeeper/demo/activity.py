@@ -52,6 +52,7 @@ NEEDED_DIVISIONS = (
 )
 ROSTER_GATES = ("城北路口", "孝感巷口", "西街东口")  # the main gates of three enclosures
 DUTY_GATE = "城北路口"
+ALSO_ON_DUTY_NOW = "wangcl"  # the grid worker of 第一网格 stands with 庄建国 at loading time: her gate pages are live
 # The three shifts of a day at the roster gates (their default pattern): night, day, evening.
 DEMO_SHIFTS = ((time(0), time(8)), (time(8), time(16)), (time(16), time(0)))
 
@@ -226,8 +227,9 @@ def _roster(demo: Demo) -> str:
     person always in the same shift at the same gate (nobody double-booked, everyone rested), then the
     coming fortnight made from it by the generator the daily timer runs (`generate_shifts`, also run by
     `make run`), so the gates stay staffed on any later day. 城北路口 is fully staffed and 庄建国 leads its
-    shift covering the moment of loading, every day, so his 值守 page is live; the two other gates are
-    short-handed in places (人手不足 shows)."""
+    shift covering the moment of loading, every day, with 王翠琳, so that the duty staff's and the grid
+    worker's gate log and visitor list are live whatever the hour; the two other gates are short-handed in
+    places (人手不足 shows)."""
     gates = {g.name: g for g in Gate.objects.filter(enclosure__community=demo.community, name__in=ROSTER_GATES)}
     planner = demo.users["huangyh"]
     zhuang = demo.users["zhuangjg"]
@@ -235,8 +237,9 @@ def _roster(demo: Demo) -> str:
     current = next(n for n, (start, end) in enumerate(DEMO_SHIFTS) if start <= now and (now < end or end == time(0)))
     slots = [current, (current + 1) % 3, (current + 2) % 3]
     groups: dict[tuple[str, int], list[User]] = {(name, slot): [] for name in ROSTER_GATES for slot in slots}
-    groups[(DUTY_GATE, current)].append(zhuang)
-    people = iter(u for u in rules.eligible_staff(demo.community.pk) if u.pk != zhuang.pk)
+    on_duty_now = [zhuang, demo.users[ALSO_ON_DUTY_NOW]]
+    groups[(DUTY_GATE, current)] += on_duty_now
+    people = iter(u for u in rules.eligible_staff(demo.community.pk) if u not in on_duty_now)
     for slot in slots:
         groups[(DUTY_GATE, slot)] += [next(people) for _ in range(3 - len(groups[(DUTY_GATE, slot)]))]
     for person, spot in zip(people, [(name, slot) for slot in slots for name in ROSTER_GATES[1:]], strict=False):

@@ -67,6 +67,7 @@ def test_loaded_at_any_hour_the_gate_is_on_duty_now(community, moment, time_mach
         summary = _load_roster(community, now)
         shift = _on_duty_at_the_gate(now)
         assert shift.leader.user.username == "zhuangjg" and shift.strength == 3, summary
+        assert shift.members.filter(user__username="wangcl").exists()
         assert "每周排班 9 条" in summary
         transaction.set_rollback(True)
 
