@@ -52,6 +52,9 @@ NEEDED_DIVISIONS = (
 )
 ROSTER_GATES = ("城北路口", "孝感巷口", "西街东口")  # the main gates of three enclosures
 DUTY_GATE = "城北路口"
+ALSO_ON_DUTY_NOW = "wangcl"  # the grid worker of 第一网格 stands with 庄建国 at loading time: her gate pages are live
+# The three shifts of a day at the roster gates (their default pattern): night, day, evening.
+DEMO_SHIFTS = ((time(0), time(8)), (time(8), time(16)), (time(16), time(0)))
 
 
 @dataclass(frozen=True)
@@ -220,57 +223,40 @@ def _slot(demo: Demo, resident: Resident, qid: dict[str, int], *, arrived: bool)
 
 
 def _roster(demo: Demo) -> str:
-    """This week and next at three enclosures' main gates: shifts from each gate's pattern, then groups
-    of three or four with a leader, each person at most one shift a day (added through the roster rules).
-    庄建国 leads the shift at 城北路口 that covers this moment, every day, so his 值守 page is live."""
+    """A weekly roster (每周排班) at three enclosures' main gates: every day the gate's three shifts, each
+    person always in the same shift at the same gate (nobody double-booked, everyone rested), then the
+    coming fortnight made from it by the generator the daily timer runs (`generate_shifts`, also run by
+    `make run`), so the gates stay staffed on any later day. 城北路口 is fully staffed and 庄建国 leads its
+    shift covering the moment of loading, every day, with 王翠琳, so that the duty staff's and the grid
+    worker's gate log and visitor list are live whatever the hour; the two other gates are short-handed in
+    places (人手不足 shows)."""
     gates = {g.name: g for g in Gate.objects.filter(enclosure__community=demo.community, name__in=ROSTER_GATES)}
     planner = demo.users["huangyh"]
-    monday = rules.week_start(demo.today)
-    shifts = []
-    for name in ROSTER_GATES:
-        for week in (monday, monday + timedelta(days=7)):
-            roster.fill_week(planner, gates[name], week)
-        shifts += list(gates[name].shifts.filter(starts_at__gte=demo.at(monday, 0)))
-    pool = [u for u in rules.eligible_staff(demo.community.pk) if u.username != "zhuangjg"]
     zhuang = demo.users["zhuangjg"]
-    now_local = timezone.localtime(demo.now)
-    priority = {name: n for n, name in enumerate(ROSTER_GATES)}
-
-    def order(shift) -> tuple:
-        start = timezone.localtime(shift.starts_at)
-        night = start.hour < 6
-        return (start.date(), night and shift.gate.name != DUTY_GATE, priority[shift.gate.name], start.hour)
-
-    busy: set[tuple[int, date]] = set()
-    rota = 0
-    members = short = 0
-    for shift in sorted(shifts, key=order):
-        start = timezone.localtime(shift.starts_at)
-        day = start.date()
-        group = []
-        if shift.gate.name == DUTY_GATE and start.time() <= now_local.time() < _end_time(shift):
-            group.append(zhuang)
-            busy.add((zhuang.pk, day))
-        size = 4 if demo.rng.random() < 0.3 else 3
-        for _ in range(len(pool)):
-            if len(group) >= size:
-                break
-            person = pool[rota % len(pool)]
-            rota += 1
-            if (person.pk, day) in busy or rules.booking_problem(person, shift):
-                continue
-            group.append(person)
-            busy.add((person.pk, day))
-        for person in group:
-            roster.add_shift_member(planner, shift, person)
-            members += 1
-        short += len(group) < shift.min_strength
-    return f"值守：{len(ROSTER_GATES)} 个卡口两周 {len(shifts)} 个班次，排入 {members} 人次，{short} 个班次人手不足"
-
-
-def _end_time(shift) -> time:
-    end = timezone.localtime(shift.ends_at)
-    return time.max if end.time() == time(0) else end.time()
+    now = timezone.localtime(demo.now).time()
+    current = next(n for n, (start, end) in enumerate(DEMO_SHIFTS) if start <= now and (now < end or end == time(0)))
+    slots = [current, (current + 1) % 3, (current + 2) % 3]
+    groups: dict[tuple[str, int], list[User]] = {(name, slot): [] for name in ROSTER_GATES for slot in slots}
+    on_duty_now = [zhuang, demo.users[ALSO_ON_DUTY_NOW]]
+    groups[(DUTY_GATE, current)] += on_duty_now
+    people = iter(u for u in rules.eligible_staff(demo.community.pk) if u not in on_duty_now)
+    for slot in slots:
+        groups[(DUTY_GATE, slot)] += [next(people) for _ in range(3 - len(groups[(DUTY_GATE, slot)]))]
+    for person, spot in zip(people, [(name, slot) for slot in slots for name in ROSTER_GATES[1:]], strict=False):
+        groups[spot].append(person)
+    shifts = members = 0
+    for (name, slot), group in groups.items():
+        starts, ends = DEMO_SHIFTS[slot]
+        data = {"weekdays": "0123456", "starts": starts, "ends": ends, "min_strength": rules.DEFAULT_MIN_STRENGTH,
+                "leader": group[0] if group else None, "crew": group[1:]}  # fmt: skip
+        done = roster.save_roster_entry(planner, gates[name], None, data, now=demo.now)[1]
+        shifts, members = shifts + done.shifts, members + done.members
+    done = roster.generate_shifts(planner, now=demo.now)  # what the timer does: nothing left to make here
+    short = sum(1 for group in groups.values() if len(group) < rules.DEFAULT_MIN_STRENGTH)
+    return (
+        f"值守：{len(ROSTER_GATES)} 个卡口每周排班 {len(groups)} 条，生成未来 {roster.GENERATE_DAYS} 天 "
+        f"{shifts + done.shifts} 个班次，排入 {members + done.members} 人次；{short} 条排班人手不足"
+    )
 
 
 # -- visitors and the gate log --------------------------------------------------------------------------------

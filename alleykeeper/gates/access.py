@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.gates.models import Enclosure, Gate, GateQuerySet, Shift, ShiftMember, ShiftQuerySet
+from alleykeeper.gates.models import Enclosure, Gate, GateQuerySet, RosterEntry, Shift, ShiftMember, ShiftQuerySet
 
 # Staff arrive a little early and hand over a little late: duty access covers this margin.
 DUTY_GRACE = timedelta(minutes=30)
@@ -39,6 +39,13 @@ def managed_gate_for(user, pk: int) -> Gate:
 def shift_for(user, pk: int) -> Shift:
     require(user, Capability.MANAGE_GATES)
     return get_object_or_404(Shift.objects.visible_to(user).select_related("gate__enclosure"), pk=pk)
+
+
+def roster_entry_for(user, pk: int) -> RosterEntry:
+    """A line of the weekly roster of a gate the user manages."""
+    require(user, Capability.MANAGE_GATES)
+    queryset = RosterEntry.objects.visible_to(user).select_related("gate__enclosure__community")
+    return get_object_or_404(queryset.prefetch_related("crew"), pk=pk)
 
 
 def shift_member_for(user, pk: int) -> ShiftMember:

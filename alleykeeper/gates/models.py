@@ -83,6 +83,8 @@ class Gate(models.Model):
         default=DEFAULT_SHIFT_PATTERN,
         help_text="每天的班次，用逗号分隔，如 00:00-08:00,08:00-16:00,16:00-00:00；结束早于开始表示次日。",
     )
+    # The weekly roster (RosterEntry rows) generates shifts only while this is on: a pause keeps the entries.
+    weekly_roster_active = models.BooleanField("按每周排班自动生成班次", default=True)
 
     objects = GateQuerySet.as_manager()
 
@@ -99,6 +101,88 @@ class Gate(models.Model):
         if not self.opens_at or not self.closes_at:
             return "全天"
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class RosterEntryQuerySet(ScopedQuerySet):
+    grid_path = None
+    community_path = "gate__enclosure__community_id"
+
+
+class RosterEntry(models.Model):
+    """One line of a gate's weekly roster (每周排班): on the given weekdays, from `starts` to `ends` (an end at
+    or before the start falls on the next day: 16:00–00:00 ends at midnight, 22:00–06:00 the next morning),
+    a group of people with its leader. roster.generate_shifts turns it into ordinary shifts linked to it.
+    Who may stand when is not checked here: the generated shift's bookings meet gates/rules.py like any other."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="roster_entries", verbose_name="卡口")
+    # The weekdays as digits, Monday 0 ... Sunday 6 ("01234": Monday to Friday), in order, each once.
+    weekdays = models.CharField("星期", max_length=7)
+    starts = models.TimeField("开始")
+    ends = models.TimeField("结束")
+    min_strength = models.PositiveSmallIntegerField("最少人数", default=3)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="带班负责人",
+    )
+    crew = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="组员")
+
+    objects = RosterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每周排班"
+        ordering = ["gate_id", "weekdays", "starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_strength__gte=1), name="roster_entry_min_strength_positive"),
+            models.CheckConstraint(
+                condition=Q(weekdays__regex=r"^0?1?2?3?4?5?6?$") & ~Q(weekdays=""), name="roster_entry_weekdays"
+            ),
+            models.CheckConstraint(condition=~Q(starts=models.F("ends")), name="roster_entry_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gate} {self.weekdays_label} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    @property
+    def days(self) -> list[int]:
+        return [int(d) for d in self.weekdays]
+
+    @property
+    def weekdays_label(self) -> str:
+        names = "一二三四五六日"
+        if self.weekdays == "0123456":
+            return "每天"
+        if self.weekdays == "01234":
+            return "周一至周五"
+        return "周" + "、".join(names[d] for d in self.days)
+
+    @property
+    def overnight(self) -> bool:
+        return self.ends <= self.starts
+
+
+class SkippedShift(models.Model):
+    """A shift of a roster entry cancelled by hand on one day: the generator does not make it again.
+    Written by roster.cancel_shift (and delete_shift for a generated shift)."""
+
+    entry = models.ForeignKey(RosterEntry, on_delete=models.CASCADE, related_name="skips", verbose_name="每周排班")
+    day = models.DateField("日期")
+    reason = models.CharField("原因", max_length=100, blank=True)
+    cancelled_at = models.DateTimeField("取消时间")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="取消人"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "取消的班次"
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["entry", "day"], name="skipped_shift_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.day}"
 
 
 class ShiftQuerySet(ScopedQuerySet):
@@ -122,6 +206,13 @@ class Shift(models.Model):
     starts_at = models.DateTimeField("开始")
     ends_at = models.DateTimeField("结束")
     min_strength = models.PositiveSmallIntegerField("最少人数", default=3)
+    # Made by roster.generate_shifts from this weekly-roster entry (null: planned by hand).
+    roster_entry = models.ForeignKey(
+        RosterEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts", verbose_name="每周排班"
+    )
+    # A person swapped, added or removed, or the times changed, by hand: a later change of the weekly roster
+    # leaves this shift as it is (an untouched generated shift is made again from the new roster).
+    changed_by_hand = models.BooleanField("手工调整过", default=False)
 
     objects = ShiftQuerySet.as_manager()
 

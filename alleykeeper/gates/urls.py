@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alleykeeper.gates import log_views, roster_views, views
+from alleykeeper.gates import log_views, roster_views, views, weekly_views
 
 app_name = "gates"
 urlpatterns = [
@@ -24,6 +24,14 @@ urlpatterns = [
     path("shift/<int:pk>/edit/", roster_views.edit_shift, name="shift_edit"),
     path("member/<int:pk>/remove/", roster_views.remove_member, name="member_remove"),
     path("member/<int:pk>/leader/", roster_views.make_leader, name="member_leader"),
+    path("shift/<int:pk>/cancel/", weekly_views.cancel_shift, name="shift_cancel"),
+    # the weekly roster (每周排班)
+    path("gate/<int:pk>/weekly/", weekly_views.weekly, name="weekly"),
+    path("gate/<int:pk>/weekly/new/", weekly_views.entry_new, name="weekly_entry_new"),
+    path("gate/<int:pk>/weekly/generate/", weekly_views.generate, name="weekly_generate"),
+    path("gate/<int:pk>/weekly/active/", weekly_views.set_active, name="weekly_active"),
+    path("weekly/<int:pk>/edit/", weekly_views.entry_edit, name="weekly_entry_edit"),
+    path("weekly/<int:pk>/delete/", weekly_views.entry_delete, name="weekly_entry_delete"),
     path("duty/", views.duty, name="duty"),
     # the gate log
     path("gate/<int:pk>/log/", log_views.log_page, name="log"),

@@ -229,6 +229,27 @@ def test_shift_edit_keeps_times_strength_and_group(world: World, as_admin: Clien
     assert Shift.objects.filter(gate=gate).count() == 1
 
 
+def test_weekly_roster_entry_edit_keeps_days_times_and_group(
+    world: World, as_admin: Client, gate: Gate, time_machine
+) -> None:
+    """An overnight line on three weekdays (next-day end ticked), its own strength, a leader and a crew; the
+    shifts made from it are kept as they are (not made again)."""
+    time_machine.move_to(datetime(2026, 3, 2, 10, tzinfo=timezone.get_current_timezone()), tick=False)
+    data = {"weekdays": "025", "starts": time(22, 30), "ends": time(6, 15), "min_strength": 2,
+            "leader": world.duty, "crew": [world.volunteer, world.worker_a]}  # fmt: skip
+    entry, _ = roster.save_roster_entry(None, gate, None, data)
+
+    def everything() -> tuple:
+        shifts = Shift.objects.filter(roster_entry=entry).order_by("starts_at")
+        made = [(s.pk, s.starts_at, s.ends_at, sorted(s.members.values_list("user_id", flat=True))) for s in shifts]
+        return stored(entry), made
+
+    before = everything()
+    assert before[0]["crew"] == sorted([world.volunteer.pk, world.worker_a.pk]) and before[1]
+    save_unchanged(as_admin, reverse("gates:weekly_entry_edit", args=[entry.pk]))
+    assert everything() == before
+
+
 # ---- screening ----
 
 

@@ -11,7 +11,7 @@ observation cases with follow-ups and deliveries, push-list people), and the sam
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -59,10 +59,11 @@ PERSONAS = ("admin", "grid_worker")
 BOUNDED_EXTRA: dict[str, tuple[int, str]] = {
     "gates:roster": (1, "the shifts' members, read once there are shifts (the crawled gate has none in the demo)"),
     "gates:roster_print": (1, "the same as gates:roster"),
+    "gates:weekly": (1, "the crews of the weekly roster, read once there are lines (the demo's crawled gate has none)"),
     "visitors:live": (2, "the key areas and the gate-log entries of today's visitors, read once there are any"),
 }
 GATE_PAGES = {"gates:gate", "gates:gate_edit", "gates:log", "gates:roster", "gates:roster_print", "visitors:live"}
-GATE_PAGES |= {"visitors:export", "visitors:poster"}
+GATE_PAGES |= {"visitors:export", "visitors:poster", "gates:weekly", "gates:weekly_entry_new"}
 
 
 @dataclass
@@ -207,6 +208,7 @@ def _grow_gates(named: Named, community: Community, admin: User) -> None:
             if n < 4:
                 log_visitor_entry(duty, submitted.registration, "36.5")
         _fill_shifts(gate, community, admin)
+        _weekly_roster(gate, community, admin)
     for enclosure in Enclosure.objects.filter(pk__in=named.enclosures):
         for n in range(2):
             gate_actions.create_gate(admin, {"enclosure": enclosure, "name": f"增量门{n}"})
@@ -229,6 +231,20 @@ def _fill_shifts(gate: Gate, community: Community, admin: User) -> None:
                 break
             if not shift.members.filter(user=person).exists() and not rules.booking_problem(person, shift):
                 roster.add_shift_member(admin, shift, person)
+
+
+def _weekly_roster(gate: Gate, community: Community, admin: User) -> None:
+    """Three lines of a weekly roster, each with a leader and two of the staff, their shifts made for four
+    weeks, one day cancelled."""
+    pool = list(rules.eligible_staff(community.pk))
+    for n, (starts, ends) in enumerate(((time(0), time(8)), (time(8), time(16)), (time(16), time(0)))):
+        group = pool[3 * n : 3 * n + 3]
+        data = {"weekdays": "0123456", "starts": starts, "ends": ends, "min_strength": 3, "leader": group[0],
+                "crew": group[1:]}  # fmt: skip
+        roster.save_roster_entry(admin, gate, None, data)
+    roster.generate_shifts(admin, days=28, gates=[gate])  # beyond the two weeks filled by hand
+    made = gate.shifts.filter(roster_entry__isnull=False).order_by("-starts_at").first()
+    roster.cancel_shift(admin, made, "测试")
 
 
 def _grow_observation(named: Named, added: list[Household], admin: User) -> None:
