@@ -98,6 +98,9 @@ def spaced(name: str, rng: random.Random) -> str:
     return f"{name[0]} {name[1:]}" if len(name) > 1 and rng.random() < 0.2 else name
 
 
+CHINESE_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
 def build_rows(people: list[tuple], count: int) -> list[list]:
     from alleykeeper.core.identity import id_check_char
 
@@ -116,7 +119,9 @@ def build_rows(people: list[tuple], count: int) -> list[list]:
         if kind == "stranger" or not chosen:
             first17 = f"4201{rng.randrange(10, 99)}19{rng.randrange(50, 99)}0{rng.randrange(1, 9)}1{rng.randrange(1, 9)}{rng.randrange(100, 999)}"
             doc, phone = first17 + id_check_char(first17), f"15{rng.randrange(10**9):09d}"
-            rows.append([number, "路人" + str(number), doc, phone, origin, arrival, "", transport, ""])
+            # A stranger's name as a list would give it: letters only (a name with digits is refused and left out).
+            stranger = "路人" + str(number).translate(CHINESE_DIGITS)
+            rows.append([number, stranger, doc, phone, origin, arrival, "", transport, ""])
             continue
         name, doc, phone, building, room = chosen.pop()
         address = f"开元街道{building}{room}室"
