@@ -23,11 +23,8 @@ text. Messages are Chinese and say what to do.
 """
 
 import csv
-import datetime as datetime_module
 import hashlib
 import io
-import os
-import pickle
 import re
 import unicodedata
 import uuid
@@ -41,6 +38,8 @@ from typing import Any
 
 from django.conf import settings
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from alleykeeper.core import kept_cells
 
 XLSX, CSV = "xlsx", "csv"
 HEADER_SCAN_ROWS = 20  # title rows above the header that real community sheets carry
@@ -319,58 +318,27 @@ def _read_csv(path: Path, limits: Limits) -> Table:
     return Table(rows=rows, kind=CSV, encoding=encoding)
 
 
-PARSED_SUFFIX = ".cells"
-_PARSED_VERSION = 1
-# The only classes a parsed copy may contain besides str, int, float, bool and None (calamine's cells).
-_CELL_CLASSES = {"date", "datetime", "time", "timedelta"}
-
-
 def parsed_copy(path: Path) -> Path:
-    """Where the cells read from the upload at `path` are kept (beside it, in the same private directory)."""
-    return path.with_name(path.name + PARSED_SUFFIX)
+    """Where the cells read from the upload at `path` are kept (core.kept_cells)."""
+    return kept_cells.path_for(path)
 
 
 def remove_upload(path: Path) -> None:
     """Delete an upload and the cells read from it."""
     path.unlink(missing_ok=True)
-    parsed_copy(path).unlink(missing_ok=True)
-
-
-class _CellUnpickler(pickle.Unpickler):
-    """Loads nothing but cells: a parsed copy that names any other class is refused (and read again)."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "datetime" and name in _CELL_CLASSES:
-            return getattr(datetime_module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not a cell")
+    kept_cells.path_for(path).unlink(missing_ok=True)
 
 
 def _keep_parsed(table: Table, path: Path) -> None:
-    """Write the table's cells beside the upload (written whole, then renamed: never half a copy)."""
-    target = parsed_copy(path)
-    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(partial, "xb") as out:
-            partial.chmod(0o600)
-            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo: cells hold no cycles, and a memo of 2 million cells is ~200 MB
-            pickler.dump((_PARSED_VERSION, table.kind, table.encoding, table.sheet, table.rows))
-        os.replace(partial, target)
-    except OSError:
-        partial.unlink(missing_ok=True)  # no copy: the next reader parses the file itself
+    kept_cells.keep(path, (table.kind, table.encoding, table.sheet, table.rows))
 
 
 def _load_parsed(path: Path) -> Table | None:
     """The cells kept by an earlier read of this upload, or None (none kept, or not readable)."""
-    try:
-        with open(parsed_copy(path), "rb") as handle:
-            version, kind, encoding, sheet, rows = _CellUnpickler(handle).load()
-    except FileNotFoundError:
+    kept = kept_cells.load(path)
+    if kept is None:
         return None
-    except Exception:  # a damaged copy: read the upload itself, as if none had been kept
-        return None
-    if version != _PARSED_VERSION or not isinstance(rows, list):
-        return None
+    kind, encoding, sheet, rows = kept
     return Table(rows=rows, kind=kind, encoding=encoding, sheet=sheet)
 
 
