@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",
+    "alleykeeper.reopening",
     "alleykeeper.center",
     "alleykeeper.demo",
 ]
@@ -181,6 +182,10 @@ STORAGES = {
 }
 # Uploaded imports are private: kept outside any served directory.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", str(BASE_DIR / "var" / "uploads")))
+# Attached files (core.uploads: PDF, JPEG, PNG by content): size of any file, of a photo, and a photo's pixels.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000)
 
 # Security: production defaults, relaxed only by DEBUG.
 SESSION_COOKIE_HTTPONLY = True
@@ -240,6 +245,11 @@ OBSERVATION_RETEST_MINUTES = env_int("OBSERVATION_RETEST_MINUTES", 30)
 OBSERVATION_REQUEST_DUE_HOURS = env_int("OBSERVATION_REQUEST_DUE_HOURS", 12)
 OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 90)
 OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR", 20)
+
+# Enterprise reopening (README "Enterprise reopening"): how long an enterprise's link works, and how many
+# submissions (uploads included) one link and one client address may make in an hour.
+REOPENING_LINK_DAYS = env_int("REOPENING_LINK_DAYS", 14)
+REOPENING_LINK_POSTS_PER_HOUR = env_int("REOPENING_LINK_POSTS_PER_HOUR", 30)
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

@@ -31,6 +31,10 @@ class Capability(models.TextChoices):
     DELIVER = "deliver", "上门配送"
     GATE_DUTY = "gate_duty", "卡口值守（登记出入、查看来访）"
     MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
+    VIEW_REOPENING = "view_reopening", "查看复工复产"
+    MANAGE_REOPENING = "manage_reopening", "登记企业、告知政策、发放填报链接、录入复工申请"
+    REVIEW_REOPENING = "review_reopening", "审核复工申请、现场核查、退回"
+    APPROVE_REOPENING = "approve_reopening", "批准、不予批准复工，暂停营业"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -47,9 +51,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.FOLLOW_UP,
             Capability.DELIVER,
             Capability.GATE_DUTY,
+            Capability.VIEW_REOPENING,
+            Capability.MANAGE_REOPENING,
         }
     ),
-    Role.STREET_OFFICER: frozenset({Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS}),
+    Role.STREET_OFFICER: frozenset(
+        {Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS, Capability.VIEW_REOPENING}
+    ),
     Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
     Role.CLEANER: frozenset(),
     Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
