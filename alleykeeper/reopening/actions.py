@@ -98,6 +98,8 @@ def save_enterprise(actor, enterprise: Enterprise | None, data: dict, phone: Che
                 sealed.masked,
             )
             changed.append("phone")
+    if not creating and not changed:
+        return enterprise  # nothing to write: an import of the same file again changes nothing
     enterprise.save()
     if creating or changed:
         action = "enterprise.create" if creating else "enterprise.update"
