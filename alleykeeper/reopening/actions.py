@@ -323,6 +323,10 @@ def _set_state(enterprise: Enterprise, state: str, reason: str) -> None:
     enterprise.save(update_fields=["state", "state_reason", "updated_at"])
 
 
+def checklist_for_all() -> list[ChecklistItem]:
+    return list(ChecklistItem.objects.filter(active=True).order_by("gate", "sort_number", "id"))
+
+
 def checklist_for(enterprise: Enterprise) -> list[ChecklistItem]:
     """The active items of the four gates for the enterprise's sector (items for every sector included)."""
     items = ChecklistItem.objects.filter(active=True).filter(sector__in=["", enterprise.sector])
