@@ -285,6 +285,27 @@ def _grow_push_lists(named: Named) -> None:
                     match.save()
 
 
+def _grow_reopening(community: Community, admin: User) -> None:
+    """Three more policy calls and links for every enterprise, and twice as many enterprises of the mall in
+    the grid worker's grid, each told and applying through its link."""
+    from alleykeeper.reopening import actions as reopening_actions
+    from alleykeeper.reopening.models import Enterprise
+
+    worker = User.objects.get(username=DEMO_PERSONAS["grid_worker"])
+    grid = worker.grids.get()
+    for enterprise in Enterprise.objects.filter(community=community):
+        for _ in range(3):
+            reopening_actions.record_policy_call(worker, enterprise, "phone", "再次提醒")
+            reopening_actions.issue_link(worker, enterprise)
+    for n in range(2 * Enterprise.objects.filter(community=community).count()):
+        data = {"name": f"增量商户{n}", "no_credit_code": True, "grid": grid, "mall": "开元盛世广场", "floor": "4F",
+                "shop_number": f"4F-{n:03d}", "sector": "retail", "contact_name": "店长", "headcount": 3}  # fmt: skip
+        enterprise = reopening_actions.save_enterprise(admin, None, data, check_phone(f"1377777{n:04d}"))
+        reopening_actions.record_policy_call(worker, enterprise, "visit")
+        application_data = {"planned_date": timezone.localdate(), "contact_name": "店长"}
+        reopening_actions.submit_application(None, enterprise, application_data, None, via_link=True)
+
+
 def _grow(named: Named) -> None:
     community = Community.objects.get(name=plan.COMMUNITY)
     admin = User.objects.get(username=DEMO_PERSONAS["admin"])
@@ -293,6 +314,7 @@ def _grow(named: Named) -> None:
     _grow_gates(named, community, admin)
     _grow_observation(named, added, admin)
     _grow_push_lists(named)
+    _grow_reopening(community, admin)
     cache.clear()
 
 
