@@ -117,6 +117,10 @@ class PushedPersonQuerySet(models.QuerySet):
             return self.filter(Q(grid_id__in=grids) | Q(pk__in=in_review))
         return self.filter(community_id__in=scope.community_ids)
 
+    def unreached(self) -> "PushedPersonQuerySet":
+        """Nobody has acted on them yet: the rows where PushedPerson.reached is false."""
+        return self.filter(outcome="", key_person__isnull=True)
+
 
 class PushedPerson(SealedIdentity):
     """One person on a push list. The fields from `resident` to `match_reason` repeat the accepted match

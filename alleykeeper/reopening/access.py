@@ -6,7 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.reopening.models import Application, Enterprise, EnterpriseImport, EnterpriseLink, Material
+from alleykeeper.reopening.models import (
+    Application,
+    Enterprise,
+    EnterpriseImport,
+    EnterpriseLink,
+    Material,
+    ReturningStaff,
+)
 
 
 def require(user, capability: str) -> None:
@@ -23,7 +30,7 @@ def enterprise_for(user, pk: int, capability: str = Capability.VIEW_REOPENING) -
 def application_for(user, pk: int, capability: str = Capability.VIEW_REOPENING) -> Application:
     require(user, capability)
     queryset = Application.objects.visible_to(user).select_related(
-        "enterprise__grid", "enterprise__community", "enterprise__building__alley", "decided_by"
+        "enterprise__grid", "enterprise__community", "enterprise__building__alley", "decided_by", "slot"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -42,3 +49,8 @@ def import_for(user, pk: int) -> EnterpriseImport:
     require(user, Capability.IMPORT_REGISTER)
     require(user, Capability.MANAGE_REOPENING)
     return get_object_or_404(EnterpriseImport.objects.visible_to(user).select_related("community"), pk=pk)
+
+
+def staff_for(user, pk: int, capability: str = Capability.VIEW_REOPENING) -> ReturningStaff:
+    require(user, capability)
+    return get_object_or_404(ReturningStaff.objects.visible_to(user).select_related("enterprise"), pk=pk)

@@ -18,6 +18,8 @@ from alleykeeper.core.crypto import decrypt, encrypt, seal_phone
 from alleykeeper.core.identity import Checked, format_phone
 from alleykeeper.core.models import apply_changes
 from alleykeeper.core.uploads import delete_stored, store_checked_file
+from alleykeeper.reopening import staff
+from alleykeeper.reopening.errors import ReopeningError
 from alleykeeper.reopening.models import (
     Application,
     ApplicationStatus,
@@ -56,10 +58,6 @@ APPLICATION_FIELDS = (
     "measures_supervision",
     "contact_name",
 )
-
-
-class ReopeningError(Exception):
-    """A step that cannot be taken now; the message says why and what to do, in Chinese."""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -305,11 +303,14 @@ def latest_inspection(application: Application) -> Inspection | None:
 
 
 def approve_application(actor, application: Application, now: datetime | None = None) -> None:
-    """Only after a joint inspection that passed every item; gives the notice its number."""
+    """Only after a joint inspection that passed every item, and with no returning staff blocking (screened
+    again now: an observation may have finished, a key area been declared); gives the notice its number."""
     now = _now(now)
     inspection = latest_inspection(application)
     if application.status == ApplicationStatus.INSPECTED and (inspection is None or not inspection.passed):
         raise ReopeningError("现场核查有未通过的项目，不能批准。请退回企业整改，整改后重新核查。")
+    if application.status == ApplicationStatus.INSPECTED and staff.rescreen_enterprise(application.enterprise, now):
+        raise ReopeningError(staff.blocking_message(application.enterprise))
     with transaction.atomic():
         _move(actor, application, (ApplicationStatus.INSPECTED,), ApplicationStatus.APPROVED, "application.approve")
         application.decided_at, application.decided_by = now, actor

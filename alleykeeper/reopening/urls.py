@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alleykeeper.reopening import import_views, public, review_views, views
+from alleykeeper.reopening import import_views, public, review_views, staff_views, views
 
 app_name = "reopening"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("enterprise/<int:pk>/apply/", views.application_edit, name="apply"),
     path("enterprise/<int:pk>/open/", review_views.open_enterprise, name="open"),
     path("enterprise/<int:pk>/reinspect/", review_views.reinspect, name="reinspect"),
+    path("enterprise/<int:pk>/staff/", staff_views.staff_list, name="staff"),
+    path("enterprise/<int:pk>/report/", staff_views.report_enter, name="report_enter"),
+    path("staff/<int:pk>/decide/", staff_views.staff_decide, name="staff_decide"),
+    path("slots/", staff_views.calendar, name="calendar"),
+    path("slots/open/", staff_views.slots_open, name="slots_open"),
+    path("reports/", staff_views.reports, name="reports"),
+    path("application/<int:pk>/slot/", staff_views.slot_take, name="slot_take"),
     path("link/<int:pk>/revoke/", views.link_revoke, name="link_revoke"),
     path("application/<int:pk>/", views.application_detail, name="application"),
     path("application/<int:pk>/materials/", views.material_upload, name="material_upload"),
@@ -31,4 +38,7 @@ urlpatterns = [
     path("import/<int:pk>/errors/", import_views.import_errors, name="import_errors"),
     # The enterprise's own link (no account)
     path("e/<str:token>/", public.enterprise_link, name="public"),
+    path("e/<str:token>/staff/", public.staff, name="public_staff"),
+    path("e/<str:token>/slot/", public.slot, name="public_slot"),
+    path("e/<str:token>/report/", public.report, name="public_report"),
 ]

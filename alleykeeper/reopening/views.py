@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
@@ -27,7 +28,7 @@ from alleykeeper.reopening.forms import (
     PolicyCallForm,
     PurposeForm,
 )
-from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise, EnterpriseState
+from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise, EnterpriseState, ReturningStaff
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,6 +77,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "states": [(value, label, counts[value]) for value, label in EnterpriseState.choices],
         "waiting": waiting.count(),
+        "staff_blocking": ReturningStaff.objects.visible_to(request.user).blocking().count(),
+        "reports_missing": visible.report_missing(timezone.localdate()).count(),
         "can_manage": request.user.can(Capability.MANAGE_REOPENING),
         "can_import": request.user.can(Capability.IMPORT_REGISTER) and request.user.can(Capability.MANAGE_REOPENING),
         "can_export": request.user.can(Capability.EXPORT_REGISTER),
@@ -206,6 +209,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprise": application.enterprise,
         "materials": application.materials.all(),
         "inspections": application.inspections.prefetch_related("results__photo"),
+        "staff_count": application.enterprise.staff.count(),
+        "blocking": list(application.enterprise.staff.blocking()),
         "material_form": MaterialForm(),
         "can_manage": user.can(Capability.MANAGE_REOPENING),
         "can_review": user.can(Capability.REVIEW_REOPENING),

@@ -32,7 +32,9 @@ class KeyPersonStatus(models.TextChoices):
 
 
 class KeyPersonQuerySet(ScopedQuerySet):
-    pass
+    def unresolved(self) -> "KeyPersonQuerySet":
+        """Key persons not cleared: still to be dealt with, under observation, or transferred."""
+        return self.exclude(status=KeyPersonStatus.CLEARED)
 
 
 class KeyPerson(SealedIdentity):

@@ -6,15 +6,21 @@ States (stored, never computed row by row in lists):
 - an application: submitted → under review → inspected → approved, or returned (with reasons; the
   enterprise corrects it and submits again) or rejected. `actions.py` is the one place that moves them.
 
-Later parts of issue 13 hang on these: the returning staff of an application, its reopening slot and the
-daily health reports of an open enterprise.
+Returning staff, reopening slots and daily health reports live in models/returning.py.
 """
+
+from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from alleykeeper.accounts.scope import ScopedQuerySet
+from alleykeeper.reopening.models.returning import FOUR_CATEGORIES as FOUR_CATEGORIES
+from alleykeeper.reopening.models.returning import DailyReport as DailyReport
+from alleykeeper.reopening.models.returning import HealthState as HealthState
+from alleykeeper.reopening.models.returning import ReopeningSlot as ReopeningSlot
+from alleykeeper.reopening.models.returning import ReturningStaff as ReturningStaff
 
 
 class EnterpriseState(models.TextChoices):
@@ -61,6 +67,11 @@ class EnterpriseQuerySet(ScopedQuerySet):
         if gate == PreventionGate.PUBLICITY:
             return self.filter(told_at__isnull=not done)
         return self.filter(**{GATE_DONE_FIELDS[gate]: done})
+
+    def report_missing(self, day: date) -> "EnterpriseQuerySet":
+        """Open enterprises (opened on or before `day`) that have sent no daily health report for `day`."""
+        sent = DailyReport.objects.filter(enterprise=OuterRef("pk"), day=day)
+        return self.filter(~Exists(sent), state=EnterpriseState.OPEN, opened_on__lte=day)
 
 
 class Enterprise(models.Model):
@@ -249,6 +260,10 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notice_number = models.CharField("复工通知书编号", max_length=30, blank=True)
+    # The staggered-reopening slot the approved enterprise took (reopening.slots.take_slot).
+    slot = models.ForeignKey(
+        ReopeningSlot, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
