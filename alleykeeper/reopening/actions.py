@@ -442,3 +442,42 @@ def open_enterprise(actor, enterprise: Enterprise, opened_on: date) -> None:
         raise ReopeningError("只有已批准复工的企业才能登记为已复工。")
     enterprise.state, enterprise.opened_on = EnterpriseState.OPEN, opened_on
     record_event(actor, "enterprise.open", enterprise, detail={"opened_on": opened_on.isoformat()})
+
+
+# ---- many at once (a long list registered in one go: the demo's 329, a street's first list) ----
+
+
+def add_enterprises(actor, rows: list[tuple[dict, Checked]]) -> list[Enterprise]:
+    """Create many new enterprises in one write (placed and sealed as save_enterprise does), one audit event."""
+    enterprises = []
+    for data, phone in rows:
+        enterprise = Enterprise(**{name: data[name] for name in ENTERPRISE_FIELDS if name in data})
+        _place(enterprise)
+        sealed = seal_phone(phone.value)
+        enterprise.phone_enc, enterprise.phone_index, enterprise.phone_masked = (
+            sealed.encrypted,
+            sealed.index,
+            sealed.masked,
+        )
+        enterprises.append(enterprise)
+    with transaction.atomic():
+        Enterprise.objects.bulk_create(enterprises)
+        record_event(actor, "enterprise.create_many", None, row_count=len(enterprises), scope="企业名单")
+    return enterprises
+
+
+def record_policy_calls(
+    actor, enterprises: list[Enterprise], channel: str, note: str = "", now: datetime | None = None
+) -> None:
+    """The policy told to many enterprises (a floor's round of calls), as record_policy_call does one."""
+    now = _now(now)
+    with transaction.atomic():
+        PolicyCall.objects.bulk_create(
+            PolicyCall(enterprise=e, channel=channel, note=note, told_at=now, told_by=actor) for e in enterprises
+        )
+        Enterprise.objects.filter(pk__in=[e.pk for e in enterprises]).update(told_at=now, updated_at=timezone.now())
+        for enterprise in enterprises:
+            enterprise.told_at = now
+        record_event(
+            actor, "enterprise.policy_call_many", None, row_count=len(enterprises), detail={"channel": channel}
+        )

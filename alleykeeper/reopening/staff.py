@@ -51,6 +51,8 @@ def _finding(key: str, text: str, blocks: bool) -> dict:
 
 def screen_staff(rows: list[ReturningStaff], today: date | None = None) -> None:
     """Set `findings`, `blocking` and `resident` on each row (not saved): see the module docstring."""
+    if not rows:
+        return  # an enterprise without returning staff: nothing to ask
     today = today or timezone.localdate()
     indexes = {row.doc_number_index for row in rows if row.doc_number_index}
     residents = {
