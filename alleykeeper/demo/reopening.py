@@ -120,12 +120,15 @@ class _Walk:
         demo = self.demo
         if stage in ("closed", "told"):
             return
+        via_link = number % 3 != 0
+        if via_link:
+            actions.issue_link(self.worker, enterprise, now=demo.now - timedelta(days=3))
         application = actions.submit_application(
             None,
             enterprise,
             _application_data(enterprise, demo, number % 4),
             check_phone(f"1365990{number:04d}"),
-            via_link=number % 3 != 0,
+            via_link=via_link,
             now=demo.now - timedelta(days=2),
         )
         if number % 4 == 0:  # a returning employee from Xiamen, back three weeks ago: screened, no block
@@ -213,7 +216,6 @@ def _named(demo, walk: _Walk, grids: dict) -> list:
         )
         if stage == "told":
             continue
-        actions.issue_link(worker, enterprise, now=demo.now - timedelta(days=2))
         walk.go(enterprise, stage, number)
         if name == "开元童装":
             # Back from Hubei (a key area) three days ago: blocks approval until the admin decides.

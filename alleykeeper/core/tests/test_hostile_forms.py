@@ -108,6 +108,9 @@ GRID_WORKER_FORMS = [
     "reopening:material_upload",
     "reopening:open",
     "reopening:reveal",
+    "reopening:report_enter",
+    "reopening:slot_take",
+    "reopening:staff",
     "screening:attempt",
     "screening:call",
     "screening:coverage_export",
@@ -143,13 +146,28 @@ ADMIN_FORMS = [
     "registry:import",
     "reopening:import",
     "reopening:reinspect",
+    "reopening:slots_open",
     "screening:campaign_edit",
     "screening:campaign_new",
     "screening:campaign_sync",
     "screening:question_toggle",
     "screening:questions",
 ]
-PUBLIC_FORMS = ["visitors:register", "observation:self_report", "reopening:public"]
+PUBLIC_FORMS = [
+    "visitors:register",
+    "observation:self_report",
+    "reopening:public",
+    "reopening:public_staff",
+    "reopening:public_slot",
+    "reopening:public_report",
+]
+# The enterprise link's pages, each on an enterprise of the demo that its form is for.
+PUBLIC_REOPENING = {
+    "reopening:public": ("applications__status", ApplicationStatus.SUBMITTED),
+    "reopening:public_staff": ("applications__status", ApplicationStatus.SUBMITTED),
+    "reopening:public_slot": ("name", "丽人美发"),  # approved, with slots of its floor
+    "reopening:public_report": ("state", "open"),
+}
 # The admin's forms on pages of the demo's roster gate (城北路口), which the crawl's first gates are not:
 # opened directly (a line of its weekly roster; its week, whose shifts have people).
 ROSTER_GATE_FORMS = ["gates:shift_cancel", "gates:weekly_entry_delete", "gates:weekly_entry_edit"]
@@ -163,7 +181,9 @@ REVIEW_FORMS = {
     "reopening:inspect": ("reopening:inspect", "under_review"),
     "reopening:approve": ("reopening:application", "inspected"),
 }
+# The admin's decision on a returning employee who blocks approval, on the one enterprise of the demo with one.
 FORMS += [("admin", r) for r in ROSTER_GATE_FORMS + list(REVIEW_FORMS)] + [("anonymous", r) for r in PUBLIC_FORMS]
+FORMS += [("admin", "reopening:staff_decide")]
 
 
 @dataclass
@@ -235,10 +255,12 @@ def _next_shift_middle(persona: str) -> datetime | None:
 
 def _public_target(route: str, outsider: Household) -> tuple[str, str]:
     """The page of a public form: an open gate's visitor form, an observed person's self-report link."""
-    if route == "reopening:public":
-        # The link of an enterprise whose application may still be corrected (submitted through its link).
-        enterprise = Enterprise.objects.filter(applications__status=ApplicationStatus.SUBMITTED).order_by("pk").first()
-        url = reverse("reopening:public", args=[reopening_actions.issue_link(None, enterprise)])
+    if route in PUBLIC_REOPENING:
+        # The link of an enterprise the page's form is for (an application that may still be corrected, an
+        # approved enterprise with slots to take, an open one that reports daily).
+        field, value = PUBLIC_REOPENING[route]
+        enterprise = Enterprise.objects.filter(**{field: value}).order_by("pk").first()
+        url = reverse(route, args=[reopening_actions.issue_link(None, enterprise)])
         html = Client().get(url).content.decode()
     elif route == "visitors:register":
         gate = Gate.objects.filter(state=GateState.OPEN).exclude(enclosure__community=outsider.community)
@@ -264,11 +286,18 @@ def _roster_gate_target(route: str) -> tuple[str, str]:
     return url, _client("admin").get(url).content.decode()
 
 
+def _staff_decision_target() -> tuple[str, str]:
+    """The returning-staff page of the demo's enterprise with someone blocking (开元童装): the decision form."""
+    enterprise = Enterprise.objects.filter(staff__blocking=True).order_by("pk").first()
+    url = reverse("reopening:staff", args=[enterprise.pk])
+    return url, _client("admin").get(url).content.decode()
+
+
 def _review_target(route: str) -> tuple[str, str]:
     page, status = REVIEW_FORMS[route]
-    application = (
-        Application.objects.filter(status=status, enterprise__community__name="开元社区").order_by("pk").first()
-    )
+    # An application whose returning staff do not block it (开元童装's would show no approve button).
+    applications = Application.objects.filter(status=status, enterprise__community__name="开元社区")
+    application = applications.exclude(enterprise__staff__blocking=True).order_by("pk").first()
     url = reverse(page, args=[application.pk])
     return url, _client("admin").get(url).content.decode()
 
@@ -429,6 +458,8 @@ def test_hostile_values_are_refused_or_kept_harmless(persona, route, reached, ou
         page, html, when = *_roster_gate_target(route), None
     elif route in REVIEW_FORMS:
         page, html, when = *_review_target(route), None
+    elif route == "reopening:staff_decide":
+        page, html, when = *_staff_decision_target(), None
     else:
         assert (persona, route) in reached, f"the crawl no longer reaches a form posting to {route}"
         page, html, when = reached[(persona, route)]
