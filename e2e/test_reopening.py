@@ -3,8 +3,10 @@ reviewer sees the block, records a decision, inspects and approves; the enterpri
 
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
@@ -26,6 +28,8 @@ def test_enterprise_applies_reviewer_resolves_the_block_approves_and_a_slot_is_t
     world = live_world
     cache.clear()  # every client here is 127.0.0.1: fresh rate-limit counters
     make_divisions()  # Wuhan is a key area since 40 days ago
+    # The inspection checklist comes from a migration, which an earlier browser test's flush emptied.
+    import_module("alleykeeper.reopening.migrations.0002_seed_checklist").seed(apps, None)
     data = {
         "name": "开元奶茶店", "credit_code": "91440300708461136T", "grid": world.grid_a, "mall": "开元盛世广场",
         "floor": "1F", "shop_number": "1F-001", "sector": "catering", "contact_name": "林店长", "headcount": 6,

@@ -10,12 +10,15 @@ slot of the staggered calendar, openings with their daily health reports.
 
 from collections import Counter
 from datetime import timedelta
+from importlib import import_module
+
+from django.apps import apps as django_apps
 
 from alleykeeper.core.credit_code import credit_check_char
 from alleykeeper.core.identity import check_id_card, check_phone, id_check_char
 from alleykeeper.registry.models import Building, HouseholdKind
 from alleykeeper.reopening import actions, daily, slots, staff
-from alleykeeper.reopening.models import CallChannel, EnterpriseState, HealthState, Sector
+from alleykeeper.reopening.models import CallChannel, ChecklistItem, EnterpriseState, HealthState, Sector
 
 MALL = "开元盛世广场"
 FLOORS = ("B1", "1F", "2F", "3F", "4F")
@@ -180,8 +183,16 @@ class _Walk:
             self.booked += 1
 
 
+def _ensure_checklist() -> None:
+    """The inspection checklist is seeded by a migration; a database emptied since (a transactional test's
+    flush) has none: seed it again, as an administrator would enter it in the admin."""
+    if not ChecklistItem.objects.exists():
+        import_module("alleykeeper.reopening.migrations.0002_seed_checklist").seed(django_apps, None)
+
+
 def enterprises(demo) -> str:
     admin, worker = demo.users["chenyl"], demo.users["wangcl"]
+    _ensure_checklist()
     grids = {g.name: g for g in demo.community.grids.all()}
     places = [(MALL, floor) for floor in FLOORS] + [("", "")]
     slots.open_slots(

@@ -8,7 +8,7 @@ under its own lock, and a check constraint backs it. No read-then-write race is 
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
@@ -91,16 +91,3 @@ def day_loads(slots) -> list[dict]:
     for day in days.values():
         day["percent"] = round(100 * day["taken"] / day["capacity"]) if day["capacity"] else 0
     return list(days.values())
-
-
-def openings(enterprises, first: date, last: date) -> int:
-    """Enterprises whose booked slot falls in [first, last] (the openings of a day or a week)."""
-    booked = Application.objects.filter(
-        enterprise__in=enterprises, status=ApplicationStatus.APPROVED, slot__day__gte=first, slot__day__lte=last
-    )
-    return booked.count()
-
-
-def capacity_left(slots) -> int:
-    totals = slots.aggregate(capacity=Sum("capacity"), taken=Sum("taken"))
-    return (totals["capacity"] or 0) - (totals["taken"] or 0)

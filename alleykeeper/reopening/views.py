@@ -28,7 +28,7 @@ from alleykeeper.reopening.forms import (
     PolicyCallForm,
     PurposeForm,
 )
-from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise, EnterpriseState, ReturningStaff
+from alleykeeper.reopening.models import Application, Enterprise, EnterpriseState, ReturningStaff
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,9 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         disinfection=Count("id", filter=Q(disinfection_done=True)),
         supervision=Count("id", filter=Q(supervision_done=True)),
     )
-    waiting = Application.objects.visible_to(request.user).filter(
-        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INSPECTED]
-    )
+    waiting = Application.objects.visible_to(request.user).waiting()
     context = {
         "form": form,
         "page": page_of(_filtered(request, form).select_related("grid"), request.GET.get("page")),

@@ -228,6 +228,16 @@ class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ApplicationQuerySet":
         return self.filter(enterprise__in=Enterprise.objects.visible_to(user))
 
+    def waiting(self) -> "ApplicationQuerySet":
+        """Applications waiting for the community: submitted, under review or inspected (not yet decided)."""
+        return self.filter(
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INSPECTED]
+        )
+
+    def opening_between(self, first: date, last: date) -> "ApplicationQuerySet":
+        """Approved applications whose reopening slot falls on a day in [first, last] (openings of a day, a week)."""
+        return self.filter(status=ApplicationStatus.APPROVED, slot__day__gte=first, slot__day__lte=last)
+
 
 class Application(models.Model):
     """A reopening application (督促关): filled through the enterprise's link or entered by staff. The planned

@@ -75,6 +75,8 @@ def test_slots_calendar_booking_and_a_full_slot(world, personas, enterprise_a, c
     slots.take_slot(world.worker_a, application, ReopeningSlot.objects.get(day=today + timedelta(days=2), floor="1F"))
     slot.refresh_from_db()
     assert slot.taken == 0
+    assert Application.objects.opening_between(today, today).count() == 1  # the other enterprise, today
+    assert Application.objects.opening_between(today, today + timedelta(days=6)).count() == 2
     page = admin.get(reverse("reopening:calendar")).content.decode()
     assert "已预约 1 / 3 家" in page and "沿街商铺" in page
     # A capacity lowered below what is taken keeps what is taken.
