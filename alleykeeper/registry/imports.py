@@ -401,13 +401,14 @@ def _registered(indexes: list[str]) -> list[tuple[str, int, int]]:
     if connection.vendor == "postgresql":
         # One query with one array parameter: 100,000 numbers in chunks of IN lists cost 50 round trips.
         # "<> ''" lets PostgreSQL use resident_unique_document (partial: non-blank numbers), the column's only
-        # index; it cannot prove that by itself for a list of values.
+        # index; it cannot prove that by itself for a list of values. The array goes as its text literal
+        # (blind indexes are hex: nothing to quote), which costs less to send than a list adapted item by item.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT r.doc_number_index, r.household_id, h.community_id FROM registry_resident r "
                 "JOIN registry_household h ON h.id = r.household_id "
-                "WHERE r.doc_number_index <> '' AND r.doc_number_index = ANY(%s)",
-                [indexes],
+                "WHERE r.doc_number_index <> '' AND r.doc_number_index = ANY(%s::varchar[])",
+                ["{" + ",".join(indexes) + "}"],
             )
             return cursor.fetchall()
     found: list[tuple[str, int, int]] = []
