@@ -275,6 +275,11 @@ class RequestStatus(models.TextChoices):
 OPEN_REQUEST_STATUSES = (RequestStatus.REQUESTED, RequestStatus.ASSIGNED, RequestStatus.DELIVERED)
 
 
+def late_request_q(now) -> Q:
+    """A delivery past its due time and not yet at the door (超时)."""
+    return Q(due_by__lt=now, status__in=[RequestStatus.REQUESTED, RequestStatus.ASSIGNED])
+
+
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
         """Those who follow cases see the requests of cases in scope; a volunteer sees only what was
@@ -291,6 +296,10 @@ class RequestQuerySet(models.QuerySet):
             else:
                 mine |= Q(case__community_id__in=scope.community_ids)
         return self.filter(mine)
+
+    def to_deliver_by(self, user) -> "RequestQuerySet":
+        """The deliveries assigned to `user` and not yet taken to the door (我的配送 → 待送)."""
+        return self.filter(assignee_id=user.pk, status=RequestStatus.ASSIGNED)
 
 
 class ServiceRequest(models.Model):

@@ -117,6 +117,11 @@ class PushedPersonQuerySet(models.QuerySet):
             return self.filter(Q(grid_id__in=grids) | Q(pk__in=in_review))
         return self.filter(community_id__in=scope.community_ids)
 
+    def to_reach(self) -> "PushedPersonQuerySet":
+        """People nobody has acted on yet (PushedPerson.reached is false): no outcome recorded and no
+        match to a known key person. The home page's "推送名单待落实" and the batch page's filter."""
+        return self.filter(outcome="", key_person__isnull=True)
+
 
 class PushedPerson(SealedIdentity):
     """One person on a push list. The fields from `resident` to `match_reason` repeat the accepted match

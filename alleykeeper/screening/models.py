@@ -101,6 +101,10 @@ class HouseholdFilter(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def open_on(self, day) -> "CampaignQuerySet":
+        """Campaigns running on the local date `day` (the same test as Campaign.is_open_on)."""
+        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=day), start_date__lte=day)
+
     def visible_to(self, user) -> "CampaignQuerySet":
         """Community staff see their communities' campaigns; a grid worker only those that cover one of their grids."""
         scope = scope_of(user)
