@@ -65,6 +65,20 @@ class GateState(models.TextChoices):
 class GateQuerySet(ScopedByCommunity):
     community_path = "enclosure__community_id"
 
+    def in_service(self) -> "GateQuerySet":
+        """Gates that need people on duty: every gate not closed (its state as now: states keep no history)."""
+        return self.exclude(state=GateState.CLOSED)
+
+    def staffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates with a shift covering `moment` that has at least one person booked."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.filter(models.Exists(on_duty))
+
+    def unstaffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates in service with nobody on duty at `moment` (no shift, or a shift with nobody booked)."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.in_service().exclude(models.Exists(on_duty))
+
 
 class Gate(models.Model):
     enclosure = models.ForeignKey(Enclosure, on_delete=models.PROTECT, related_name="gates", verbose_name="片区")
@@ -302,6 +316,19 @@ class GateLogQuerySet(ScopedQuerySet):
     def flagged(self, flag: str) -> "GateLogQuerySet":
         """Entries carrying one flag; works the same on SQLite and PostgreSQL (see GateLogEntry.flags)."""
         return self.filter(flags__contains=f" {flag} ")
+
+    def between(self, start: datetime | None, end: datetime) -> "GateLogQuerySet":
+        """Recorded in [start, end) (`start=None`: since the beginning, within VISITOR_RETENTION_DAYS)."""
+        queryset = self.filter(at__lt=end)
+        return queryset if start is None else queryset.filter(at__gte=start)
+
+    def entries(self) -> "GateLogQuerySet":
+        """People and vehicles let in: arrivals not kept outside."""
+        return self.filter(direction=Direction.IN).exclude(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+
+    def turned_back(self) -> "GateLogQuerySet":
+        """Arrivals kept outside the gate (劝返, couriers and delivery riders included)."""
+        return self.flagged(GateFlag.KEPT_OUTSIDE)
 
 
 class GateLogEntry(models.Model):
