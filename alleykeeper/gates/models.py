@@ -320,11 +320,11 @@ class GateLogQuerySet(ScopedQuerySet):
     def on_day(self, day: date) -> "GateLogQuerySet":
         """Entries of the local calendar day `day` (an index-friendly range)."""
         start = timezone.make_aware(datetime.combine(day, time.min))
-        return self.filter(at__gte=start, at__lt=start + timedelta(days=1))
+        return self.between(start, start + timedelta(days=1))
 
     def tally(self) -> dict:
-        """The counts the gate log shows for a day: people let in (couriers kept outside are not), out,
-        kept outside, fevers. One query."""
+        """The counts the gate log shows for a day: let in (entries()), out, kept outside (turned_back()),
+        fevers. One query."""
         return self.aggregate(**_TALLY)
 
     def tally_by_gate(self) -> dict[int, dict]:
@@ -332,11 +332,27 @@ class GateLogQuerySet(ScopedQuerySet):
         rows = self.order_by().values("gate_id").annotate(**_TALLY)
         return {row.pop("gate_id"): row for row in rows}
 
+    def between(self, start: datetime | None, end: datetime) -> "GateLogQuerySet":
+        """Recorded in [start, end) (`start=None`: since the beginning, within VISITOR_RETENTION_DAYS)."""
+        queryset = self.filter(at__lt=end)
+        return queryset if start is None else queryset.filter(at__gte=start)
 
+    def entries(self) -> "GateLogQuerySet":
+        """People and vehicles let in: arrivals not kept outside."""
+        return self.filter(direction=Direction.IN).exclude(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+
+    def turned_back(self) -> "GateLogQuerySet":
+        """Arrivals kept outside the gate (劝返, couriers and delivery riders included)."""
+        return self.flagged(GateFlag.KEPT_OUTSIDE)
+
+
+# What the gate log counts for a day, with the figures' own definitions (entries(), turned_back(): a courier is
+# always recorded as kept outside), so that the log page, the home page and the dashboard agree.
+_KEPT_OUTSIDE = Q(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
 _TALLY = {
-    "entered": models.Count("id", filter=Q(direction=Direction.IN) & ~Q(kind=PassageKind.COURIER)),
+    "entered": models.Count("id", filter=Q(direction=Direction.IN) & ~_KEPT_OUTSIDE),
     "left": models.Count("id", filter=Q(direction=Direction.OUT)),
-    "kept_outside": models.Count("id", filter=Q(kind=PassageKind.COURIER)),
+    "kept_outside": models.Count("id", filter=_KEPT_OUTSIDE),
     "fever": models.Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
 }
 

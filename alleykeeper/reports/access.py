@@ -1,0 +1,52 @@
+"""Who may see which figure list and which daily report: one function per object type. Out of scope is a 404."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
+
+from alleykeeper.reports.figures import FIGURES, Area, Figure, Window
+
+
+def require(user, capability: str) -> None:
+    if not user.can(capability):
+        raise PermissionDenied
+
+
+def _ids(text: str | None) -> list[int] | None:
+    """ "1,2,3" → [1, 2, 3]; None when absent. Anything else in the list is a broken link: 404."""
+    if text is None or text == "":
+        return None
+    parts = text.split(",")
+    if len(parts) > 500 or not all(part.isdigit() and len(part) < 12 for part in parts):
+        raise Http404
+    return [int(part) for part in parts]
+
+
+def _moment(text: str | None) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text or "")
+    except ValueError:
+        raise Http404 from None
+    if moment.tzinfo is None:
+        raise Http404
+    return moment
+
+
+def figure_list_for(user, key: str, query: QueryDict) -> tuple[Figure, Area, Window]:
+    """The figure, area and window a records link names (figures.records_url). Unknown figure, an area
+    outside the user's scope, an area the figure does not cover (gates for a grid) or a broken time: 404;
+    a role that may not read such records (duty staff reading key persons): 403."""
+    figure = FIGURES.get(key)
+    if figure is None:
+        raise Http404
+    area = Area.within(user, _ids(query.get("community")), _ids(query.get("grid")))
+    if not figure.applies_to(area):
+        raise Http404
+    if not figure.can_list(user):
+        raise PermissionDenied
+    try:
+        window = Window(_moment(query.get("start")), _moment(query.get("end")))
+    except ValueError:
+        raise Http404 from None
+    return figure, area, window
