@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Capability, Role
+from alleykeeper.accounts.scope import scope_of
 from alleykeeper.center.access import can_view_dashboard
 from alleykeeper.center.dashboard import Table, side_by_side
 from alleykeeper.gates.access import shifts_on_duty
@@ -232,8 +233,9 @@ def duty(user, now: datetime) -> Duty:
 
 def _side_by_side(home: "Home", user, now: datetime) -> None:
     """A street officer's communities, or an admin's grids (their communities when they have several)."""
-    if not can_view_dashboard(user):
-        return
+    scope = scope_of(user)
+    if not can_view_dashboard(user) or not (scope.everything or scope.community_ids):
+        return  # no community assigned yet: the page says whom to ask
     area = Area.for_user(user)
     home.table_of = "community" if len(area.community_ids) > 1 else "grid"
     home.table = side_by_side(user, area, now, by=home.table_of)

@@ -116,7 +116,9 @@ def build_busy(world: World) -> Busy:
     fever_a = open_case(world, world.household_a, world.worker_a, "林大强")
     case_b = open_case(world, world.household_b, world.worker_b, "吴小强")
     tick(HOME_MOMENT)  # the 09:00 calls are overdue
-    record_followup(world.worker_a, fever_a, Report(temperature=Decimal("37.8")), now=HOME_MOMENT)
+    record_followup(
+        world.worker_a, fever_a, Report(temperature=Decimal("37.8")), now=HOME_MOMENT - timedelta(minutes=1)
+    )
     # Deliveries: one for the volunteer (late), one for worker A, one requested but not assigned in grid B.
     late = deliveries.create_request(admin, case_a, "groceries", now=HOME_MOMENT - timedelta(hours=13))
     deliveries.assign_request(admin, late, world.volunteer, now=HOME_MOMENT - timedelta(hours=12))
@@ -168,16 +170,31 @@ def build_busy(world: World) -> Busy:
     )
     roster.add_shift_member(None, tomorrow, world.duty)
     gate_actions.log_gate_passage(
-        world.duty, gate, direction="in", kind=PassageKind.VEHICLE, plate="粤B12345", at=HOME_MOMENT
+        world.duty,
+        gate,
+        direction="in",
+        kind=PassageKind.VEHICLE,
+        plate="粤B12345",
+        at=HOME_MOMENT - timedelta(minutes=5),
     )
-    gate_actions.log_gate_passage(world.duty, gate, direction="in", kind=PassageKind.COURIER, at=HOME_MOMENT)
+    gate_actions.log_gate_passage(
+        world.duty, gate, direction="in", kind=PassageKind.COURIER, at=HOME_MOMENT - timedelta(minutes=4)
+    )
     origin = Division.objects.create(code="420100", name="武汉市", level=DivisionLevel.CITY)
     visitor(gate, origin, "访客甲")
     cleaner = make_user("cleaner", Role.CLEANER, communities=[world.community])
     return Busy(world, case_a, fever_a, case_b, campaign, batch, gate, empty_gate, closed_gate, cleaner, origin)
 
 
+@pytest.fixture(autouse=True)
+def _before_the_moment(time_machine) -> None:
+    """The world's register is made an hour before HOME_MOMENT (figures count what existed then)."""
+    time_machine.move_to(HOME_MOMENT - timedelta(hours=1), tick=False)
+
+
 @pytest.fixture
 def busy(world: World, time_machine) -> Busy:
+    time_machine.move_to(HOME_MOMENT - timedelta(minutes=10), tick=False)
+    made = build_busy(world)
     time_machine.move_to(HOME_MOMENT, tick=False)
-    return build_busy(world)
+    return made
