@@ -43,12 +43,16 @@ def _y_labels(series: Sequence[Sequence[int]]) -> list[int]:
 
 
 def strip_scripts(root) -> None:
-    """Remove every <script> and comment from a pygal tree (xml.etree or lxml)."""
+    """Remove every <script> and comment from a pygal tree (xml.etree or lxml), and the ids its script used
+    ("activate-serie-0" in every chart: several charts on a page would repeat them). The root keeps its own,
+    unique id, which its <style> rules are prefixed with."""
     for parent in list(root.iter()):
         for child in list(parent):
             tag = child.tag
             if not isinstance(tag, str) or tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
+            elif "id" in child.attrib:
+                del child.attrib["id"]
 
 
 def trend_svg(title: str, days: Sequence[date], lines: Sequence[tuple[str, Sequence[int]]]) -> SafeString:

@@ -60,6 +60,8 @@ def test_charts_are_svg_without_script_with_their_numbers_as_a_table(busy: Busy)
     page = (
         client_for(world.admin).get(reverse("center:dashboard_community", args=[world.community.pk])).content.decode()
     )
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # several charts on one page repeat no id
     charts = re.findall(r"<svg.*?</svg>", page, re.S)
     assert len(charts) == sum(1 for panel in PANELS if panel.trend)
     for chart in charts:
