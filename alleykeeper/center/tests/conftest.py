@@ -186,6 +186,46 @@ def build_busy(world: World) -> Busy:
     return Busy(world, case_a, fever_a, case_b, campaign, batch, gate, empty_gate, closed_gate, cleaner, origin)
 
 
+def add_more(busy: Busy, rounds: int = 3) -> None:
+    """Three times as much of everything that is counted, in more campaigns, batches, grids and gates."""
+    world = busy.world
+    for n in range(rounds):
+        case = open_case(world, world.household_a, world.worker_a, f"林{n}号")
+        open_case(world, world.household_b, world.worker_b, f"吴{n}号")
+        request = deliveries.create_request(world.admin, case, "groceries", now=HOME_MOMENT)
+        deliveries.assign_request(world.admin, request, world.volunteer, now=HOME_MOMENT)
+        make_household(world.grid_a, f"{n + 10}号楼", "101")
+        campaign = screening_actions.create_campaign(
+            world.admin,
+            {
+                "name": f"第{n}轮排查",
+                "start_date": HOME_MOMENT.date(),
+                "end_date": None,
+                "grids": [world.grid_a, world.grid_b],
+                "household_filter": "all",
+                "notes": "",
+            },
+        )
+        screening_actions.record_attempt(
+            world.worker_a, campaign, world.household_a, channel="door", outcome=CallOutcome.REFUSED, at=HOME_MOMENT
+        )
+        batch = new_batch(world, HOME_MOMENT.date() - timedelta(days=n + 2))
+        for grid in (world.grid_a, world.grid_b, None):
+            push_person(batch, f"推{n}", grid=grid)
+        key_person(world, world.grid_b, f"重点{n}")
+        gate = gate_actions.create_gate(None, {"enclosure": busy.gate.enclosure, "name": f"{n}号门"})
+        shift = roster.create_shift(
+            None, gate, HOME_MOMENT + timedelta(days=3 + n), HOME_MOMENT + timedelta(days=3 + n, hours=8)
+        )
+        roster.add_shift_member(None, shift, world.duty)
+        resident = world.household_a.residents.first()
+        gate_actions.log_gate_passage(
+            world.duty, busy.gate, direction="out", kind=PassageKind.RESIDENT, resident=resident, at=HOME_MOMENT
+        )
+        visitor(busy.gate, busy.origin, f"访客{n}")
+    tick(HOME_MOMENT)
+
+
 @pytest.fixture(autouse=True)
 def _before_the_moment(time_machine) -> None:
     """The world's register is made an hour before HOME_MOMENT (figures count what existed then)."""

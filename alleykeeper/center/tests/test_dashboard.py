@@ -2,14 +2,14 @@
 grids and communities side by side; trend charts as SVG without script, with their numbers as a table; scope."""
 
 import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alleykeeper.center.dashboard import PANELS, TABLE_KEYS, trend_days
-from alleykeeper.center.tests.conftest import HOME_MOMENT, Busy, client_for, open_case
-from alleykeeper.center.tests.test_homes import _more
+from alleykeeper.center.tests.conftest import HOME_MOMENT, Busy, add_more, client_for, open_case
 from alleykeeper.registry.models import Community, Grid
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
 from testkit.world import make_household
@@ -141,7 +141,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(busy: Busy, django_assert_max_
         with CaptureQueriesContext(connection) as queries:
             assert client_for(user).get(url).status_code == 200
         before[user] = len(queries)
-    _more(busy)
+    add_more(busy)
     for n in range(3):
         open_case(world, world.household_a, world.worker_a, f"后来{n}")
         Grid.objects.create(community=world.community, name=f"第{n + 3}网格")

@@ -12,22 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from alleykeeper.center.tests.conftest import (
     HOME_MOMENT,
     Busy,
+    add_more,
     build_busy,
     client_for,
-    key_person,
-    new_batch,
-    open_case,
-    push_person,
-    visitor,
 )
-from alleykeeper.gates import actions as gate_actions
-from alleykeeper.gates import roster
-from alleykeeper.gates.models import PassageKind
-from alleykeeper.observation import deliveries
-from alleykeeper.observation.followups import tick
-from alleykeeper.screening import actions as screening_actions
-from alleykeeper.screening.models import Outcome as CallOutcome
-from testkit.world import make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -162,46 +150,6 @@ def test_cleaner_is_told_honestly_that_nothing_is_assigned(busy: Busy):
     assert not counts_on(page) and "找人或找户" not in page
 
 
-def _more(busy: Busy, rounds: int = 3) -> None:
-    """Three times as much of everything that is counted, in more campaigns, batches, grids and gates."""
-    world = busy.world
-    for n in range(rounds):
-        case = open_case(world, world.household_a, world.worker_a, f"林{n}号")
-        open_case(world, world.household_b, world.worker_b, f"吴{n}号")
-        request = deliveries.create_request(world.admin, case, "groceries", now=HOME_MOMENT)
-        deliveries.assign_request(world.admin, request, world.volunteer, now=HOME_MOMENT)
-        make_household(world.grid_a, f"{n + 10}号楼", "101")
-        campaign = screening_actions.create_campaign(
-            world.admin,
-            {
-                "name": f"第{n}轮排查",
-                "start_date": HOME_MOMENT.date(),
-                "end_date": None,
-                "grids": [world.grid_a, world.grid_b],
-                "household_filter": "all",
-                "notes": "",
-            },
-        )
-        screening_actions.record_attempt(
-            world.worker_a, campaign, world.household_a, channel="door", outcome=CallOutcome.REFUSED, at=HOME_MOMENT
-        )
-        batch = new_batch(world, HOME_MOMENT.date() - timedelta(days=n + 2))
-        for grid in (world.grid_a, world.grid_b, None):
-            push_person(batch, f"推{n}", grid=grid)
-        key_person(world, world.grid_b, f"重点{n}")
-        gate = gate_actions.create_gate(None, {"enclosure": busy.gate.enclosure, "name": f"{n}号门"})
-        shift = roster.create_shift(
-            None, gate, HOME_MOMENT + timedelta(days=3 + n), HOME_MOMENT + timedelta(days=3 + n, hours=8)
-        )
-        roster.add_shift_member(None, shift, world.duty)
-        resident = world.household_a.residents.first()
-        gate_actions.log_gate_passage(
-            world.duty, busy.gate, direction="out", kind=PassageKind.RESIDENT, resident=resident, at=HOME_MOMENT
-        )
-        visitor(busy.gate, busy.origin, f"访客{n}")
-    tick(HOME_MOMENT)
-
-
 def test_each_home_runs_a_fixed_number_of_queries(busy: Busy, django_assert_max_num_queries):
     world = busy.world
     people = [world.admin, world.worker_a, world.worker_b, world.duty, world.volunteer, world.officer, busy.cleaner]
@@ -211,7 +159,7 @@ def test_each_home_runs_a_fixed_number_of_queries(busy: Busy, django_assert_max_
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/").status_code == 200
         before[name] = len(queries)
-    _more(busy)
+    add_more(busy)
     for name, client in clients.items():
         with django_assert_max_num_queries(before[name]):
             page = client.get("/").content.decode()
