@@ -1,11 +1,17 @@
 """Who may see which figure list and which daily report: one function per object type. Out of scope is a 404."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404
 
+from alleykeeper.accounts.roles import Capability
+from alleykeeper.accounts.scope import scope_of
+from alleykeeper.registry.models import Street
 from alleykeeper.reports.figures import FIGURES, Area, Figure, Window
+from alleykeeper.reports.models import DailyReport
 
 
 def require(user, capability: str) -> None:
@@ -50,3 +56,42 @@ def figure_list_for(user, key: str, query: QueryDict) -> tuple[Figure, Area, Win
     except ValueError:
         raise Http404 from None
     return figure, area, window
+
+
+def report_for(user, pk: int) -> DailyReport:
+    """A report of a community in scope: the community's heads (sign_reports) see every version, drafts
+    included; the street reads signed versions only."""
+    require(user, Capability.VIEW_REPORTS)
+    reports = DailyReport.objects.visible_to(user).select_related("community__street", "signed_by", "supersedes")
+    if not user.can(Capability.SIGN_REPORTS):
+        reports = reports.signed()
+    return get_object_or_404(reports, pk=pk)
+
+
+def require_sign(user, report: DailyReport) -> None:
+    """Signing, correcting and generating: the community's head (admin role) in scope."""
+    require(user, Capability.SIGN_REPORTS)
+    if not DailyReport.objects.visible_to(user).filter(pk=report.pk).exists():
+        raise Http404
+
+
+def streets_for(user) -> QuerySet:
+    """The streets whose own report the user reads: a street officer's streets (everything for a system
+    administrator). A community's staff read their community's report, not the street's."""
+    if not user.can(Capability.VIEW_REPORTS):
+        return Street.objects.none()
+    if scope_of(user).everything:
+        return Street.objects.all()
+    return user.streets.all()
+
+
+def street_for(user, pk: int) -> Street:
+    require(user, Capability.VIEW_REPORTS)
+    return get_object_or_404(streets_for(user), pk=pk)
+
+
+def day_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Http404 from None

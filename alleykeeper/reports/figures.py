@@ -482,8 +482,8 @@ def series(key: str, area: Area, days: list[date]) -> list[int]:
     return [counts[f"d{i}"] for i in range(len(windows))]
 
 
-def records_url(key: str, area: Area, window: Window) -> str:
-    """The page listing the records behind a figure. Ids and times only: no personal data in the URL."""
+def records_query(area: Area, window: Window) -> str:
+    """The query string naming an area and a window on the records page: ids and times, no personal data."""
     query = {
         "community": ",".join(str(pk) for pk in sorted(area.community_ids)),
         "start": window.start.astimezone(local_zone()).isoformat(),
@@ -491,7 +491,12 @@ def records_url(key: str, area: Area, window: Window) -> str:
     }
     if area.grid_ids is not None:
         query["grid"] = ",".join(str(pk) for pk in sorted(area.grid_ids))
-    return f"{reverse('reports:figure_records', args=[key])}?{urlencode(query)}"
+    return urlencode(query)
+
+
+def records_url(key: str, area: Area, window: Window) -> str:
+    """The page listing the records behind a figure."""
+    return f"{reverse('reports:figure_records', args=[key])}?{records_query(area, window)}"
 
 
 def model_of(figure: Figure) -> type[models.Model]:
