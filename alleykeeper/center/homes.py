@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability, Role
 from alleykeeper.accounts.scope import scope_of
@@ -21,8 +22,9 @@ from alleykeeper.observation.models import ServiceRequest, late_request_q
 from alleykeeper.observation.today import count_today
 from alleykeeper.pushlist.access import matches_visible_to
 from alleykeeper.pushlist.models import MatchStatus, PushedPerson
-from alleykeeper.registry.models import Grid
-from alleykeeper.reports.figures import Area
+from alleykeeper.registry.models import Community, Grid
+from alleykeeper.reports.figures import Area, Window
+from alleykeeper.reports.models import DailyReport
 from alleykeeper.screening.models import Campaign, CampaignHousehold, HouseholdStatus, KeyPerson, KeyPersonStatus
 from alleykeeper.visitors.models import Registration
 
@@ -228,6 +230,35 @@ def duty(user, now: datetime) -> Duty:
     )
 
 
+# -- the daily report -----------------------------------------------------------------------------------------------
+
+
+def daily_report(user, now: datetime) -> Section:
+    """Where the last due report day's reports stand (reports.Window.last_report_day: its cutoff has passed):
+    for the admin, waiting to be signed or not yet generated; for the street, signed or not yet received."""
+    day = Window.last_report_day(now)
+    cutoff = timezone.localtime(Window.report_day(day).end)
+    communities = Community.objects.visible_to(user).count()
+    reports = DailyReport.objects.visible_to(user).filter(day=day)
+    signer = user.can(Capability.SIGN_REPORTS)
+    latest = list((reports.latest_versions() if signer else reports.latest_signed()).values_list("pk", "signed_at"))
+    signed = [pk for pk, at in latest if at is not None]
+    waiting = [pk for pk, at in latest if at is None]
+    days = reverse("reports:daily")
+    one = lambda pks: reverse("reports:report", args=[pks[0]]) if len(pks) == 1 else days  # noqa: E731
+    title = f"日报 · {day.month}月{day.day}日（截至 {cutoff:%H:%M}）"
+    missing = communities - len(latest)
+    if signer:
+        counts = [
+            Count_("待签发", len(waiting), one(waiting), alert=True),
+            Count_("尚未生成", missing, days, alert=True),
+            Count_("已签发", len(signed), one(signed)),
+        ]
+    else:
+        counts = [Count_("已签发", len(signed), one(signed)), Count_("尚未签发", missing, days)]
+    return Section(title, counts)
+
+
 # -- the areas side by side (the dashboard's table) ----------------------------------------------------------------
 
 
@@ -265,6 +296,8 @@ def build_home(user, now: datetime) -> Home:
         _side_by_side(home, user, now)
     elif role == Role.STREET_OFFICER:
         _side_by_side(home, user, now)
+    if user.can(Capability.VIEW_REPORTS) and home.table is not None:
+        home.sections.append(daily_report(user, now))
     elif role == Role.GRID_WORKER:
         home.sections = [follow_ups(user, now), screening_work(user, now), push_list_work(user), deliveries(user, now)]
     elif role == Role.VOLUNTEER:

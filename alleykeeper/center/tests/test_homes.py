@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from alleykeeper.center.tests.conftest import (
     HOME_MOMENT,
@@ -16,6 +17,8 @@ from alleykeeper.center.tests.conftest import (
     build_busy,
     client_for,
 )
+from alleykeeper.reports import actions as report_actions
+from alleykeeper.reports.figures import Window
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,12 @@ def records_on(client, url: str, label: str = "") -> int:
         return int(tally[label])
     if path.startswith("/v/gate/"):
         return page.count("visitor-row")
+    if path.startswith("/reports/"):  # the days page (each community's last day first), or one report
+        shown = {"尚未生成": "未生成", "尚未签发": "未签发"}.get(label, label)
+        if path.startswith("/reports/daily/"):
+            return int(shown in page.split("<h1>")[1].split("</section>")[0] or shown in page)
+        communities = [part for part in page.split('<section class="card">')[1:] if "街道汇总" not in part]
+        return sum(shown in part.split("<li>")[1].split("</li>")[0] for part in communities)
     if anchor:  # a section of 今日
         section = page.split(f'id="{anchor}"')[1].split("</section>")[0]
         return section.count('class="row"')
@@ -173,3 +182,21 @@ def test_home_without_data_is_calm(world, time_machine):
     assert "今天没有进行中的排查活动" in page and "推送名单上的人都已落实" in page
     assert 'class="count alert"' not in page
     build_busy(world)
+
+
+def test_the_last_daily_report_waits_for_the_admins_signature(busy: Busy):
+    world = busy.world
+    day = Window.last_report_day(HOME_MOMENT)
+    admin, officer = client_for(world.admin), client_for(world.officer)
+    title = f"日报 · {day.month}月{day.day}日"
+    before = counts_on(admin.get("/").content.decode())
+    assert before["尚未生成"] == (1, reverse("reports:daily")) and before["待签发"][0] == 0
+    report = report_actions.generate_report(world.admin, world.community, day, now=HOME_MOMENT)
+    page = admin.get("/").content.decode()
+    assert title in page and counts_on(page)["待签发"] == (1, reverse("reports:report", args=[report.pk]))
+    assert counts_on(officer.get("/").content.decode())["已签发"][0] == 0  # the street sees signed reports only
+    report_actions.sign_report(world.admin, report, now=HOME_MOMENT)
+    assert counts_on(admin.get("/").content.decode())["已签发"] == (1, reverse("reports:report", args=[report.pk]))
+    officer_counts = counts_on(officer.get("/").content.decode())
+    assert officer_counts["已签发"][0] == 1
+    assert_counts_open_their_records(officer, officer_counts)

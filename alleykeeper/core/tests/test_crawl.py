@@ -36,7 +36,7 @@ PERSONAS: dict[str, str | None] = {**DEMO_PERSONAS, "anonymous": None}
 EVERY_PART = {"center", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit", "reports"}
 PARTS = {
     "admin": EVERY_PART,
-    "grid_worker": EVERY_PART - {"audit", "reports"},
+    "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
     "duty_staff": {"center", "visitors", "gates"},
     "volunteer": {"center", "visitors", "gates", "observation"},
     "cleaner": {"center"},
