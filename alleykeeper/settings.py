@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",
+    "alleykeeper.reports",
     "alleykeeper.center",
     "alleykeeper.demo",
 ]
@@ -240,6 +241,10 @@ OBSERVATION_RETEST_MINUTES = env_int("OBSERVATION_RETEST_MINUTES", 30)
 OBSERVATION_REQUEST_DUE_HOURS = env_int("OBSERVATION_REQUEST_DUE_HOURS", 12)
 OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 90)
 OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR", 20)
+
+# Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
+# (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
+REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

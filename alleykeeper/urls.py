@@ -13,5 +13,6 @@ urlpatterns = [
     path("observation/", include("alleykeeper.observation.urls")),
     path("gates/", include("alleykeeper.gates.urls")),
     path("v/", include("alleykeeper.visitors.urls")),
+    path("reports/", include("alleykeeper.reports.urls")),
     path("admin/", admin.site.urls),
 ]
