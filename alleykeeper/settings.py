@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "alleykeeper.gates",
     "alleykeeper.visitors",
     "alleykeeper.reports",
+    "alleykeeper.reopening",
     "alleykeeper.center",
     "alleykeeper.demo",
 ]
@@ -182,6 +183,10 @@ STORAGES = {
 }
 # Uploaded imports are private: kept outside any served directory.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", str(BASE_DIR / "var" / "uploads")))
+# Attached files (core.uploads: PDF, JPEG, PNG by content): size of any file, of a photo, and a photo's pixels.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000)
 
 # Security: production defaults, relaxed only by DEBUG.
 SESSION_COOKIE_HTTPONLY = True
@@ -245,6 +250,10 @@ OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR",
 # Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
 # (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
 REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
+# Enterprise reopening (README "Enterprise reopening"): how long an enterprise's link works, and how many
+# submissions (uploads included) one link and one client address may make in an hour.
+REOPENING_LINK_DAYS = env_int("REOPENING_LINK_DAYS", 14)
+REOPENING_LINK_POSTS_PER_HOUR = env_int("REOPENING_LINK_POSTS_PER_HOUR", 30)
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.spreadsheets import Column, csv_chunks
+from alleykeeper.core.spreadsheets import Column, XlsxResult, csv_chunks, write_xlsx
 from alleykeeper.core.widgets import DateInput
 
 MAX_DAYS = 92  # a quarter at most in one file: enough for any report, not the whole history at once
@@ -80,6 +80,24 @@ def audited_csv(
         actor, action, obj, parent=parent, purpose=purpose, scope=scope, row_count=row_count, client_ip=client_ip
     )
     return csv_chunks(rows, columns)
+
+
+def audited_xlsx(
+    actor,
+    action: str,
+    obj: models.Model | None,
+    *,
+    rows: Iterable[Sequence],
+    row_count: int,
+    columns: Sequence[Column],
+    purpose: str,
+    scope: str,
+    client_ip: str | None,
+    title: str,
+) -> XlsxResult:
+    """Record the export (before a byte is written), then the rows as a formula-safe XLSX."""
+    record_event(actor, action, obj, purpose=purpose, scope=scope, row_count=row_count, client_ip=client_ip)
+    return write_xlsx(rows, columns, sheet_name=title, title=title)
 
 
 def csv_download(chunks: Iterator[bytes], filename: str) -> StreamingHttpResponse:

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("重点人员", "screening:key_persons", Capability.VIEW_KEY_PERSONS),
     ("今日", "observation:today", Capability.FOLLOW_UP),
     ("配送", "observation:deliveries", Capability.DELIVER),
+    ("复工", "reopening:overview", Capability.VIEW_REOPENING),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

@@ -33,14 +33,14 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS: dict[str, str | None] = {**DEMO_PERSONAS, "anonymous": None}
 # The parts of the site (url namespaces) each role's pages belong to.
-EVERY_PART = {"center", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit", "reports"}
+EVERY_PART = {"center", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit", "reports", "reopening"}
 PARTS = {
     "admin": EVERY_PART,
     "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
     "duty_staff": {"center", "visitors", "gates"},
     "volunteer": {"center", "visitors", "gates", "observation"},
     "cleaner": {"center"},
-    "street_officer": {"center", "registry", "screening", "reports"},
+    "street_officer": {"center", "registry", "screening", "reports", "reopening"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.

@@ -307,3 +307,39 @@ def test_push_list_outcome_kept(world: World, as_admin: Client) -> None:
     url = reverse("pushlist:person", args=[person.pk])
     save_unchanged(as_admin, url, action=reverse("pushlist:outcome", args=[person.pk]))
     assert stored(person, "outcome_at") == before
+
+
+# ---- enterprise reopening ----
+
+
+def test_enterprise_edit_and_application_keep_every_field(world: World, as_admin: Client, settings, tmp_path) -> None:
+    from alleykeeper.reopening import actions as reopening_actions
+    from alleykeeper.reopening.models import Application, Enterprise
+
+    data = {
+        "name": "开元奶茶店",
+        "credit_code": "91440300708461136T",
+        "no_credit_code": False,
+        "grid": world.grid_a,
+        "building": None,
+        "mall": "开元盛世广场",
+        "floor": "1F",
+        "shop_number": "1F-008",
+        "sector": "catering",
+        "contact_name": "林店长",
+        "headcount": 6,
+    }
+    enterprise = reopening_actions.save_enterprise(None, None, data, check_phone("13859902222"))
+    before = stored(enterprise, "updated_at")
+    save_unchanged(as_admin, reverse("reopening:enterprise_edit", args=[enterprise.pk]))
+    assert stored(Enterprise.objects.get(pk=enterprise.pk), "updated_at") == before
+    planned = {"planned_date": timezone.localdate(), "contact_name": "林店长", "measures_entry": NOTES}
+    application = reopening_actions.submit_application(
+        None, enterprise, planned, check_phone("13859903333"), via_link=True
+    )
+    before = stored(application, "updated_at", "submitted_at", "via_link", "submitted_by")
+    save_unchanged(as_admin, reverse("reopening:apply", args=[enterprise.pk]))
+    assert (
+        stored(Application.objects.get(pk=application.pk), "updated_at", "submitted_at", "via_link", "submitted_by")
+        == before
+    )

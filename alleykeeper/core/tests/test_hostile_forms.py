@@ -33,6 +33,8 @@ from alleykeeper.gates.models import Gate, GateState, Shift
 from alleykeeper.observation.actions import issue_report_link
 from alleykeeper.observation.models import CaseStatus, ObservationCase
 from alleykeeper.registry.models import Household
+from alleykeeper.reopening import actions as reopening_actions
+from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise
 from testkit.crawl import DEMO_PERSONAS, crawl, tables_written
 from testkit.forms import post_forms
 
@@ -96,6 +98,19 @@ GRID_WORKER_FORMS = [
     "registry:resident_new",
     "registry:resident_reveal",
     "registry:search",
+    "reopening:apply",
+    "reopening:call",
+    "reopening:enterprise_edit",
+    "reopening:enterprise_new",
+    "reopening:export",
+    "reopening:link_issue",
+    "reopening:link_revoke",
+    "reopening:material_upload",
+    "reopening:open",
+    "reopening:reveal",
+    "reopening:report_enter",
+    "reopening:slot_take",
+    "reopening:staff",
     "screening:attempt",
     "screening:call",
     "screening:coverage_export",
@@ -134,18 +149,46 @@ ADMIN_FORMS = [
     "reports:generate",
     "reports:regenerate",
     "reports:sign",
+    "reopening:import",
+    "reopening:reinspect",
+    "reopening:slots_open",
     "screening:campaign_edit",
     "screening:campaign_new",
     "screening:campaign_sync",
     "screening:question_toggle",
     "screening:questions",
 ]
-PUBLIC_FORMS = ["visitors:register", "observation:self_report"]
+PUBLIC_FORMS = [
+    "visitors:register",
+    "observation:self_report",
+    "reopening:public",
+    "reopening:public_staff",
+    "reopening:public_slot",
+    "reopening:public_report",
+]
+# The enterprise link's pages, each on an enterprise of the demo that its form is for.
+PUBLIC_REOPENING = {
+    "reopening:public": ("applications__status", ApplicationStatus.SUBMITTED),
+    "reopening:public_staff": ("applications__status", ApplicationStatus.SUBMITTED),
+    "reopening:public_slot": ("name", "丽人美发"),  # approved, with slots of its floor
+    "reopening:public_report": ("state", "open"),
+}
 # The admin's forms on pages of the demo's roster gate (城北路口), which the crawl's first gates are not:
 # opened directly (a line of its weekly roster; its week, whose shifts have people).
 ROSTER_GATE_FORMS = ["gates:shift_cancel", "gates:weekly_entry_delete", "gates:weekly_entry_edit"]
 FORMS = [("admin", r) for r in ADMIN_FORMS] + [("grid_worker", r) for r in GRID_WORKER_FORMS + ON_DUTY_FORMS]
-FORMS += [("admin", r) for r in ROSTER_GATE_FORMS] + [("anonymous", r) for r in PUBLIC_FORMS]
+# The review's forms, on the pages of the demo's applications in the state each step starts from (the crawl
+# opens three applications, not necessarily one of each state): opened directly.
+REVIEW_FORMS = {
+    "reopening:review": ("reopening:application", "submitted"),
+    "reopening:return": ("reopening:return", "submitted"),
+    "reopening:reject": ("reopening:reject", "under_review"),
+    "reopening:inspect": ("reopening:inspect", "under_review"),
+    "reopening:approve": ("reopening:application", "inspected"),
+}
+# The admin's decision on a returning employee who blocks approval, on the one enterprise of the demo with one.
+FORMS += [("admin", r) for r in ROSTER_GATE_FORMS + list(REVIEW_FORMS)] + [("anonymous", r) for r in PUBLIC_FORMS]
+FORMS += [("admin", "reopening:staff_decide")]
 
 
 @dataclass
@@ -217,7 +260,14 @@ def _next_shift_middle(persona: str) -> datetime | None:
 
 def _public_target(route: str, outsider: Household) -> tuple[str, str]:
     """The page of a public form: an open gate's visitor form, an observed person's self-report link."""
-    if route == "visitors:register":
+    if route in PUBLIC_REOPENING:
+        # The link of an enterprise the page's form is for (an application that may still be corrected, an
+        # approved enterprise with slots to take, an open one that reports daily).
+        field, value = PUBLIC_REOPENING[route]
+        enterprise = Enterprise.objects.filter(**{field: value}).order_by("pk").first()
+        url = reverse(route, args=[reopening_actions.issue_link(None, enterprise)])
+        html = Client().get(url).content.decode()
+    elif route == "visitors:register":
         gate = Gate.objects.filter(state=GateState.OPEN).exclude(enclosure__community=outsider.community)
         url = reverse("visitors:register", args=[gate.order_by("pk").first().token])
         html = Client().get(url).content.decode()
@@ -238,6 +288,22 @@ def _roster_gate_target(route: str) -> tuple[str, str]:
         url = reverse("gates:roster", args=[gate.pk])
     else:
         url = reverse("gates:weekly_entry_edit", args=[gate.roster_entries.order_by("pk").first().pk])
+    return url, _client("admin").get(url).content.decode()
+
+
+def _staff_decision_target() -> tuple[str, str]:
+    """The returning-staff page of the demo's enterprise with someone blocking (开元童装): the decision form."""
+    enterprise = Enterprise.objects.filter(staff__blocking=True).order_by("pk").first()
+    url = reverse("reopening:staff", args=[enterprise.pk])
+    return url, _client("admin").get(url).content.decode()
+
+
+def _review_target(route: str) -> tuple[str, str]:
+    page, status = REVIEW_FORMS[route]
+    # An application whose returning staff do not block it (开元童装's would show no approve button).
+    applications = Application.objects.filter(status=status, enterprise__community__name="开元社区")
+    application = applications.exclude(enterprise__staff__blocking=True).order_by("pk").first()
+    url = reverse(page, args=[application.pk])
     return url, _client("admin").get(url).content.decode()
 
 
@@ -395,6 +461,10 @@ def test_hostile_values_are_refused_or_kept_harmless(persona, route, reached, ou
         page, html, when = *_public_target(route, outsiders.household), None
     elif route in ROSTER_GATE_FORMS:
         page, html, when = *_roster_gate_target(route), None
+    elif route in REVIEW_FORMS:
+        page, html, when = *_review_target(route), None
+    elif route == "reopening:staff_decide":
+        page, html, when = *_staff_decision_target(), None
     else:
         assert (persona, route) in reached, f"the crawl no longer reaches a form posting to {route}"
         page, html, when = reached[(persona, route)]

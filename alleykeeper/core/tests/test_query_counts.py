@@ -285,6 +285,54 @@ def _grow_push_lists(named: Named) -> None:
                     match.save()
 
 
+def _grow_reopening(community: Community, admin: User) -> None:
+    """Three more policy calls and links for the first enterprises of the mall, as many more enterprises of the
+    mall in the grid worker's grid, each told and applying through its link, three more returning employees of
+    every enterprise with staff, and a second week of slots. (Forty, not all 329: lists are paged, and what
+    counts is that their rows grow.)"""
+    from alleykeeper.core.identity import check_id_card
+    from alleykeeper.reopening import actions as reopening_actions
+    from alleykeeper.reopening import slots as reopening_slots
+    from alleykeeper.reopening import staff as reopening_staff
+    from alleykeeper.reopening.models import Enterprise, ReturningStaff
+    from testkit.world import make_id
+
+    worker = User.objects.get(username=DEMO_PERSONAS["grid_worker"])
+    grid = worker.grids.get()
+    first = list(Enterprise.objects.filter(community=community).order_by("pk")[:40])
+    for enterprise in first:
+        for _ in range(3):
+            reopening_actions.record_policy_call(worker, enterprise, "phone", "再次提醒")
+            reopening_actions.issue_link(worker, enterprise)
+    for n in range(len(first)):
+        data = {"name": f"增量商户{n}", "no_credit_code": True, "grid": grid, "mall": "开元盛世广场", "floor": "4F",
+                "shop_number": f"4F-{n:03d}", "sector": "retail", "contact_name": "店长", "headcount": 3}  # fmt: skip
+        enterprise = reopening_actions.save_enterprise(admin, None, data, check_phone(f"1377777{n:04d}"))
+        reopening_actions.record_policy_call(worker, enterprise, "visit")
+        application_data = {"planned_date": timezone.localdate(), "contact_name": "店长"}
+        reopening_actions.submit_application(None, enterprise, application_data, None, via_link=True)
+    for n, person in enumerate(ReturningStaff.objects.select_related("enterprise", "origin")):
+        entries = [
+            reopening_staff.StaffEntry(
+                {
+                    "name": f"增量员工{n}{k}",
+                    "doc_type": "id_card",
+                    "returned_on": person.returned_on,
+                    "health_state": "fever" if k == 0 else "healthy",
+                },
+                check_id_card(make_id(born="19910101", order=f"{(n * 3 + k) % 1000:03d}")),
+                None,
+                person.origin,
+                [],
+            )
+            for k in range(3)
+        ]
+        reopening_staff.add_staff_many(admin, person.enterprise, entries, via_link=False)
+    today = timezone.localdate()
+    places = [("开元盛世广场", floor) for floor in ("B1", "1F", "2F", "3F", "4F")] + [("", "")]
+    reopening_slots.open_slots(admin, community, today + timedelta(days=14), today + timedelta(days=20), places, 4)
+
+
 def _grow(named: Named) -> None:
     community = Community.objects.get(name=plan.COMMUNITY)
     admin = User.objects.get(username=DEMO_PERSONAS["admin"])
@@ -293,6 +341,7 @@ def _grow(named: Named) -> None:
     _grow_gates(named, community, admin)
     _grow_observation(named, added, admin)
     _grow_push_lists(named)
+    _grow_reopening(community, admin)
     cache.clear()
 
 

@@ -25,6 +25,13 @@ from alleykeeper.observation.models import (
 )
 from alleykeeper.places.models import KeyArea
 from alleykeeper.pushlist.models import MatchState, PushBatch
+from alleykeeper.reopening.models import (
+    Application,
+    ApplicationStatus,
+    Enterprise,
+    EnterpriseState,
+    ReturningStaff,
+)
 from alleykeeper.screening.models import Attempt, Campaign, CampaignHousehold, HouseholdStatus, KeyPerson
 from alleykeeper.visitors.models import Registration
 
@@ -53,6 +60,7 @@ def _counts() -> dict:
             FollowUp,
             ServiceRequest,
             PushBatch,
+            Enterprise,
             AuditEvent,
         )
     }
@@ -143,6 +151,24 @@ def test_load_demo_fills_every_feature_once(settings, tmp_path):
     assert report.status_code == 200 and found.name in body, "found locally, not on the push list"
     for section in ("已比对上", "名单内尚未落实", "本地发现、不在推送名单", "已核实、未在本地找到"):
         assert section in body, section
+
+    # 复工复产: the report's 329 enterprises, most in the mall across its floors, in every state, with returning
+    # staff (one blocking 开元童装's approval), booked slots and today's daily reports (a few missing).
+    enterprises = Enterprise.objects.filter(community__name="开元社区")
+    assert enterprises.count() == 329 and enterprises.filter(mall="开元盛世广场").count() > 329 / 2
+    assert set(enterprises.values_list("floor", flat=True)) >= {"B1", "1F", "2F", "3F", "4F"}
+    assert set(enterprises.values_list("state", flat=True)) == set(EnterpriseState.values)
+    assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
+    blocking = ReturningStaff.objects.blocking()
+    assert [p.enterprise.name for p in blocking] == ["开元童装"]
+    from_key_areas = [p for p in ReturningStaff.objects.all() if any("重点地区" in f["text"] for f in p.findings)]
+    assert len(from_key_areas) >= 2
+    assert Application.objects.filter(slot__day__gte=timezone.localdate(loaded_at)).exists()
+    missing = enterprises.report_missing(timezone.localdate(loaded_at))
+    assert 0 < missing.count() < enterprises.filter(state=EnterpriseState.OPEN).count() / 4
+    page = admin.get(reverse("reopening:reports")).content.decode()
+    assert missing.first().name in page and "发热或有症状 1 人" in page
+    assert "已预约" in admin.get(reverse("reopening:calendar")).content.decode()
 
     # A second run changes nothing.
     before = _counts()
