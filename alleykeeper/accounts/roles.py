@@ -31,6 +31,7 @@ class Capability(models.TextChoices):
     DELIVER = "deliver", "上门配送"
     GATE_DUTY = "gate_duty", "卡口值守（登记出入、查看来访）"
     MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
+    VIEW_MAP = "view_map", "查看防疫地图"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -47,10 +48,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.FOLLOW_UP,
             Capability.DELIVER,
             Capability.GATE_DUTY,
+            Capability.VIEW_MAP,
         }
     ),
-    Role.STREET_OFFICER: frozenset({Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS}),
-    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
+    Role.STREET_OFFICER: frozenset(
+        {Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS, Capability.VIEW_MAP}
+    ),
+    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
+    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
 }
