@@ -106,6 +106,18 @@ class Gate(models.Model):
             return "全天"
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
+    def is_open_at(self, moment: datetime) -> bool:
+        """Whether the gate lets people through at `moment`: not closed, and within its opening hours (local
+        time; hours that end at or before they start run over midnight, as 22:00–06:00)."""
+        if self.state == GateState.CLOSED:
+            return False
+        if not self.opens_at or not self.closes_at:
+            return True
+        now = timezone.localtime(moment).time()
+        if self.opens_at < self.closes_at:
+            return self.opens_at <= now < self.closes_at
+        return now >= self.opens_at or now < self.closes_at
+
 
 class RosterEntryQuerySet(ScopedQuerySet):
     grid_path = None

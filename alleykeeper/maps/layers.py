@@ -214,9 +214,10 @@ def _duty_lines(shift: Shift | None) -> list[str]:
     return lines
 
 
-def _duty_alert(gate: Gate, shift: Shift | None) -> str:
-    """An open gate (or one open to residents) needs people on duty; a closed gate does not."""
-    if gate.state == GateState.CLOSED:
+def _duty_alert(gate: Gate, shift: Shift | None, now: datetime) -> str:
+    """A gate that lets people through now needs people on duty; a closed gate, or one outside its hours,
+    does not."""
+    if not gate.is_open_at(now):
         return ""
     if shift is None:
         return "现在无人值守"
@@ -234,7 +235,7 @@ def gates_layer(user: User, now: datetime) -> list[Item]:
     items = []
     for gate in gates.order_by("enclosure__community__name", "enclosure__name", "name"):
         shift = on_duty.get(gate.pk)
-        alert = _duty_alert(gate, shift)
+        alert = _duty_alert(gate, shift, now)
         duty = _duty_lines(shift) if shift or not alert else []  # the alert says it: 现在无人值守
         lines = [f"开放时间 {gate.hours_label}", *duty]
         if several:

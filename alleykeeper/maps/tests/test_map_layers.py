@@ -2,7 +2,7 @@
 on each gate now, the text alternative, and a fixed number of queries whatever the size."""
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
@@ -136,6 +136,13 @@ def test_gates_show_their_state_and_the_group_on_duty_now(mapped: Mapped, person
     assert "带班：duty" in page and "现在无人值守" in page and "缺 2 人" in page
     time_machine.move_to(mapped.shift.ends_at + timedelta(minutes=1))
     assert gates()[GATE]["alert"] == "现在无人值守"
+    # Outside its opening hours a gate needs nobody either (hours over midnight included).
+    gate_actions.update_gate(None, mapped.residents_gate, {"opens_at": time(6), "closes_at": time(15)})
+    assert gates()["北门（东片区）"]["alert"] == "" and "开放时间 06:00–15:00" in gates()["北门（东片区）"]["lines"]
+    gate_actions.update_gate(None, mapped.residents_gate, {"opens_at": time(20), "closes_at": time(6)})
+    assert gates()["北门（东片区）"]["alert"] == ""
+    time_machine.move_to(timezone.localtime(mapped.shift.ends_at).replace(hour=21))
+    assert gates()["北门（东片区）"]["alert"] == "现在无人值守"
 
 
 def test_grids_and_alleys_show_who_leads_them(mapped: Mapped, personas):

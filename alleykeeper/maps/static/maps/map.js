@@ -122,6 +122,10 @@
     }
     if (failed.length) {
       say("以下图层没有加载成功，请刷新页面：" + failed.join("、"));
+    } else if (editing) {
+      say(editable && editable.getLayers().length
+        ? "用地图左上角的工具移动或重画，然后点“保存位置”。"
+        : "用地图左上角的工具画出位置，然后点“保存位置”。");
     } else if (!bounds.isValid()) {
       say("地图上还没有标注任何位置。下方的文字版列出了全部内容。");
     } else {
