@@ -24,12 +24,13 @@
   say("正在加载地图……");
 
   var map = L.map(mapNode, {
-    zoomControl: true,
+    zoomControl: false,
     attributionControl: Boolean(config.tiles.url),
     minZoom: 3,
     maxZoom: 20,
     zoomSnap: 0.5,
   });
+  L.control.zoom({ zoomInTitle: "放大", zoomOutTitle: "缩小" }).addTo(map);
   if (config.tiles.url) {
     L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
   }
