@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",
+    "alleykeeper.reports",
     "alleykeeper.maps",
     "alleykeeper.center",
     "alleykeeper.demo",
@@ -246,6 +247,10 @@ OBSERVATION_RETEST_MINUTES = env_int("OBSERVATION_RETEST_MINUTES", 30)
 OBSERVATION_REQUEST_DUE_HOURS = env_int("OBSERVATION_REQUEST_DUE_HOURS", 12)
 OBSERVATION_RETENTION_DAYS = env_int("OBSERVATION_RETENTION_DAYS", 90)
 OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR", 20)
+
+# Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
+# (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
+REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
 
 # The prevention map (maps app): no tile server by default, so the map works with no internet; a tile layer
 # is optional (its URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png, and the attribution its

@@ -14,5 +14,6 @@ urlpatterns = [
     path("gates/", include("alleykeeper.gates.urls")),
     path("map/", include("alleykeeper.maps.urls")),
     path("v/", include("alleykeeper.visitors.urls")),
+    path("reports/", include("alleykeeper.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,8 @@ class Capability(models.TextChoices):
     DELIVER = "deliver", "上门配送"
     GATE_DUTY = "gate_duty", "卡口值守（登记出入、查看来访）"
     MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
+    VIEW_REPORTS = "view_reports", "查看日报和各项数据背后的名单"
+    SIGN_REPORTS = "sign_reports", "生成、签发和更正日报"
     VIEW_MAP = "view_map", "查看防疫地图"
 
 
@@ -52,7 +54,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.STREET_OFFICER: frozenset(
-        {Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS, Capability.VIEW_MAP}
+        {
+            Capability.VIEW_REGISTER,
+            Capability.EXPORT_REGISTER,
+            Capability.VIEW_KEY_PERSONS,
+            Capability.VIEW_REPORTS,
+            Capability.VIEW_MAP,
+        }
     ),
     Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),

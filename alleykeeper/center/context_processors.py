@@ -4,10 +4,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Capability
+from alleykeeper.center.access import DASHBOARD_CAPABILITY
 
 # (label, url name, capability needed or None for everyone signed in)
 NAVIGATION = [
     ("首页", "center:home", None),
+    ("看板", "center:dashboard", DASHBOARD_CAPABILITY),
+    ("日报", "reports:daily", Capability.VIEW_REPORTS),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
     ("搜索", "registry:search", Capability.VIEW_REGISTER),
     ("导出", "registry:export", Capability.EXPORT_REGISTER),

@@ -1,7 +1,7 @@
 """Closed management: enclosures (圈拦/片区), their temporary gates (临时出入口), duty rosters and the gate log."""
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -68,6 +68,20 @@ class GateState(models.TextChoices):
 class GateQuerySet(ScopedByCommunity):
     community_path = "enclosure__community_id"
 
+    def in_service(self) -> "GateQuerySet":
+        """Gates that need people on duty: every gate not closed (its state as now: states keep no history)."""
+        return self.exclude(state=GateState.CLOSED)
+
+    def staffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates with a shift covering `moment` that has at least one person booked."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.filter(models.Exists(on_duty))
+
+    def unstaffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates in service with nobody on duty at `moment` (no shift, or a shift with nobody booked)."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.in_service().exclude(models.Exists(on_duty))
+
 
 class Gate(models.Model):
     enclosure = models.ForeignKey(Enclosure, on_delete=models.PROTECT, related_name="gates", verbose_name="片区")
@@ -105,18 +119,6 @@ class Gate(models.Model):
         if not self.opens_at or not self.closes_at:
             return "全天"
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
-
-    def is_open_at(self, moment: datetime) -> bool:
-        """Whether the gate lets people through at `moment`: not closed, and within its opening hours (local
-        time; hours that end at or before they start run over midnight, as 22:00–06:00)."""
-        if self.state == GateState.CLOSED:
-            return False
-        if not self.opens_at or not self.closes_at:
-            return True
-        now = timezone.localtime(moment).time()
-        if self.opens_at < self.closes_at:
-            return self.opens_at <= now < self.closes_at
-        return now >= self.opens_at or now < self.closes_at
 
 
 class RosterEntryQuerySet(ScopedQuerySet):
@@ -318,6 +320,45 @@ class GateLogQuerySet(ScopedQuerySet):
     def flagged(self, flag: str) -> "GateLogQuerySet":
         """Entries carrying one flag; works the same on SQLite and PostgreSQL (see GateLogEntry.flags)."""
         return self.filter(flags__contains=f" {flag} ")
+
+    def on_day(self, day: date) -> "GateLogQuerySet":
+        """Entries of the local calendar day `day` (an index-friendly range)."""
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return self.between(start, start + timedelta(days=1))
+
+    def tally(self) -> dict:
+        """The counts the gate log shows for a day: let in (entries()), out, kept outside (turned_back()),
+        fevers. One query."""
+        return self.aggregate(**_TALLY)
+
+    def tally_by_gate(self) -> dict[int, dict]:
+        """The same per gate, in one query: {gate_id: {entered, left, kept_outside, fever}}."""
+        rows = self.order_by().values("gate_id").annotate(**_TALLY)
+        return {row.pop("gate_id"): row for row in rows}
+
+    def between(self, start: datetime | None, end: datetime) -> "GateLogQuerySet":
+        """Recorded in [start, end) (`start=None`: since the beginning, within VISITOR_RETENTION_DAYS)."""
+        queryset = self.filter(at__lt=end)
+        return queryset if start is None else queryset.filter(at__gte=start)
+
+    def entries(self) -> "GateLogQuerySet":
+        """People and vehicles let in: arrivals not kept outside."""
+        return self.filter(direction=Direction.IN).exclude(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+
+    def turned_back(self) -> "GateLogQuerySet":
+        """Arrivals kept outside the gate (劝返, couriers and delivery riders included)."""
+        return self.flagged(GateFlag.KEPT_OUTSIDE)
+
+
+# What the gate log counts for a day, with the figures' own definitions (entries(), turned_back(): a courier is
+# always recorded as kept outside), so that the log page, the home page and the dashboard agree.
+_KEPT_OUTSIDE = Q(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+_TALLY = {
+    "entered": models.Count("id", filter=Q(direction=Direction.IN) & ~_KEPT_OUTSIDE),
+    "left": models.Count("id", filter=Q(direction=Direction.OUT)),
+    "kept_outside": models.Count("id", filter=_KEPT_OUTSIDE),
+    "fever": models.Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
+}
 
 
 class GateLogEntry(models.Model):

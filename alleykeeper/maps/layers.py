@@ -214,14 +214,12 @@ def _duty_lines(shift: Shift | None) -> list[str]:
     return lines
 
 
-def _duty_alert(gate: Gate, shift: Shift | None, now: datetime) -> str:
-    """A gate that lets people through now needs people on duty; a closed gate, or one outside its hours,
-    does not."""
-    if not gate.is_open_at(now):
-        return ""
-    if shift is None:
+def _duty_alert(unstaffed: bool, shift: Shift | None) -> str:
+    """Unstaffed is the gates app's own definition (GateQuerySet.unstaffed_at: a gate in service with nobody
+    on duty), the one the admin's home page counts; a group short of its strength is said too."""
+    if unstaffed:
         return "现在无人值守"
-    return f"缺 {shift.shortfall} 人" if shift.below_strength else ""
+    return f"缺 {shift.shortfall} 人" if shift is not None and shift.below_strength else ""
 
 
 @layer("gates", "卡口与值守", empty="范围内还没有卡口。", unfolded=True)
@@ -231,11 +229,12 @@ def gates_layer(user: User, now: datetime) -> list[Item]:
     members = Prefetch("members", ShiftMember.objects.select_related("user"))
     running = Shift.objects.covering(now).filter(gate__in=gates.values("pk")).prefetch_related(members)
     on_duty = {shift.gate_id: shift for shift in running.order_by("-starts_at")}
+    unstaffed = set(gates.unstaffed_at(now).values_list("pk", flat=True))
     several, manager = _several_communities(user), user.can(Capability.MANAGE_GATES)
     items = []
     for gate in gates.order_by("enclosure__community__name", "enclosure__name", "name"):
         shift = on_duty.get(gate.pk)
-        alert = _duty_alert(gate, shift, now)
+        alert = _duty_alert(gate.pk in unstaffed, shift)
         duty = _duty_lines(shift) if shift or not alert else []  # the alert says it: 现在无人值守
         lines = [f"开放时间 {gate.hours_label}", *duty]
         if several:

@@ -162,7 +162,9 @@ class HouseholdKind(models.TextChoices):
 
 
 class HouseholdQuerySet(ScopedQuerySet):
-    pass
+    def registered_before(self, moment) -> "HouseholdQuerySet":
+        """In the register at `moment` (added before it): the households a report counted then."""
+        return self.filter(created_at__lt=moment)
 
 
 class Household(models.Model):

@@ -28,7 +28,7 @@
     attributionControl: Boolean(config.tiles.url),
     minZoom: 3,
     maxZoom: 20,
-    zoomSnap: 0.5,
+    zoomSnap: 0.25,
   });
   L.control.zoom({ zoomInTitle: "放大", zoomOutTitle: "缩小" }).addTo(map);
   if (config.tiles.url) {
