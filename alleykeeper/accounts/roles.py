@@ -37,6 +37,7 @@ class Capability(models.TextChoices):
     MANAGE_REOPENING = "manage_reopening", "登记企业、告知政策、发放填报链接、录入复工申请"
     REVIEW_REOPENING = "review_reopening", "审核复工申请、现场核查、退回"
     APPROVE_REOPENING = "approve_reopening", "批准、不予批准复工，暂停营业"
+    VIEW_MAP = "view_map", "查看防疫地图"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -55,6 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.GATE_DUTY,
             Capability.VIEW_REOPENING,
             Capability.MANAGE_REOPENING,
+            Capability.VIEW_MAP,
         }
     ),
     Role.STREET_OFFICER: frozenset(
@@ -64,9 +66,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_KEY_PERSONS,
             Capability.VIEW_REPORTS,
             Capability.VIEW_REOPENING,
+            Capability.VIEW_MAP,
         }
     ),
-    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
+    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
+    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
 }
