@@ -31,10 +31,13 @@ class Capability(models.TextChoices):
     DELIVER = "deliver", "上门配送"
     GATE_DUTY = "gate_duty", "卡口值守（登记出入、查看来访）"
     MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
+    VIEW_REPORTS = "view_reports", "查看日报和各项数据背后的名单"
+    SIGN_REPORTS = "sign_reports", "生成、签发和更正日报"
     VIEW_REOPENING = "view_reopening", "查看复工复产"
     MANAGE_REOPENING = "manage_reopening", "登记企业、告知政策、发放填报链接、录入复工申请"
     REVIEW_REOPENING = "review_reopening", "审核复工申请、现场核查、退回"
     APPROVE_REOPENING = "approve_reopening", "批准、不予批准复工，暂停营业"
+    VIEW_MAP = "view_map", "查看防疫地图"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -53,12 +56,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.GATE_DUTY,
             Capability.VIEW_REOPENING,
             Capability.MANAGE_REOPENING,
+            Capability.VIEW_MAP,
         }
     ),
     Role.STREET_OFFICER: frozenset(
-        {Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS, Capability.VIEW_REOPENING}
+        {
+            Capability.VIEW_REGISTER,
+            Capability.EXPORT_REGISTER,
+            Capability.VIEW_KEY_PERSONS,
+            Capability.VIEW_REPORTS,
+            Capability.VIEW_REOPENING,
+            Capability.VIEW_MAP,
+        }
     ),
-    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
+    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
+    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
 }

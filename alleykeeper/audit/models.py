@@ -114,6 +114,12 @@ ACTION_LABELS = {
     "observation.request_not_received": "家属未收到配送",
     "observation.request_cancel": "取消配送",
     "observation.purge": "居家观察到期删除（只记数量）",
+    # daily report
+    "report.generate": "生成日报",
+    "report.sign": "签发日报",
+    "report.correct": "更正日报",
+    "report.export": "导出或打印日报",
+    "report_format.save": "保存日报格式（新版本）",
 }
 
 

@@ -4,10 +4,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Capability
+from alleykeeper.center.access import DASHBOARD_CAPABILITY
 
 # (label, url name, capability needed or None for everyone signed in)
 NAVIGATION = [
     ("首页", "center:home", None),
+    ("看板", "center:dashboard", DASHBOARD_CAPABILITY),
+    ("日报", "reports:daily", Capability.VIEW_REPORTS),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
     ("搜索", "registry:search", Capability.VIEW_REGISTER),
     ("导出", "registry:export", Capability.EXPORT_REGISTER),
@@ -15,6 +18,7 @@ NAVIGATION = [
     ("来访", "visitors:gates", Capability.GATE_DUTY),
     ("值守", "gates:duty", Capability.GATE_DUTY),
     ("片区卡口", "gates:enclosures", Capability.MANAGE_GATES),
+    ("地图", "maps:map", Capability.VIEW_MAP),
     ("推送比对", "pushlist:batches", Capability.RECONCILE_PUSH_LIST),
     ("排查", "screening:campaigns", Capability.SCREEN),
     ("重点人员", "screening:key_persons", Capability.VIEW_KEY_PERSONS),

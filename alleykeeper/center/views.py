@@ -1,25 +1,23 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from alleykeeper.accounts.roles import Capability
-from alleykeeper.registry.models import Grid
-
-HOME_GRIDS = 12  # a street officer may read dozens of grids; the home page shows the first few
+from alleykeeper.accounts.roles import Role
+from alleykeeper.center.homes import build_home
+from alleykeeper.gates.access import DUTY_GRACE
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The day's starting point: find someone, open a grid, or go to one's own work."""
-    grids: list[Grid] = []
-    can_search = request.user.can(Capability.VIEW_REGISTER)
-    if can_search:
-        visible = Grid.objects.visible_to(request.user).with_counts().select_related("community")
-        grids = list(visible[: HOME_GRIDS + 1])  # in Grid's own order (the community's numbering)
+    """The day's starting point: what this person must do now, each count a link to its list."""
+    now = timezone.now()
+    home = build_home(request.user, now)
     context = {
-        "can_search": can_search,
-        "grids": grids[:HOME_GRIDS],
-        "more_grids": len(grids) > HOME_GRIDS,
-        "show_community": len({g.community_id for g in grids}) > 1,
+        "home": home,
+        "now": now,
+        "roles": Role,
+        "grace_minutes": int(DUTY_GRACE.total_seconds() // 60),
+        "show_community": len({g.community_id for g in home.grids}) > 1,
     }
     return render(request, "center/home.html", context)

@@ -4,7 +4,7 @@ Everything is dated relative to the day it is loaded, so the demo is alive whene
 written only through each app's own actions (the same doors the pages use): key areas (reference data,
 places has no action for them), a rentals re-screening campaign (排查), a duty roster (值守), visitors and
 gate-log entries at the gate where 庄建国 stands duty now, home observation of the report's two families
-(今日, 配送, see demo_care.py) and a push-list batch (推送比对). A fixed seed makes it deterministic for a
+(今日, 配送, see demo_care.py), a push-list batch (推送比对) and the daily reports (日报, demo/reports.py). A fixed seed makes it deterministic for a
 given day and time; the campaign "出租户再排查" is the marker: when it exists, nothing is written again.
 """
 
@@ -21,6 +21,7 @@ from alleykeeper.core.identity import DocumentType, check_document, check_phone,
 from alleykeeper.demo import care as demo_care
 from alleykeeper.demo import data as plan
 from alleykeeper.demo import reopening as demo_reopening
+from alleykeeper.demo import reports as demo_reports
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.actions import log_gate_passage
 from alleykeeper.gates.models import Direction, Gate, PassageKind
@@ -108,6 +109,7 @@ def load_demo_activity(*, now: datetime | None = None) -> ActivityResult:
             demo_care.observation(demo),
             demo_care.push_list(demo),
             demo_reopening.enterprises(demo),
+            demo_reports.daily_reports(demo),
         ]
     return ActivityResult(True, summary)
 

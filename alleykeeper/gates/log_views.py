@@ -5,12 +5,11 @@ Names found by the lookup travel in POST bodies only, never in URLs.
 """
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,13 +35,7 @@ def _recent(gate: Gate) -> list[GateLogEntry]:
 
 
 def _today(gate: Gate) -> dict:
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
-    return GateLogEntry.objects.filter(gate=gate, at__gte=start).aggregate(
-        entered=Count("id", filter=Q(direction=Direction.IN) & ~Q(kind=PassageKind.COURIER)),
-        left=Count("id", filter=Q(direction=Direction.OUT)),
-        kept_outside=Count("id", filter=Q(kind=PassageKind.COURIER)),
-        fever=Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
-    )
+    return GateLogEntry.objects.filter(gate=gate).on_day(timezone.localdate()).tally()
 
 
 def _context(request: HttpRequest, gate: Gate, form: GateLogForm, **extra) -> dict:

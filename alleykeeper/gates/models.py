@@ -1,7 +1,7 @@
 """Closed management: enclosures (圈拦/片区), their temporary gates (临时出入口), duty rosters and the gate log."""
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +30,9 @@ class Enclosure(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, related_name="enclosures")
     name = models.CharField("片区", max_length=50)
     notes = models.TextField("说明", blank=True)
+    # GeoJSON Polygon or MultiPolygon (WGS84), drawn on the prevention map; written only by maps.actions,
+    # which checks it (maps.geometry). Null: not drawn yet.
+    geometry = models.JSONField("范围", null=True, blank=True, editable=False)
 
     objects = ScopedByCommunity.as_manager()
 
@@ -65,13 +68,28 @@ class GateState(models.TextChoices):
 class GateQuerySet(ScopedByCommunity):
     community_path = "enclosure__community_id"
 
+    def in_service(self) -> "GateQuerySet":
+        """Gates that need people on duty: every gate not closed (its state as now: states keep no history)."""
+        return self.exclude(state=GateState.CLOSED)
+
+    def staffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates with a shift covering `moment` that has at least one person booked."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.filter(models.Exists(on_duty))
+
+    def unstaffed_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates in service with nobody on duty at `moment` (no shift, or a shift with nobody booked)."""
+        on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
+        return self.in_service().exclude(models.Exists(on_duty))
+
 
 class Gate(models.Model):
     enclosure = models.ForeignKey(Enclosure, on_delete=models.PROTECT, related_name="gates", verbose_name="片区")
     name = models.CharField("卡口", max_length=50)
     location = models.CharField("位置", max_length=100, blank=True)
-    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    # The gate's position, a GeoJSON Point (WGS84), which replaced the old latitude/longitude pair
+    # (migration 0004). Written only by maps.actions (see Enclosure.geometry).
+    geometry = models.JSONField("位置", null=True, blank=True, editable=False)
     opens_at = models.TimeField("开放时间", null=True, blank=True)
     closes_at = models.TimeField("关闭时间", null=True, blank=True)
     state = models.CharField("状态", max_length=20, choices=GateState.choices, default=GateState.OPEN)
@@ -302,6 +320,45 @@ class GateLogQuerySet(ScopedQuerySet):
     def flagged(self, flag: str) -> "GateLogQuerySet":
         """Entries carrying one flag; works the same on SQLite and PostgreSQL (see GateLogEntry.flags)."""
         return self.filter(flags__contains=f" {flag} ")
+
+    def on_day(self, day: date) -> "GateLogQuerySet":
+        """Entries of the local calendar day `day` (an index-friendly range)."""
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return self.between(start, start + timedelta(days=1))
+
+    def tally(self) -> dict:
+        """The counts the gate log shows for a day: let in (entries()), out, kept outside (turned_back()),
+        fevers. One query."""
+        return self.aggregate(**_TALLY)
+
+    def tally_by_gate(self) -> dict[int, dict]:
+        """The same per gate, in one query: {gate_id: {entered, left, kept_outside, fever}}."""
+        rows = self.order_by().values("gate_id").annotate(**_TALLY)
+        return {row.pop("gate_id"): row for row in rows}
+
+    def between(self, start: datetime | None, end: datetime) -> "GateLogQuerySet":
+        """Recorded in [start, end) (`start=None`: since the beginning, within VISITOR_RETENTION_DAYS)."""
+        queryset = self.filter(at__lt=end)
+        return queryset if start is None else queryset.filter(at__gte=start)
+
+    def entries(self) -> "GateLogQuerySet":
+        """People and vehicles let in: arrivals not kept outside."""
+        return self.filter(direction=Direction.IN).exclude(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+
+    def turned_back(self) -> "GateLogQuerySet":
+        """Arrivals kept outside the gate (劝返, couriers and delivery riders included)."""
+        return self.flagged(GateFlag.KEPT_OUTSIDE)
+
+
+# What the gate log counts for a day, with the figures' own definitions (entries(), turned_back(): a courier is
+# always recorded as kept outside), so that the log page, the home page and the dashboard agree.
+_KEPT_OUTSIDE = Q(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+_TALLY = {
+    "entered": models.Count("id", filter=Q(direction=Direction.IN) & ~_KEPT_OUTSIDE),
+    "left": models.Count("id", filter=Q(direction=Direction.OUT)),
+    "kept_outside": models.Count("id", filter=_KEPT_OUTSIDE),
+    "fever": models.Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
+}
 
 
 class GateLogEntry(models.Model):

@@ -41,16 +41,21 @@ def visitors_live_url(gate: Gate) -> str:
 def enclosures(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.MANAGE_GATES)
     gates = Gate.objects.order_by("name")
+    visible = Enclosure.objects.visible_to(request.user)
+    # ?unstaffed=1: only the gates with nobody on duty now (the admin's home links here).
+    unstaffed = request.GET.get("unstaffed") == "1"
+    if unstaffed:
+        gates = gates.unstaffed_at(timezone.now())
+        visible = visible.filter(gates__in=gates).distinct()
     visible = (
-        Enclosure.objects.visible_to(request.user)
-        .select_related("community")
+        visible.select_related("community")
         .annotate(household_count=Count("households", distinct=True))
         .prefetch_related(Prefetch("gates", queryset=gates))
         .order_by("community__name", "name")
     )
     communities = _communities(request.user)
     outside = Household.objects.filter(community__in=communities, enclosure__isnull=True).count()
-    context = {"enclosures": visible, "outside": outside}
+    context = {"enclosures": visible, "outside": outside, "unstaffed": unstaffed}
     return render(request, "gates/enclosures.html", context)
 
 

@@ -5,6 +5,8 @@ Lists read stored state: each case keeps its fever state and last temperature, e
 "the latest follow-up of every case" row by row.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,9 +48,40 @@ class FeverState(models.TextChoices):
     ESCALATED = "escalated", "已上报"
 
 
+def _between(queryset, field: str, start, end):
+    """Rows whose `field` falls in [start, end); `start=None` means since the beginning."""
+    queryset = queryset.filter(**{f"{field}__lt": end})
+    return queryset if start is None else queryset.filter(**{f"{field}__gte": start})
+
+
 class CaseQuerySet(ScopedQuerySet):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
+
+    # History, for figures at a past moment (a daily report regenerated later): read from the opening and
+    # closing times, never from today's status. A case closed exactly at `moment` was still open then
+    # (its closing belongs to the period that starts at `moment`).
+    def open_at(self, moment) -> "CaseQuerySet":
+        return self.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=moment), opened_at__lt=moment)
+
+    def opened_between(self, start, end) -> "CaseQuerySet":
+        return _between(self, "opened_at", start, end)
+
+    def released_between(self, start, end) -> "CaseQuerySet":
+        return _between(self.filter(status=CaseStatus.RELEASED), "closed_at", start, end)
+
+    def transferred_between(self, start, end) -> "CaseQuerySet":
+        return _between(self.filter(status=CaseStatus.TRANSFERRED), "closed_at", start, end)
+
+    def escalated_between(self, start, end) -> "CaseQuerySet":
+        """Fevers reported upward (to the health centre, a fever clinic) in the period."""
+        return _between(self, "escalated_at", start, end)
+
+    def with_fever_between(self, start, end) -> "CaseQuerySet":
+        """People with a fever: a case with at least one fever reading (FollowUp.is_fever: at or above
+        FEVER_THRESHOLD and plausible, first reading or retest) recorded in the period."""
+        fevers = FollowUp.objects.fevers().between(start, end).filter(case_id=models.OuterRef("pk"))
+        return self.filter(models.Exists(fevers))
 
 
 class ObservationCase(models.Model):
@@ -158,6 +191,25 @@ class SlotQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SlotQuerySet":
         return self.filter(case__in=ObservationCase.objects.visible_to(user))
 
+    # From history (due, done and closing times), so that a past moment reads as it stood then. At the
+    # present moment they give what the stored statuses say once observation_tick has run.
+    def missed_between(self, start, end) -> "SlotQuerySet":
+        """Follow-ups whose window closed in the period without a reached call (a call is only ever
+        recorded inside its slot's window, so done_at, when set, is before closes_at)."""
+        not_done = Q(done_at__isnull=True) | Q(done_at__gte=models.F("closes_at"))
+        return _between(self.filter(not_done), "closes_at", start, end)
+
+    def overdue_at(self, moment) -> "SlotQuerySet":
+        """Follow-ups overdue at `moment`: past their time plus OBSERVATION_FOLLOWUP_GRACE_MINUTES, window
+        still open, not done, and the case not closed (closing a case marks its open slots missed)."""
+        grace = timedelta(minutes=settings.OBSERVATION_FOLLOWUP_GRACE_MINUTES)
+        return self.filter(
+            Q(done_at__isnull=True) | Q(done_at__gte=moment),
+            Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=moment),
+            due_at__lte=moment - grace,
+            closes_at__gt=moment,
+        )
+
 
 class FollowUpSlot(models.Model):
     """One due follow-up of one case (twice a day by default). Created ahead when the case opens or is
@@ -224,6 +276,14 @@ class Flag(models.TextChoices):
     SAME_MINUTE = "same_minute", "总在同一分钟上报"
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def fevers(self) -> "FollowUpQuerySet":
+        return self.filter(is_fever=True)
+
+    def between(self, start, end) -> "FollowUpQuerySet":
+        return _between(self, "recorded_at", start, end)
+
+
 class FollowUp(models.Model):
     """One call, visit or self-report. An unreached call counts as an attempt on its slot; a reached
     one (or a self-report) completes the slot."""
@@ -245,6 +305,8 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField("时间")
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "随访记录"
@@ -275,6 +337,11 @@ class RequestStatus(models.TextChoices):
 OPEN_REQUEST_STATUSES = (RequestStatus.REQUESTED, RequestStatus.ASSIGNED, RequestStatus.DELIVERED)
 
 
+def late_request_q(now) -> Q:
+    """A delivery past its due time and not yet at the door (超时)."""
+    return Q(due_by__lt=now, status__in=[RequestStatus.REQUESTED, RequestStatus.ASSIGNED])
+
+
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
         """Those who follow cases see the requests of cases in scope; a volunteer sees only what was
@@ -291,6 +358,10 @@ class RequestQuerySet(models.QuerySet):
             else:
                 mine |= Q(case__community_id__in=scope.community_ids)
         return self.filter(mine)
+
+    def to_deliver_by(self, user) -> "RequestQuerySet":
+        """The deliveries assigned to `user` and not yet taken to the door (我的配送 → 待送)."""
+        return self.filter(assignee_id=user.pk, status=RequestStatus.ASSIGNED)
 
 
 class ServiceRequest(models.Model):

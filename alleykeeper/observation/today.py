@@ -26,6 +26,7 @@ from alleykeeper.observation.models import (
     RequestStatus,
     ServiceRequest,
     SlotStatus,
+    late_request_q,
 )
 
 SECTION_LIMIT = 100
@@ -127,27 +128,50 @@ REQUEST_FIELDS = {
 }
 
 
-def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int = SECTION_LIMIT) -> Today:
+def _conditions(user, now: datetime, everyone: bool | None) -> dict:
+    """What each of today's lists and counts reads: one definition for the page (build_today) and for the
+    home page's counts (count_today)."""
     today = schedule.local_date(now)
     tomorrow_start = schedule.local_midnight(today + timedelta(days=1))
     mine = case_filter(user, "case__", everyone=everyone)
-    slots = FollowUpSlot.objects.filter(mine)
-    # A slot whose window has closed is missed (the tick stores it); until then it is not shown as due.
-    overdue_q = Q(status=SlotStatus.OVERDUE, closes_at__gt=now)
-    due_q = Q(status=SlotStatus.PENDING, due_at__lt=tomorrow_start, closes_at__gt=now)
-    cases = ObservationCase.objects.filter(case_filter(user, everyone=everyone))
-    fever_q = Q(fever_state__in=[FeverState.RETEST_DUE, FeverState.FEVER])
-    ending_q = Q(planned_end__lte=today)
-    requests = ServiceRequest.objects.filter(mine, status__in=OPEN_REQUEST_STATUSES)
-    late_q = Q(due_by__lt=now, status__in=[RequestStatus.REQUESTED, RequestStatus.ASSIGNED])
-    flagged = FollowUp.objects.filter(mine, flagged=True, recorded_at__gte=now - timedelta(hours=24))
+    return {
+        "mine": mine,
+        "slots": FollowUpSlot.objects.filter(mine),
+        # A slot whose window has closed is missed (the tick stores it); until then it is not shown as due.
+        "overdue": Q(status=SlotStatus.OVERDUE, closes_at__gt=now),
+        "due": Q(status=SlotStatus.PENDING, due_at__lt=tomorrow_start, closes_at__gt=now),
+        "cases": ObservationCase.objects.filter(case_filter(user, everyone=everyone)),
+        "fever": Q(fever_state__in=[FeverState.RETEST_DUE, FeverState.FEVER]),
+        "ending": Q(planned_end__lte=today),
+        "requests": ServiceRequest.objects.filter(mine, status__in=OPEN_REQUEST_STATUSES),
+        "late": late_request_q(now),
+    }
+
+
+def _counts(c: dict) -> dict:
+    counts = c["slots"].aggregate(overdue=Count("id", filter=c["overdue"]), due=Count("id", filter=c["due"]))
+    counts |= c["cases"].aggregate(fevers=Count("id", filter=c["fever"]), ending=Count("id", filter=c["ending"]))
+    counts |= c["requests"].aggregate(requests=Count("id"), late_requests=Count("id", filter=c["late"]))
+    return counts
+
+
+def count_today(user, now: datetime, *, everyone: bool | None = None) -> dict:
+    """The counts of 今日 alone (overdue, due, fevers, ending, requests, late_requests), in three queries:
+    what the home page shows, each count the length of one section of the 今日 page."""
+    return _counts(_conditions(user, now, everyone))
+
+
+def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int = SECTION_LIMIT) -> Today:
+    c = _conditions(user, now, everyone)
+    slots, cases, requests = c["slots"], c["cases"], c["requests"]
+    flagged = FollowUp.objects.filter(c["mine"], flagged=True, recorded_at__gte=now - timedelta(hours=24))
 
     result = Today(now=now, limit=limit)
-    result.overdue = _rows(slots.filter(overdue_q).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
-    result.due = _rows(slots.filter(due_q).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
-    fevers = cases.filter(fever_q).order_by("-fever_state", "retest_due_at", "id")[:limit]
+    result.overdue = _rows(slots.filter(c["overdue"]).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
+    result.due = _rows(slots.filter(c["due"]).order_by("due_at", "id")[:limit], SLOT_FIELDS, "case__")
+    fevers = cases.filter(c["fever"]).order_by("-fever_state", "retest_due_at", "id")[:limit]
     result.fevers = _rows(fevers, CASE_FIELDS, "")
-    result.ending = _rows(cases.filter(ending_q).order_by("planned_end", "id")[:limit], CASE_FIELDS, "")
+    result.ending = _rows(cases.filter(c["ending"]).order_by("planned_end", "id")[:limit], CASE_FIELDS, "")
     result.requests = _rows(requests.order_by("due_by", "id")[:limit], REQUEST_FIELDS, "case__")
     for row in result.requests:
         row["kind_label"], row["status_label"] = _KIND_LABELS.get(row["kind"]), _STATUS_LABELS.get(row["status"])
@@ -159,10 +183,5 @@ def build_today(user, now: datetime, *, everyone: bool | None = None, limit: int
             "id", "case_id", "temperature", "flags", "recorded_at", name=F("case__name")
         )
     ]
-    counts = FollowUpSlot.objects.filter(mine).aggregate(
-        overdue=Count("id", filter=overdue_q), due=Count("id", filter=due_q)
-    )
-    counts |= cases.aggregate(fevers=Count("id", filter=fever_q), ending=Count("id", filter=ending_q))
-    counts |= requests.aggregate(requests=Count("id"), late_requests=Count("id", filter=late_q))
-    result.counts = counts
+    result.counts = _counts(c)
     return result

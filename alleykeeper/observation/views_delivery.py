@@ -36,7 +36,8 @@ def _can_follow(user) -> bool:
 def my_deliveries(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.DELIVER)
     mine = ServiceRequest.objects.filter(assignee=request.user).select_related(*RELATED)
-    open_rows = list(mine.filter(status=RequestStatus.ASSIGNED).order_by("due_by", "id")[:200])
+    to_deliver = ServiceRequest.objects.to_deliver_by(request.user).select_related(*RELATED)
+    open_rows = list(to_deliver.order_by("due_by", "id")[:200])
     done_rows = list(
         mine.filter(status__in=[RequestStatus.DELIVERED, RequestStatus.CONFIRMED]).order_by("-delivered_at", "-id")[:20]
     )

@@ -3,7 +3,7 @@ against the register and the key persons (GUIDE.md section 3, push-list outcomes
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
 from alleykeeper.core.models import SealedIdentity
@@ -117,9 +117,22 @@ class PushedPersonQuerySet(models.QuerySet):
             return self.filter(Q(grid_id__in=grids) | Q(pk__in=in_review))
         return self.filter(community_id__in=scope.community_ids)
 
-    def unreached(self) -> "PushedPersonQuerySet":
-        """Nobody has acted on them yet: the rows where PushedPerson.reached is false."""
+    def to_reach(self) -> "PushedPersonQuerySet":
+        """People nobody has acted on yet (PushedPerson.reached is false): no outcome recorded and no
+        match to a known key person. The home page's "推送名单待落实" and the batch page's filter."""
         return self.filter(outcome="", key_person__isnull=True)
+
+    def settled_between(self, start, end) -> "PushedPersonQuerySet":
+        """People whose outcome (核查结果) was set in [start, end) (`start=None`: since the beginning).
+        Filter on `outcome` for one kind. A changed outcome counts where and when it was last set: the
+        earlier one is not kept (a signed daily report keeps the figures it had)."""
+        queryset = self.exclude(outcome="").filter(outcome_at__lt=end)
+        return queryset if start is None else queryset.filter(outcome_at__gte=start)
+
+    def received_between(self, start, end) -> "PushedPersonQuerySet":
+        """People on push lists imported in [start, end) (`start=None`: since the beginning)."""
+        queryset = self.filter(batch__imported_at__lt=end)
+        return queryset if start is None else queryset.filter(batch__imported_at__gte=start)
 
 
 class PushedPerson(SealedIdentity):
@@ -234,3 +247,19 @@ class PushMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.confidence}"
+
+
+def listed_by(moment) -> QuerySet:
+    """Pushed people matched to a key person on a list imported before `moment`: the key persons a push
+    list had named by then (the key_person_id column of the result)."""
+    return PushedPerson.objects.filter(key_person__isnull=False, batch__imported_at__lt=moment).values("key_person_id")
+
+
+def found_locally_not_listed(key_persons: QuerySet, moment=None) -> QuerySet:
+    """Key persons found here whom no push list names (本地发现、不在推送名单): they must be reported upward.
+    With `moment`, as it stood then: found before it and named by no list imported before it (a match
+    confirmed later moves the person out of the figure of the day it was confirmed, not before: the
+    match's own date is not stored). Without, by the stored flag (KeyPerson.on_push_list), as now."""
+    if moment is None:
+        return key_persons.filter(on_push_list=False)
+    return key_persons.filter(created_at__lt=moment).exclude(pk__in=listed_by(moment))

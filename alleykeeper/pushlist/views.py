@@ -100,6 +100,8 @@ def _filtered_people(request: HttpRequest, batch: PushBatch):
         people = people.filter(match_state=STATES[state])
     elif state == "open":
         people = people.filter(outcome="").exclude(match_state=MatchState.MATCHED)
+    elif state == "to_reach":
+        people = people.to_reach()
     if outcome in Outcome.values:
         people = people.filter(outcome=outcome)
     elif outcome == "none":

@@ -2,7 +2,7 @@
 
 `screen_staff` is the one screening of returning staff. For a list of people it asks, with a fixed number of
 queries whatever the list's length: the register (residents by the document's blind index), key persons
-(screening's `unresolved()`), the push list (pushlist's `unreached()`), observation cases (observation's
+(screening's `unresolved()`), the push list (pushlist's `to_reach()`), observation cases (observation's
 `open()`, and those released, which end a key-area block) and the key areas of the look-back window before
 each person's return (places.key_area_hits, asked only for places that have ever been a key area).
 
@@ -63,7 +63,7 @@ def screen_staff(rows: list[ReturningStaff], today: date | None = None) -> None:
     matched = KeyPerson.objects.filter(Q(doc_number_index__in=indexes) | Q(resident_id__in=resident_ids))
     key_persons = list(matched.only("pk", "doc_number_index", "resident_id", "status"))
     unresolved = set(matched.unresolved().values_list("pk", flat=True))
-    pushed = list(PushedPerson.objects.unreached().filter(doc_number_index__in=indexes).only("pk", "doc_number_index"))
+    pushed = list(PushedPerson.objects.to_reach().filter(doc_number_index__in=indexes).only("pk", "doc_number_index"))
     cases = ObservationCase.objects.filter(
         Q(resident_id__in=resident_ids) | Q(key_person_id__in=[k.pk for k in key_persons])
     ).only("pk", "resident_id", "key_person_id", "status", "reason", "fever_state", "planned_end", "day_zero")

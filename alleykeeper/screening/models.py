@@ -32,6 +32,10 @@ class KeyPersonStatus(models.TextChoices):
 
 
 class KeyPersonQuerySet(ScopedQuerySet):
+    def found_between(self, start, end) -> "KeyPersonQuerySet":
+        """Found (first recorded) in [start, end); `start=None` means since the beginning."""
+        queryset = self.filter(created_at__lt=end)
+        return queryset if start is None else queryset.filter(created_at__gte=start)
     def unresolved(self) -> "KeyPersonQuerySet":
         """Key persons not cleared: still to be dealt with, under observation, or transferred."""
         return self.exclude(status=KeyPersonStatus.CLEARED)
@@ -103,6 +107,10 @@ class HouseholdFilter(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def open_on(self, day) -> "CampaignQuerySet":
+        """Campaigns running on the local date `day` (the same test as Campaign.is_open_on)."""
+        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=day), start_date__lte=day)
+
     def visible_to(self, user) -> "CampaignQuerySet":
         """Community staff see their communities' campaigns; a grid worker only those that cover one of their grids."""
         scope = scope_of(user)
@@ -270,6 +278,16 @@ class AttemptQuerySet(ScopedQuerySet):
     grid_path = "household__grid_id"
     community_path = "campaign__community_id"
 
+    def between(self, start, end) -> "AttemptQuerySet":
+        """Made in [start, end); `start=None` means since the beginning."""
+        queryset = self.filter(at__lt=end)
+        return queryset if start is None else queryset.filter(at__gte=start)
+
+    def reached(self) -> "AttemptQuerySet":
+        """Calls and visits after which the household's state is known (someone answered, or it is
+        vacant): what "a household screened" means in every figure."""
+        return self.filter(outcome__in=REACHED_OUTCOMES)
+
 
 class Attempt(models.Model):
     """One call or door visit to a household in a campaign."""
@@ -302,6 +320,17 @@ class Attempt(models.Model):
         return f"排查记录 #{self.pk}"
 
 
+class AnswerQuerySet(ScopedQuerySet):
+    grid_path = "attempt__household__grid_id"
+    community_path = "attempt__campaign__community_id"
+
+    def given_between(self, start, end) -> "AnswerQuerySet":
+        """Answers of calls and visits made in [start, end) (`start=None`: since the beginning): a person
+        who answered is "a person screened"."""
+        queryset = self.filter(attempt__at__lt=end)
+        return queryset if start is None else queryset.filter(attempt__at__gte=start)
+
+
 class Answer(models.Model):
     """One person's answer to one question in one attempt. `person_name` keeps the answer readable
     even if the resident later leaves the register."""
@@ -314,6 +343,8 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.CharField("回答", max_length=200)
     points_to_key_area = models.BooleanField("涉重点地区", default=False)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "排查回答"

@@ -44,6 +44,16 @@ class RegistrationQuerySet(ScopedQuerySet):
         start = timezone.make_aware(datetime.combine(day, time.min))
         return self.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
 
+    def between(self, start: datetime | None, end: datetime) -> "RegistrationQuerySet":
+        """Registered in [start, end) (`start=None`: since the beginning; rows older than
+        VISITOR_RETENTION_DAYS are gone)."""
+        queryset = self.filter(created_at__lt=end)
+        return queryset if start is None else queryset.filter(created_at__gte=start)
+
+    def from_key_area(self) -> "RegistrationQuerySet":
+        """Arrivals whose origin or a place passed was a key area (judged once, at registration)."""
+        return self.exclude(key_area_names="")
+
 
 class Registration(SealedIdentity):
     gate = models.ForeignKey("gates.Gate", on_delete=models.PROTECT, related_name="registrations", verbose_name="卡口")

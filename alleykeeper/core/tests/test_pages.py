@@ -16,26 +16,27 @@ def _active_menu(page: str) -> list[str]:
     return re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', page)
 
 
-def test_worker_home_has_search_grid_and_work_tiles(world, as_worker_a):
+def test_worker_home_has_search_grid_and_the_work_of_today(world, as_worker_a):
     page = as_worker_a.get("/").content.decode()
     assert 'action="/register/search/"' in page and "第一网格" in page and "第二网格" not in page
-    tiles = page.split('class="tiles"')[1]
-    assert "台账" in tiles and "搜索" in tiles and "审计" not in tiles
+    assert "居家观察随访" in page and 'href="/observation/#overdue"' in page  # counts of today's work
+    nav = page.split('class="mainnav"')[1].split("</nav>")[0]
+    assert "台账" in nav and "搜索" in nav and "审计" not in nav
     assert _active_menu(page) == ["首页"]
 
 
 def test_duty_home_has_no_register_but_its_own_work(world, as_duty):
     page = as_duty.get("/").content.decode()
     assert 'action="/register/search/"' not in page and "第一网格" not in page
-    assert "我的工作" in page
+    assert "现在没有您的班次" in page and 'href="/gates/duty/"' in page
 
 
 def test_account_without_work_is_told_whom_to_ask(world):
     from django.test import Client
 
-    cleaner = make_user("cleaner", Role.CLEANER, communities=[world.community])
+    nobody = make_user("nobody", Role.STREET_OFFICER)  # no street, no community yet
     client = Client()
-    client.force_login(cleaner)
+    client.force_login(nobody)
     page = client.get("/").content.decode()
     assert "请联系社区管理员" in page
 

@@ -15,6 +15,7 @@ from alleykeeper.screening.models import Answer, KeyPerson, KeyPersonSource, Key
 from alleykeeper.screening.questionnaire import answer_label
 
 PAGE_SIZE = 50
+PUSH_CHOICES = {"yes": "在推送名单中", "no": "本地发现、不在推送名单"}
 
 
 @login_required
@@ -31,15 +32,26 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(source=source)
     if grid_id:
         people = people.filter(grid_id=grid_id)
+    # "no": found locally but on no push list, to be reported upward (pushlist's report, the home's alert).
+    push = request.GET.get("push", "")
+    if push in PUSH_CHOICES:
+        people = people.filter(on_push_list=push == "yes")
     page = page_of(people.order_by("-created_at", "-id"), request.GET.get("page"), PAGE_SIZE)
-    query = "".join(f"{k}={v}&" for k, v in (("status", status), ("source", source), ("grid", grid_id or "")) if v)
+    filters = (
+        ("status", status),
+        ("source", source),
+        ("grid", grid_id or ""),
+        ("push", push if push in PUSH_CHOICES else ""),
+    )
+    query = "".join(f"{k}={v}&" for k, v in filters if v)
     context = {
         "page": page,
         "query": query,
         "statuses": KeyPersonStatus.choices,
         "sources": KeyPersonSource.choices,
         "grids": Grid.objects.visible_to(request.user),
-        "selected": {"status": status, "source": source, "grid": grid_id},
+        "push_choices": PUSH_CHOICES.items(),
+        "selected": {"status": status, "source": source, "grid": grid_id, "push": push},
     }
     return render(request, "screening/key_persons.html", context)
 

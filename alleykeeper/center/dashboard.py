@@ -1,0 +1,182 @@
+"""The dashboard (数据看板): figures of a community or a grid, the grids or communities side by side, and the
+trends of the last weeks. Every number is a figure of `reports.figures` (the one definition shared with the
+daily report) and links to the records behind it (`records_url`), when the viewer may read them.
+
+What is shown is PANELS: adding a subject (enterprises by reopening state, supplies with days left) is one
+Panel with the keys of its figures; a figure an area does not have (gates for a grid) is left out by itself.
+Queries: one per figure shown, one per trend line, one per column of a side-by-side table, whatever the data.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from alleykeeper.center.charts import trend_svg
+from alleykeeper.registry.models import Community, Grid
+from alleykeeper.reports.figures import FIGURES, Area, Figure, Window, compute, records_url, series
+
+TREND_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    keys: tuple[str, ...]  # figures shown as counts, in this order
+    trend: tuple[str, ...] = ()  # figures drawn day by day over the last TREND_DAYS report days
+
+
+PANELS: list[Panel] = [
+    Panel(
+        "排查", ("households_registered", "households_screened_total", "households_screened"), ("households_screened",)
+    ),
+    Panel("重点人员", ("key_persons_total", "key_persons_new", "local_not_on_push_list"), ("key_persons_new",)),
+    Panel(
+        "居家观察",
+        ("observation_current", "observation_opened", "observation_released"),
+        ("observation_current", "observation_opened", "observation_released"),
+    ),
+    Panel("发热与随访", ("fevers_found", "followups_overdue"), ("fevers_found", "followups_missed")),
+    Panel(
+        "来访与卡口",
+        ("visitors_registered", "visitors_from_key_area", "gate_entries", "gate_turned_back", "gates_unstaffed"),
+        ("visitors_registered", "gate_entries"),
+    ),
+]
+
+# The columns of a side-by-side table (grids of a community, communities of a street).
+TABLE_KEYS: tuple[str, ...] = (
+    "households_registered",
+    "households_screened_total",
+    "key_persons_total",
+    "observation_current",
+    "fevers_found",
+    "followups_overdue",
+)
+
+
+def coverage_percent(screened: int, registered: int) -> int | None:
+    return round(100 * screened / registered) if registered else None
+
+
+@dataclass
+class Shown:
+    """One figure's number on the page, with the list of its records (empty when the viewer may not read it)."""
+
+    figure: Figure
+    value: int
+    url: str
+
+
+@dataclass
+class Trend:
+    title: str
+    days: list[date]
+    lines: list[tuple[Figure, list[Shown]]]
+    svg: SafeString
+
+    @property
+    def rows(self) -> list[tuple[date, list[Shown]]]:
+        """The same numbers day by day, the chart's table (newest first)."""
+        by_day = [(day, [shown[i] for _, shown in self.lines]) for i, day in enumerate(self.days)]
+        return list(reversed(by_day))
+
+
+@dataclass
+class PanelView:
+    title: str
+    shown: list[Shown]
+    trend: Trend | None
+    coverage: int | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    url: str  # that area's own dashboard
+    cells: list[Shown]
+    coverage: int | None = None
+
+
+@dataclass
+class Table:
+    columns: list[Figure]
+    rows: list[Row] = field(default_factory=list)
+
+
+def _shown(user, figure: Figure, value: int, area: Area, window: Window) -> Shown:
+    return Shown(figure, value, records_url(figure.key, area, window) if figure.can_list(user) else "")
+
+
+def today_window(now: datetime) -> Window:
+    """Flows since midnight (今日), stocks at `now`."""
+    return Window.since_midnight(now)
+
+
+def trend_days(now: datetime) -> list[date]:
+    last = Window.last_report_day(now)
+    return [last - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+
+
+def panels(user, area: Area, now: datetime) -> list[PanelView]:
+    window = today_window(now)
+    present = {key for panel in PANELS for key in panel.keys if key in FIGURES and FIGURES[key].applies_to(area)}
+    values = compute(area, window, sorted(present))
+    days = trend_days(now)
+    views = []
+    for panel in PANELS:
+        shown = [_shown(user, FIGURES[key], values[key], area, window) for key in panel.keys if key in values]
+        if not shown:
+            continue
+        view = PanelView(panel.title, shown, _trend(user, panel, area, days))
+        if "households_screened_total" in values and "households_registered" in values and panel.title == "排查":
+            view.coverage = coverage_percent(values["households_screened_total"], values["households_registered"])
+        views.append(view)
+    return views
+
+
+def _trend(user, panel: Panel, area: Area, days: list[date]) -> Trend | None:
+    keys = [key for key in panel.trend if key in FIGURES and FIGURES[key].applies_to(area)]
+    if not keys:
+        return None
+    lines = []
+    for key in keys:
+        figure = FIGURES[key]
+        values = series(key, area, days)
+        lines.append(
+            (
+                figure,
+                [_shown(user, figure, v, area, Window.report_day(day)) for day, v in zip(days, values, strict=True)],
+            )
+        )
+    title = f"{panel.title}：近 {len(days)} 天"
+    svg = trend_svg(title, days, [(figure.label, [s.value for s in shown]) for figure, shown in lines])
+    return Trend(title, days, lines, svg)
+
+
+def side_by_side(user, area: Area, now: datetime, by: str) -> Table:
+    """The grids (by="grid") or communities (by="community") of an area, a row each, TABLE_KEYS as columns."""
+    window = today_window(now)
+    keys = [key for key in TABLE_KEYS if key in FIGURES]
+    values = compute(area, window, keys, by=by)
+    if by == "grid":
+        groups = Grid.objects.filter(pk__in=values).select_related("community")  # Grid's own order
+        label = {g.pk: g.name for g in groups}
+        order = [g.pk for g in groups]
+        sub_area = lambda pk: Area(area.community_ids, frozenset({pk}))  # noqa: E731
+        own = lambda pk: reverse("center:dashboard_grid", args=[pk])  # noqa: E731
+    else:
+        groups = Community.objects.filter(pk__in=values).order_by("name", "pk")
+        label = {c.pk: c.name for c in groups}
+        order = [c.pk for c in groups]
+        sub_area = lambda pk: Area(frozenset({pk}), area.grid_ids)  # noqa: E731
+        own = lambda pk: reverse("center:dashboard_community", args=[pk])  # noqa: E731
+    present = [key for key in keys if any(key in row for row in values.values())]
+    table = Table(columns=[FIGURES[key] for key in present])
+    for pk in order:
+        row = values[pk]
+        cells = [_shown(user, FIGURES[key], row[key], sub_area(pk), window) for key in present]
+        coverage = coverage_percent(row.get("households_screened_total", 0), row.get("households_registered", 0))
+        table.rows.append(Row(label[pk], own(pk), cells, coverage))
+    return table

@@ -1,0 +1,231 @@
+"""Every write of the daily report: generate (the timer and the admin's button), correct, sign, export, and a
+format's new version. Views, the admin and the command all call these."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alleykeeper.audit.actions import record_event
+from alleykeeper.registry.models import Community
+from alleykeeper.reports.figures import FIGURES, FLOW, Area, Window, compute
+from alleykeeper.reports.formats import check_spec
+from alleykeeper.reports.models import DailyReport, ReportFormat
+
+
+class ReportError(Exception):
+    """A request that cannot be carried out; the message says what to do, in Chinese."""
+
+
+def _diff(before: dict[str, int], after: dict[str, int], keys) -> list[dict]:
+    return [
+        {"key": key, "label": FIGURES[key].label, "before": before.get(key, 0), "after": after.get(key, 0)}
+        for key in keys
+        if key in FIGURES and before.get(key, 0) != after.get(key, 0)
+    ]
+
+
+def _previous_signed(community_id: int, day: date) -> DailyReport | None:
+    """The newest signed version of the latest earlier day: what "yesterday's cumulative figures" were."""
+    return (
+        DailyReport.objects.signed().filter(community_id=community_id, day__lt=day).order_by("-day", "-version").first()
+    )
+
+
+def _decreases(community_id: int, day: date, figures: dict[str, int]) -> list[dict]:
+    previous = _previous_signed(community_id, day)
+    if previous is None:
+        return []
+    cumulative = [key for key, figure in FIGURES.items() if figure.cumulative]
+    return [d for d in _diff(previous.figures, figures, cumulative) if d["after"] < d["before"]]
+
+
+def _fill(report: DailyReport, now: datetime) -> None:
+    """Count every figure of the community at the day's cutoff, from the records."""
+    window = Window.report_day(report.day)
+    figures = compute(Area.of_communities([report.community_id]), window)
+    report.window_start, report.window_end, report.figures = window.start, window.end, figures
+    report.is_zero = all(value == 0 for key, value in figures.items() if FIGURES[key].kind == FLOW)
+    report.generated_at = now
+    report.decreases = _decreases(report.community_id, report.day, figures)
+    if report.supersedes_id is not None:
+        report.changes = _diff(report.supersedes.figures, figures, FIGURES)
+
+
+FILLED = ["window_start", "window_end", "figures", "is_zero", "generated_at", "generated_by", "decreases", "changes"]
+
+
+def _require_after_cutoff(day: date, now: datetime) -> None:
+    cutoff = Window.report_day(day).end  # in TIME_ZONE
+    if now < cutoff:
+        raise ReportError(f"{day.month}月{day.day}日的日报要到截止时间 {cutoff:%H:%M} 之后才能生成。")
+
+
+@transaction.atomic
+def generate_report(actor, community: Community, day: date, *, now: datetime | None = None) -> DailyReport:
+    """The day's report of one community, counted from the records: made once the cutoff has passed, made
+    again (counted afresh) while it waits to be signed, and left alone once signed. Safe to run twice: a
+    second run finds the same report and the same figures."""
+    now = now or timezone.now()
+    _require_after_cutoff(day, now)
+    latest = (
+        DailyReport.objects.select_for_update(of=("self",))
+        .select_related("supersedes")
+        .filter(community=community, day=day)
+        .order_by("-version")
+        .first()
+    )
+    if latest is not None and latest.is_signed:
+        return latest
+    report = latest or DailyReport(community=community, day=day, version=1)
+    report.generated_by = actor if actor is not None and actor.is_authenticated else None
+    _fill(report, now)
+    if latest is None:
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:  # made at the same moment by the timer or another click
+            return DailyReport.objects.get(community=community, day=day, signed_at__isnull=True)
+    else:
+        report.save(update_fields=FILLED)
+    record_event(
+        actor,
+        "report.generate",
+        report,
+        parent=community,
+        label=str(report),
+        detail={"day": str(day), "version": report.version, "zero": report.is_zero},
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class Generated:
+    made: int  # reports made or counted afresh
+    signed: int  # already signed, left alone
+
+
+def generate_daily_reports(
+    actor, day: date, *, community_ids: list[int] | None = None, now: datetime | None = None
+) -> Generated:
+    """The day's report of every community (or those named): what the timer runs after the cutoff."""
+    communities = Community.objects.order_by("pk")
+    if community_ids is not None:
+        communities = communities.filter(pk__in=community_ids)
+    made = signed = 0
+    for community in communities:
+        report = generate_report(actor, community, day, now=now)
+        if report.is_signed:
+            signed += 1
+        else:
+            made += 1
+    return Generated(made, signed)
+
+
+@transaction.atomic
+def start_correction(actor, report: DailyReport, reason: str, *, now: datetime | None = None) -> DailyReport:
+    """A new version of a signed report, counted afresh from the records (correct the records first), naming
+    what differs from the version it corrects and why. The signed version stays as it was."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ReportError("请填写更正原因：哪条记录有误、改了什么。")
+    report = DailyReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_signed:
+        raise ReportError("这一版还没有签发，直接重新生成即可，不需要更正。")
+    if DailyReport.objects.filter(
+        community_id=report.community_id, day=report.day, version__gt=report.version
+    ).exists():
+        raise ReportError("这一版已经有更新的版本，请在最新的版本上更正。")
+    correction = DailyReport(
+        community_id=report.community_id,
+        day=report.day,
+        version=report.version + 1,
+        supersedes=report,
+        correction_reason=reason[:300],
+        generated_by=actor,
+    )
+    _fill(correction, now or timezone.now())
+    correction.save()
+    record_event(
+        actor,
+        "report.correct",
+        correction,
+        parent=report.community,
+        label=str(correction),
+        reason=reason,
+        detail={"day": str(report.day), "version": correction.version, "changes": correction.changes},
+    )
+    return correction
+
+
+@transaction.atomic
+def sign_report(actor, report: DailyReport, *, decrease_reason: str = "", now: datetime | None = None) -> DailyReport:
+    """The community head answers for the figures: after this nothing of this version changes."""
+    report = DailyReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    if report.is_signed:
+        raise ReportError("这份日报已经签发，不能再修改；如有错误请提交更正。")
+    if DailyReport.objects.filter(
+        community_id=report.community_id, day=report.day, version__gt=report.version
+    ).exists():
+        raise ReportError("这一版已经不是最新的版本。")
+    decrease_reason = " ".join((decrease_reason or "").split())
+    if report.decreases and not decrease_reason:
+        names = "、".join(f"{d['label']}（{d['before']}→{d['after']}）" for d in report.decreases)
+        raise ReportError(f"累计数比前一天的日报少：{names}。请说明原因（作为更正说明）后再签发。")
+    if report.supersedes_id is not None and not report.changes:
+        raise ReportError("重新计算后各项数字与被更正的版本相同，没有需要更正的内容；请先改正记录，再重新生成。")
+    report.decrease_reason = decrease_reason[:300]
+    report.signed_at, report.signed_by = now or timezone.now(), actor
+    report.save(update_fields=["decrease_reason", "signed_at", "signed_by"])
+    record_event(
+        actor,
+        "report.sign",
+        report,
+        parent=report.community,
+        label=str(report),
+        reason=decrease_reason,
+        detail={"day": str(report.day), "version": report.version, "decreases": report.decreases},
+    )
+    return report
+
+
+def record_report_export(
+    actor, report: DailyReport | None, *, what: str, purpose: str, scope: str, row_count: int, client_ip: str | None
+) -> None:
+    """Every XLSX and every print of a list of people: who, when, which report and format, why, how many rows."""
+    record_event(
+        actor,
+        "report.export",
+        report,
+        parent=report.community if report is not None else None,
+        label=scope,
+        purpose=purpose,
+        scope=scope,
+        row_count=row_count,
+        client_ip=client_ip,
+        detail={"what": what},
+    )
+
+
+@transaction.atomic
+def save_format(
+    actor, *, slug: str, title: str, office: str, spec: object, position: int = 100, note: str = ""
+) -> ReportFormat:
+    """A format's next version (or its first). Versions are never changed: reports read earlier keep theirs."""
+    _, errors = check_spec(spec)
+    if errors:
+        raise ReportError("格式有误：" + "；".join(errors))
+    latest = ReportFormat.objects.select_for_update().filter(slug=slug).order_by("-version").first()
+    saved = ReportFormat.objects.create(
+        slug=slug,
+        version=(latest.version + 1) if latest else 1,
+        position=position,
+        title=title,
+        office=office,
+        spec=spec,
+        change_note=note[:200],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    record_event(actor, "report_format.save", saved, label=str(saved), detail={"slug": slug, "version": saved.version})
+    return saved

@@ -1,0 +1,207 @@
+"""What a figure is measured over: the time window (the cutoff of the daily report), the area (inside the
+viewer's scope) and the Figure itself (the records behind it). The catalogue of figures is figures.py."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+from django.http import Http404
+
+from alleykeeper.accounts.roles import Capability
+from alleykeeper.accounts.scope import scope_of
+from alleykeeper.registry.models import Community, Grid
+
+FLOW, STOCK = "flow", "stock"
+
+
+# -- time: the cutoff and the windows --------------------------------------------------------------------------
+
+
+def local_zone() -> ZoneInfo:
+    """The community's time zone (settings.TIME_ZONE), whatever zone a request activated."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@cache
+def _parse_cutoff(text: str) -> time:
+    try:
+        hours, minutes = text.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"REPORT_CUTOFF: {text!r} is not a time like 15:00 (HH:MM, local time).") from error
+
+
+def report_cutoff() -> time:
+    """REPORT_CUTOFF (e.g. "15:00"): the daily report counts the 24 hours up to this local time."""
+    return _parse_cutoff(settings.REPORT_CUTOFF)
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("Figures need aware datetimes; got a naive one.")
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end): a record at `start` is in, a record at `end` belongs to the next window."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start)
+        _require_aware(self.end)
+        if self.end < self.start:
+            raise ValueError("A window ends after it starts.")
+
+    @classmethod
+    def report_day(cls, day: date) -> "Window":
+        """The 24 hours ending at `day`'s cutoff, local time: with a 15:00 cutoff, the report of 10 Feb
+        covers 9 Feb 15:00 to 10 Feb 15:00 (截至 10 日 15 时)."""
+        zone, cutoff = local_zone(), report_cutoff()
+        return cls(datetime.combine(day - timedelta(days=1), cutoff, zone), datetime.combine(day, cutoff, zone))
+
+    @staticmethod
+    def report_day_of(moment: datetime) -> date:
+        """The report day a moment counts for: before the cutoff, today's; from the cutoff on, tomorrow's."""
+        _require_aware(moment)
+        local = moment.astimezone(local_zone())
+        return local.date() if local.time() < report_cutoff() else local.date() + timedelta(days=1)
+
+    @staticmethod
+    def last_report_day(now: datetime) -> date:
+        """The latest report day whose cutoff has passed at `now` (the one `generate_daily_reports` makes)."""
+        return Window.report_day_of(now) - timedelta(days=1)
+
+    @classmethod
+    def today_so_far(cls, now: datetime) -> "Window":
+        """From the last cutoff to `now`: what the next daily report will say if nothing else happens
+        (at the cutoff it is exactly that report's window)."""
+        return cls(cls.report_day(cls.report_day_of(now)).start, now)
+
+    @classmethod
+    def since_midnight(cls, now: datetime) -> "Window":
+        """The local calendar day so far (00:00 to `now`), for pages that mean "today" literally."""
+        _require_aware(now)
+        local = now.astimezone(local_zone())
+        return cls(datetime.combine(local.date(), time.min, local_zone()), now)
+
+    @property
+    def last_day(self) -> date:
+        """The local date of the window's last instant (a report day's own date)."""
+        return (self.end - timedelta(microseconds=1)).astimezone(local_zone()).date()
+
+
+# -- space: the area inside the viewer's scope -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """Communities, and optionally some of their grids (None: the whole communities)."""
+
+    community_ids: frozenset[int]
+    grid_ids: frozenset[int] | None = None
+
+    @classmethod
+    def for_user(cls, user, community_id: int | None = None, grid_id: int | None = None) -> "Area":
+        """The user's whole scope, one community of it, or one grid of it. Http404 when outside scope_of(user)."""
+        return cls.within(
+            user,
+            None if community_id is None else [community_id],
+            None if grid_id is None else [grid_id],
+        )
+
+    @classmethod
+    def within(cls, user, community_ids: Iterable[int] | None = None, grid_ids: Iterable[int] | None = None) -> "Area":
+        """Communities and grids named by a page (None: all of the scope's). Every one must be in the user's
+        scope, else Http404; a grid worker's area is always narrowed to their own grids."""
+        scope = scope_of(user)
+        if not user.is_authenticated or (not scope.everything and not scope.community_ids):
+            raise Http404
+        wanted = None if community_ids is None else frozenset(community_ids)
+        if grid_ids is not None:
+            grids = frozenset(grid_ids)
+            found = dict(Grid.objects.visible_to(user).filter(pk__in=grids).values_list("pk", "community_id"))
+            if len(found) != len(grids) or (wanted is not None and not set(found.values()) <= wanted):
+                raise Http404
+            return cls(wanted or frozenset(found.values()), grids)
+        if wanted is None:
+            if scope.everything:
+                return cls(frozenset(Community.objects.values_list("pk", flat=True)), None)
+            return cls(scope.community_ids, scope.grid_ids)
+        if Community.objects.visible_to(user).filter(pk__in=wanted).count() != len(wanted):
+            raise Http404
+        if scope.everything or scope.grid_ids is None:
+            return cls(wanted, None)
+        mine = Grid.objects.filter(pk__in=scope.grid_ids, community_id__in=wanted).values_list("pk", flat=True)
+        return cls(wanted, frozenset(mine))
+
+    @classmethod
+    def of_communities(cls, community_ids: Iterable[int]) -> "Area":
+        """Whole communities, with no viewer (commands, the daily report's generation)."""
+        return cls(frozenset(community_ids), None)
+
+    def narrow(self, queryset: QuerySet, community_path: str, grid_path: str | None) -> QuerySet:
+        queryset = queryset.filter(**{f"{community_path}__in": self.community_ids})
+        if self.grid_ids is not None:
+            if grid_path is None:
+                return queryset.none()
+            queryset = queryset.filter(**{f"{grid_path}__in": self.grid_ids})
+        return queryset
+
+
+# -- the figures ------------------------------------------------------------------------------------------------
+
+# (community path, grid path) of each records model: how an area narrows them.
+HOUSEHOLD = ("community_id", "grid_id")
+RESIDENT = ("household__community_id", "household__grid_id")
+KEY_PERSON = ("community_id", "grid_id")
+CASE = ("community_id", "grid_id")
+SLOT = ("case__community_id", "case__grid_id")
+PUSHED = ("community_id", "grid_id")
+ATTEMPT = ("campaign__community_id", "household__grid_id")
+ANSWER = ("attempt__campaign__community_id", "attempt__household__grid_id")
+REGISTRATION = ("gate__enclosure__community_id", None)
+GATE_LOG = ("gate__enclosure__community_id", None)
+GATE = ("enclosure__community_id", None)
+
+# Who may open the list behind a figure (any one of these): counts are shown to whoever sees the page.
+SEE_REGISTER = (Capability.VIEW_REPORTS, Capability.VIEW_REGISTER)
+SEE_PEOPLE = (Capability.VIEW_REPORTS, Capability.VIEW_KEY_PERSONS)
+SEE_PUSH_LIST = (Capability.VIEW_REPORTS, Capability.RECONCILE_PUSH_LIST)
+SEE_GATES = (Capability.VIEW_REPORTS, Capability.MANAGE_GATES)
+
+Select = Callable[["Area", Window], QuerySet]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    kind: str  # FLOW or STOCK
+    group: str  # the section it is shown in (排查, 重点人员, 居家观察, 推送比对, 来访与卡口)
+    unit: str
+    paths: tuple[str, str | None]  # (community path, grid path) of the records' model
+    select: Select  # the records, in the area's communities (the area narrows them again)
+    cumulative: bool = False
+    capabilities: tuple[str, ...] = (Capability.VIEW_REPORTS,)
+    note: str = ""  # what it counts, in words, for the records page
+
+    @property
+    def per_grid(self) -> bool:
+        return self.paths[1] is not None
+
+    def applies_to(self, area: Area) -> bool:
+        return self.per_grid or area.grid_ids is None
+
+    def records(self, area: Area, window: Window) -> QuerySet:
+        """The records behind the figure: the figure is their count."""
+        return area.narrow(self.select(area, window), *self.paths)
+
+    def can_list(self, user) -> bool:
+        return any(user.can(capability) for capability in self.capabilities)
