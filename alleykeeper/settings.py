@@ -4,6 +4,7 @@ A `.env` file at the repository root (written by `make env`, never committed) is
 real environment variables win over it.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "alleykeeper.gates",
     "alleykeeper.visitors",
     "alleykeeper.reports",
+    "alleykeeper.maps",
     "alleykeeper.center",
     "alleykeeper.demo",
 ]
@@ -172,6 +174,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Leaflet and Leaflet.draw (the prevention map) come in django-leaflet's wheel. Only its static files are used:
+# its app would import GeoDjango (and need GDAL) for its admin widget, so its static folder is added as it is,
+# found without importing the package.
+STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -245,6 +251,16 @@ OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR",
 # Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
 # (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
 REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
+# The prevention map (maps app): no tile server by default, so the map works with no internet; a tile layer
+# is optional (its URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png, and the attribution its
+# provider asks for). Where the map opens when nothing is drawn yet (latitude,longitude). Limits on drawn
+# shapes and imported GeoJSON files.
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
+MAP_DEFAULT_CENTER = tuple(float(n) for n in env_list("MAP_DEFAULT_CENTER", "24.914,118.582")[:2])
+MAP_MAX_VERTICES = env_int("MAP_MAX_VERTICES", 2000)
+MAP_IMPORT_MAX_BYTES = env_int("MAP_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+MAP_IMPORT_MAX_FEATURES = env_int("MAP_IMPORT_MAX_FEATURES", 5000)
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("pushlist/", include("alleykeeper.pushlist.urls")),
     path("observation/", include("alleykeeper.observation.urls")),
     path("gates/", include("alleykeeper.gates.urls")),
+    path("map/", include("alleykeeper.maps.urls")),
     path("v/", include("alleykeeper.visitors.urls")),
     path("reports/", include("alleykeeper.reports.urls")),
     path("admin/", admin.site.urls),

@@ -16,8 +16,10 @@ def do_login(page: Page, user, password: str = E2E_PASSWORD) -> None:
 
 
 def no_horizontal_scroll(page: Page) -> bool:
-    """True when nothing sticks out sideways: the page is usable at its width without panning."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """True when nothing sticks out sideways: the page is usable at its width without panning. Compared with
+    the viewport's own width (clientWidth): on a phone (is_mobile) Chromium widens the layout viewport to wide
+    content, so window.innerWidth grows with the overflow and hid it."""
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
 def stylesheet_loaded(page: Page) -> bool:

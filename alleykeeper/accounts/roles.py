@@ -33,6 +33,7 @@ class Capability(models.TextChoices):
     MANAGE_GATES = "manage_gates", "管理片区、卡口和排班"
     VIEW_REPORTS = "view_reports", "查看日报和各项数据背后的名单"
     SIGN_REPORTS = "sign_reports", "生成、签发和更正日报"
+    VIEW_MAP = "view_map", "查看防疫地图"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -49,12 +50,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.FOLLOW_UP,
             Capability.DELIVER,
             Capability.GATE_DUTY,
+            Capability.VIEW_MAP,
         }
     ),
     Role.STREET_OFFICER: frozenset(
-        {Capability.VIEW_REGISTER, Capability.EXPORT_REGISTER, Capability.VIEW_KEY_PERSONS, Capability.VIEW_REPORTS}
+        {
+            Capability.VIEW_REGISTER,
+            Capability.EXPORT_REGISTER,
+            Capability.VIEW_KEY_PERSONS,
+            Capability.VIEW_REPORTS,
+            Capability.VIEW_MAP,
+        }
     ),
-    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY}),
+    Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY}),
+    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
 }

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("来访", "visitors:gates", Capability.GATE_DUTY),
     ("值守", "gates:duty", Capability.GATE_DUTY),
     ("片区卡口", "gates:enclosures", Capability.MANAGE_GATES),
+    ("地图", "maps:map", Capability.VIEW_MAP),
     ("推送比对", "pushlist:batches", Capability.RECONCILE_PUSH_LIST),
     ("排查", "screening:campaigns", Capability.SCREEN),
     ("重点人员", "screening:key_persons", Capability.VIEW_KEY_PERSONS),

@@ -5,10 +5,10 @@ through registry.actions, so every ID number and phone is checked by core.identi
 as a page or an import would seal it. Nothing here is a real person.
 """
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -20,7 +20,9 @@ from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, id_check_char
 from alleykeeper.demo import data as plan
+from alleykeeper.demo.geography import demo_features
 from alleykeeper.gates import actions as gate_actions
+from alleykeeper.maps.actions import import_geojson
 from alleykeeper.registry import actions
 from alleykeeper.registry.models import (
     Alley,
@@ -311,26 +313,15 @@ class DemoResult:
     logins: list[DemoLogin]
 
 
-def _coordinate(rng: random.Random, offset: tuple[float, float], spread: float = 0.0007) -> tuple[Decimal, Decimal]:
-    lat = plan.CENTRE[0] + offset[0] + rng.uniform(-spread, spread)
-    lng = plan.CENTRE[1] + offset[1] + rng.uniform(-spread, spread)
-    return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
-
-
 def _write_register(community: Community, today: date) -> int:
     """Grids, alleys, buildings, households and residents, then the enclosures; returns the building count."""
-    rng = random.Random(plan.SEED + 1)
     grids = {g.name: actions.save_grid(None, Grid(community=community, name=g.name)) for g in plan.GRIDS}
     alleys = {a.name: Alley.objects.create(grid=grids[g.name], name=a.name) for g in plan.GRIDS for a in g.alleys}
-    offsets = {a.name: a.offset for g in plan.GRIDS for a in g.alleys}
     buildings: dict[tuple[str, str], Building] = {}
     for planned in plan_households(today):
         key = (planned.alley, planned.building)
         if key not in buildings:
-            lat, lng = _coordinate(rng, offsets[planned.alley])
-            buildings[key] = Building.objects.create(
-                alley=alleys[planned.alley], name=planned.building, latitude=lat, longitude=lng
-            )
+            buildings[key] = Building.objects.create(alley=alleys[planned.alley], name=planned.building)
         building = buildings[key]
         data = {
             "building": building,
@@ -357,7 +348,7 @@ def _write_register(community: Community, today: date) -> int:
                 "notes": person.notes,
             }
             actions.create_resident(None, household, resident_data, doc=doc, phone=phone)
-    _write_enclosures(community, rng, offsets, buildings)
+    _write_enclosures(community, buildings)
     return len(buildings)
 
 
@@ -367,7 +358,7 @@ def _checked(checked):
     return checked
 
 
-def _write_enclosures(community: Community, rng: random.Random, offsets: dict, buildings: dict) -> None:
+def _write_enclosures(community: Community, buildings: dict) -> None:
     """Through gates.actions, so that enclosure membership (buildings and their households) is kept
     exactly as the gates pages keep it."""
     for enclosure_plan in plan.ENCLOSURES:
@@ -377,19 +368,32 @@ def _write_enclosures(community: Community, rng: random.Random, offsets: dict, b
         members = [b for (alley, _), b in buildings.items() if alley in enclosure_plan.alleys]
         gate_actions.set_enclosure_buildings(None, enclosure, members)
         for gate_plan in enclosure_plan.gates:
-            lat, lng = _coordinate(rng, offsets[enclosure_plan.alleys[0]], 0.0004)
             opens, closes = (time.fromisoformat(t) for t in gate_plan.hours) if gate_plan.hours else (None, None)
             data = {
                 "enclosure": enclosure,
                 "name": gate_plan.name,
                 "location": gate_plan.location,
-                "latitude": lat,
-                "longitude": lng,
                 "state": gate_plan.state,
                 "opens_at": opens,
                 "closes_at": closes,
             }
             gate_actions.create_gate(None, data)
+
+
+def _draw_map(community: Community) -> None:
+    """The prevention map: the community's geometry at its real place (demo/geography.py), imported by the
+    secretary as a community imports its own GeoJSON file, and the alleys' leads (巷长)."""
+    secretary = User.objects.get(username=plan.STAFF[0].username)
+    names: dict[str, list[str]] = {}
+    for alley, building in (
+        Building.objects.filter(alley__grid__community=community).values_list("alley__name", "name").order_by("pk")
+    ):
+        names.setdefault(alley, []).append(building)
+    data = json.dumps(demo_features(names), ensure_ascii=False).encode()
+    import_geojson(secretary, community, data, file_name="开元社区.geojson")
+    for alley in Alley.objects.filter(grid__community=community, name__in=plan.ALLEY_LEADS):
+        name, kind = plan.ALLEY_LEADS[alley.name]
+        actions.set_alley_lead(secretary, alley, name, kind)
 
 
 SHORT_ROLE_LABELS = {Role.ADMIN: "社区管理员"}  # the full label "社区管理员（书记/主任）" repeats the title
@@ -438,6 +442,8 @@ def load_demo_community(password: str, *, today: date | None = None, reset_passw
     created = created or not community.households.exists()
     buildings = _write_register(community, today) if created else 0
     _write_staff(street, community, password, reset_passwords)
+    if created:
+        _draw_map(community)
     households = community.households.count()
     rentals = community.households.filter(kind=HouseholdKind.RENTAL).count()
     residents = community.households.aggregate(n=Count("residents"))["n"]

@@ -13,16 +13,13 @@ from alleykeeper.accounts.roles import Role
 STREET = "开元街道"
 COMMUNITY = "开元社区"
 SEED = 20200210  # the day closed management began (report); any fixed number would do
-# Centre of the community (near 开元寺, 泉州); buildings and gates are placed around it for the map.
-CENTRE = (24.9136, 118.5866)
 
 
 @dataclass(frozen=True)
 class AlleyPlan:
     name: str
     style: str  # "lane": old houses of 1-3 floors; "street": shop street; "estate": blocks with units
-    households: int  # how many households this alley holds (they add up to 922)
-    offset: tuple[float, float]  # from CENTRE, in degrees: where the alley lies on the map
+    households: int  # how many households this alley holds (they add up to 922); where it lies: geography.py
 
 
 @dataclass(frozen=True)
@@ -35,51 +32,64 @@ GRIDS = (
     GridPlan(
         "第一网格",
         (
-            AlleyPlan("城北路", "street", 60, (0.0042, -0.0010)),
-            AlleyPlan("孝感巷", "lane", 58, (0.0031, 0.0008)),
-            AlleyPlan("北门街", "lane", 40, (0.0050, 0.0016)),
+            AlleyPlan("城北路", "street", 60),
+            AlleyPlan("孝感巷", "lane", 58),
+            AlleyPlan("北门街", "lane", 40),
         ),
     ),
     GridPlan(
         "第二网格",
         (
-            AlleyPlan("西街", "street", 62, (0.0002, -0.0012)),
-            AlleyPlan("井亭巷", "lane", 45, (0.0012, -0.0024)),
-            AlleyPlan("象峰巷", "lane", 40, (0.0016, -0.0004)),
+            AlleyPlan("西街", "street", 62),
+            AlleyPlan("井亭巷", "lane", 45),
+            AlleyPlan("象峰巷", "lane", 40),
         ),
     ),
     GridPlan(
         "第三网格",
         (
-            AlleyPlan("城西环路南五区", "estate", 96, (-0.0008, -0.0061)),
-            AlleyPlan("城西环路南六区", "estate", 72, (-0.0022, -0.0058)),
+            AlleyPlan("城西环路南五区", "estate", 96),
+            AlleyPlan("城西环路南六区", "estate", 72),
         ),
     ),
     GridPlan(
         "第四网格",
         (
-            AlleyPlan("中山北路", "street", 55, (0.0010, 0.0041)),
-            AlleyPlan("县后街", "lane", 48, (0.0021, 0.0030)),
-            AlleyPlan("模范巷", "lane", 40, (0.0004, 0.0029)),
+            AlleyPlan("中山北路", "street", 55),
+            AlleyPlan("县后街", "lane", 48),
+            AlleyPlan("模范巷", "lane", 40),
         ),
     ),
     GridPlan(
         "第五网格",
         (
-            AlleyPlan("新华北路", "street", 58, (0.0026, -0.0045)),
-            AlleyPlan("甲第巷", "lane", 52, (-0.0010, 0.0012)),
-            AlleyPlan("古榕巷", "lane", 42, (-0.0017, 0.0003)),
+            AlleyPlan("新华北路", "street", 58),
+            AlleyPlan("甲第巷", "lane", 52),
+            AlleyPlan("古榕巷", "lane", 42),
         ),
     ),
     GridPlan(
         "第六网格",
         (
-            AlleyPlan("裴巷", "lane", 60, (-0.0004, -0.0030)),
-            AlleyPlan("旧馆驿", "lane", 50, (-0.0028, -0.0022)),
-            AlleyPlan("花巷", "lane", 44, (-0.0031, 0.0015)),
+            AlleyPlan("裴巷", "lane", 60),
+            AlleyPlan("旧馆驿", "lane", 50),
+            AlleyPlan("花巷", "lane", 44),
         ),
     ),
 )
+# Who leads each alley's screening and closed management (巷长): cadres stationed in the community, party
+# members, volunteers. Some alleys have none yet (the map lists them as such).
+ALLEY_LEADS = {
+    "城北路": ("庄建国", "cadre"),
+    "孝感巷": ("施美玲", "party_member"),
+    "北门街": ("洪文彬", "volunteer"),
+    "西街": ("黄志明", "party_member"),
+    "井亭巷": ("蔡秀珍", "party_member"),
+    "中山北路": ("许建华", "cadre"),
+    "甲第巷": ("林淑惠", "volunteer"),
+    "裴巷": ("陈振家", "party_member"),
+    "旧馆驿": ("郑美玲", "volunteer"),
+}
 TOTAL_HOUSEHOLDS = 922
 RENTALS = 149
 VACANT = 36

@@ -33,8 +33,6 @@ GATE_FIELDS = (
     "enclosure",
     "name",
     "location",
-    "latitude",
-    "longitude",
     "opens_at",
     "closes_at",
     "state",

@@ -30,6 +30,9 @@ class Enclosure(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, related_name="enclosures")
     name = models.CharField("片区", max_length=50)
     notes = models.TextField("说明", blank=True)
+    # GeoJSON Polygon or MultiPolygon (WGS84), drawn on the prevention map; written only by maps.actions,
+    # which checks it (maps.geometry). Null: not drawn yet.
+    geometry = models.JSONField("范围", null=True, blank=True, editable=False)
 
     objects = ScopedByCommunity.as_manager()
 
@@ -84,8 +87,9 @@ class Gate(models.Model):
     enclosure = models.ForeignKey(Enclosure, on_delete=models.PROTECT, related_name="gates", verbose_name="片区")
     name = models.CharField("卡口", max_length=50)
     location = models.CharField("位置", max_length=100, blank=True)
-    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    # The gate's position, a GeoJSON Point (WGS84), which replaced the old latitude/longitude pair
+    # (migration 0004). Written only by maps.actions (see Enclosure.geometry).
+    geometry = models.JSONField("位置", null=True, blank=True, editable=False)
     opens_at = models.TimeField("开放时间", null=True, blank=True)
     closes_at = models.TimeField("关闭时间", null=True, blank=True)
     state = models.CharField("状态", max_length=20, choices=GateState.choices, default=GateState.OPEN)
@@ -115,6 +119,18 @@ class Gate(models.Model):
         if not self.opens_at or not self.closes_at:
             return "全天"
         return f"{self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Whether the gate lets people through at `moment`: not closed, and within its opening hours (local
+        time; hours that end at or before they start run over midnight, as 22:00–06:00)."""
+        if self.state == GateState.CLOSED:
+            return False
+        if not self.opens_at or not self.closes_at:
+            return True
+        now = timezone.localtime(moment).time()
+        if self.opens_at < self.closes_at:
+            return self.opens_at <= now < self.closes_at
+        return now >= self.opens_at or now < self.closes_at
 
 
 class RosterEntryQuerySet(ScopedQuerySet):

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from alleykeeper.registry.models import Building, Grid, Household, ImportJob, Resident
+from alleykeeper.registry.models import Alley, Building, Grid, Household, ImportJob, Resident
 
 
 def require(user, capability: str) -> None:
@@ -13,6 +13,10 @@ def require(user, capability: str) -> None:
 
 def grid_for(user, pk: int) -> Grid:
     return get_object_or_404(Grid.objects.visible_to(user).select_related("community"), pk=pk)
+
+
+def alley_for(user, pk: int) -> Alley:
+    return get_object_or_404(Alley.objects.visible_to(user).select_related("grid__community"), pk=pk)
 
 
 def building_for(user, pk: int) -> Building:

@@ -60,6 +60,23 @@ def save_grid(actor, grid: Grid, data: dict | None = None) -> Grid:
 
 
 @transaction.atomic
+def set_alley_lead(actor, alley: Alley, name: str, kind: str) -> Alley:
+    """Who leads the alley (巷长): a name and whether a cadre, a party member or a volunteer; an empty name
+    removes the lead. No phone is kept (GUIDE.md section 4). Audited with the old and the new lead."""
+    name = name.strip()
+    kind = kind if name else ""
+    before = {"name": alley.lead_name, "kind": alley.lead_kind}
+    if before == {"name": name, "kind": kind}:
+        return alley
+    alley.lead_name, alley.lead_kind = name, kind
+    alley.save(update_fields=["lead_name", "lead_kind"])
+    record_event(
+        actor, "alley.lead", alley, parent=alley.grid, detail={"before": before, "after": {"name": name, "kind": kind}}
+    )
+    return alley
+
+
+@transaction.atomic
 def create_resident(actor, household: Household, data: dict, *, doc: Checked | None, phone: Checked | None) -> Resident:
     resident = Resident(household=household, **{f: data[f] for f in RESIDENT_FIELDS if f in data})
     apply_resident_identity(resident, doc, phone)

@@ -62,6 +62,10 @@ class Grid(models.Model):
     # core.ordering.natural_sort_key(name), kept by registry.actions.save_grid: 第十网格 after 第二网格.
     name_key = models.CharField(max_length=700, default="", editable=False)
 
+    # GeoJSON Polygon or MultiPolygon (WGS84), drawn on the prevention map; written only by maps.actions,
+    # which checks it (maps.geometry). Null: not drawn yet.
+    geometry = models.JSONField("范围", null=True, blank=True, editable=False)
+
     objects = GridQuerySet.as_manager()
 
     class Meta:
@@ -82,9 +86,28 @@ class Grid(models.Model):
         return self.name
 
 
+class LeadKind(models.TextChoices):
+    CADRE = "cadre", "干部"
+    PARTY_MEMBER = "party_member", "党员"
+    VOLUNTEER = "volunteer", "志愿者"
+
+
+class AlleyQuerySet(ScopedQuerySet):
+    grid_path = "grid_id"
+    community_path = "grid__community_id"
+
+
 class Alley(models.Model):
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="alleys", verbose_name="网格")
     name = models.CharField("小巷", max_length=50)
+    # Who leads the alley's screening and closed management (巷长): a name and what they are, no phone
+    # (GUIDE.md section 4); written by actions.set_alley_lead.
+    lead_name = models.CharField("巷长", max_length=50, blank=True)
+    lead_kind = models.CharField("巷长身份", max_length=20, choices=LeadKind.choices, blank=True)
+    # GeoJSON LineString or MultiLineString (WGS84); written only by maps.actions (see Grid.geometry).
+    geometry = models.JSONField("走向", null=True, blank=True, editable=False)
+
+    objects = AlleyQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "小巷"
@@ -95,11 +118,19 @@ class Alley(models.Model):
         return self.name
 
 
+class BuildingQuerySet(ScopedQuerySet):
+    grid_path = "alley__grid_id"
+    community_path = "alley__grid__community_id"
+
+
 class Building(models.Model):
     alley = models.ForeignKey(Alley, on_delete=models.PROTECT, related_name="buildings", verbose_name="小巷")
     name = models.CharField("楼栋", max_length=50, help_text="如：3号楼、12号")
-    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    # The one place of a building's position: a GeoJSON Point or Polygon (WGS84), which replaced the old
+    # latitude/longitude pair (migration 0012). Written only by maps.actions (see Grid.geometry).
+    geometry = models.JSONField("位置", null=True, blank=True, editable=False)
+
+    objects = BuildingQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "楼栋"

@@ -33,14 +33,25 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS: dict[str, str | None] = {**DEMO_PERSONAS, "anonymous": None}
 # The parts of the site (url namespaces) each role's pages belong to.
-EVERY_PART = {"center", "registry", "visitors", "gates", "pushlist", "screening", "observation", "audit", "reports"}
+EVERY_PART = {
+    "center",
+    "registry",
+    "visitors",
+    "gates",
+    "pushlist",
+    "screening",
+    "observation",
+    "audit",
+    "reports",
+    "maps",
+}
 PARTS = {
     "admin": EVERY_PART,
     "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
-    "duty_staff": {"center", "visitors", "gates"},
-    "volunteer": {"center", "visitors", "gates", "observation"},
+    "duty_staff": {"center", "visitors", "gates", "maps"},
+    "volunteer": {"center", "visitors", "gates", "observation", "maps"},
     "cleaner": {"center"},
-    "street_officer": {"center", "registry", "screening", "reports"},
+    "street_officer": {"center", "registry", "screening", "reports", "maps"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.
@@ -78,6 +89,10 @@ class Outsiders:
             reverse("visitors:live", args=[self.gate_pk]),
             reverse("center:dashboard_community", args=[household.community_id]),
             reverse("center:dashboard_grid", args=[household.building.alley.grid_id]),
+            reverse("maps:edit", args=["building", household.building_id]),
+            reverse("maps:edit", args=["gate", self.gate_pk]),
+            reverse("maps:alley_lead", args=[household.building.alley_id]),
+            reverse("maps:export", args=[household.community_id]),
         ]
 
 

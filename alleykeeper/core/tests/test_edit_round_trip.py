@@ -7,7 +7,6 @@ filled, so that an erased value shows.
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import models
@@ -21,6 +20,8 @@ from alleykeeper.core.identity import check_phone
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.gates import roster
 from alleykeeper.gates.models import Enclosure, Gate, GateState, Shift
+from alleykeeper.maps.actions import save_geometry
+from alleykeeper.maps.kinds import KINDS
 from alleykeeper.pushlist import actions as push_actions
 from alleykeeper.pushlist.models import BatchStatus, Outcome, PushBatch
 from alleykeeper.pushlist.tests import files as push_files
@@ -184,7 +185,7 @@ def gate(enclosure: Enclosure) -> Gate:
             "shift_pattern": "06:30-14:30,14:30-01:15",
         },
     )
-    Gate.objects.filter(pk=gate.pk).update(latitude=Decimal("24.912345"), longitude=Decimal("118.587654"))
+    Gate.objects.filter(pk=gate.pk).update(geometry={"type": "Point", "coordinates": [118.587654, 24.912345]})
     return gate
 
 
@@ -307,3 +308,26 @@ def test_push_list_outcome_kept(world: World, as_admin: Client) -> None:
     url = reverse("pushlist:person", args=[person.pk])
     save_unchanged(as_admin, url, action=reverse("pushlist:outcome", args=[person.pk]))
     assert stored(person, "outcome_at") == before
+
+
+def test_map_edit_pages_keep_every_shape_and_the_alley_lead(
+    world: World, as_admin: Client, enclosure: Enclosure, gate: Gate
+) -> None:
+    """The drawing page shows the stored GeoJSON in its text field; saved unchanged, nothing moves by a digit
+    (7 decimals stored, 7 shown) and no audit record is written. The same for an alley's lead."""
+    building = world.household_a.building
+    ring = [[118.5812345, 24.9123456], [118.5834567, 24.9123456], [118.5834567, 24.9145678], [118.5812345, 24.9123456]]
+    save_geometry(None, KINDS["enclosure"], enclosure, {"type": "Polygon", "coordinates": [ring]})
+    save_geometry(None, KINDS["building"], building, {"type": "Point", "coordinates": [118.5823456, 24.9134567]})
+    alley = building.alley
+    register_actions.set_alley_lead(None, alley, "阿依古丽·买买提", "volunteer")
+    save_geometry(None, KINDS["alley"], alley, {"type": "LineString", "coordinates": ring[:3]})
+    events = AuditEvent.objects.count()
+    for kind, place in (("enclosure", enclosure), ("gate", gate), ("building", building), ("alley", alley)):
+        before = stored(place)
+        save_unchanged(as_admin, reverse("maps:edit", args=[kind, place.pk]))
+        assert stored(place) == before, kind
+    before = stored(alley)
+    save_unchanged(as_admin, reverse("maps:alley_lead", args=[alley.pk]))
+    assert stored(alley) == before
+    assert AuditEvent.objects.count() == events

@@ -7,14 +7,16 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from shapely.geometry import Point, shape
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import DocumentType, check_document, check_phone
+from alleykeeper.demo import data as plan
 from alleykeeper.demo.community import plan_households
 from alleykeeper.gates.models import Enclosure, Gate
-from alleykeeper.registry.models import Household, HouseholdKind, Resident
+from alleykeeper.registry.models import Alley, Building, Grid, Household, HouseholdKind, Resident
 
 PASSWORD = "demo-test-Pass1"
 
@@ -71,6 +73,8 @@ def test_load_demo_builds_the_report_community_once(settings):
     worker = User.objects.get(username="wujj")
     assert Household.objects.visible_to(worker).count() < 200
 
+    _assert_the_map_is_plausible()
+
     printed = out.getvalue()
     for username in ("chenyl", "huangyh", "wangcl", "wujj", "yangzh"):
         assert username in printed
@@ -81,6 +85,28 @@ def test_load_demo_builds_the_report_community_once(settings):
     call_command("load_demo", stdout=again)
     assert _snapshot() == before, "a second run changes nothing"
     assert "未做改动" in again.getvalue() and "wangcl" in again.getvalue()
+
+
+def _assert_the_map_is_plausible() -> None:
+    """Every place of the demo is drawn, around 开元寺 in 泉州: enclosures are blocks that do not overlap, each
+    gate stands on its enclosure's edge, each building inside its enclosure; alleys have their leads."""
+    temple = Point(118.582, 24.914)
+    for model in (Enclosure, Gate, Grid, Alley, Building):
+        shapes = [shape(g) for g in model.objects.values_list("geometry", flat=True)]
+        assert shapes and all(s is not None for s in shapes), model.__name__
+        assert all(s.distance(temple) < 0.015 for s in shapes), f"{model.__name__}: all within 1.5 km of 开元寺"
+    blocks = {e.pk: shape(e.geometry) for e in Enclosure.objects.all()}
+    for block in blocks.values():  # 100-300 m across (a degree of longitude is 101 km here, of latitude 111 km)
+        west, south, east, north = block.bounds
+        assert 60 < max((east - west) * 101_000, (north - south) * 111_000) < 320, block.bounds
+    assert not [(a, b) for a in blocks for b in blocks if a < b and blocks[a].intersection(blocks[b]).area > 0]
+    for gate in Gate.objects.all():
+        assert blocks[gate.enclosure_id].exterior.distance(shape(gate.geometry)) < 1e-6, gate.name
+    for building in Building.objects.select_related("enclosure_link"):
+        assert blocks[building.enclosure_link.enclosure_id].covers(shape(building.geometry)), str(building)
+    leads = dict(Alley.objects.exclude(lead_name="").values_list("name", "lead_name"))
+    assert leads["城北路"] == "庄建国" and len(leads) == len(plan.ALLEY_LEADS)
+    assert AuditEvent.objects.filter(action="map.import", actor__username="chenyl").count() == 1
 
 
 @pytest.mark.django_db
