@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from e2e.helpers import E2E_PASSWORD, do_login
+from testkit.crawl import SITE_MOMENT
 from testkit.world import World, build_world
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -32,6 +33,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _server_clock(time_machine) -> None:
+    """Every browser test starts at one moment, a Tuesday morning, and the clock runs from there: the live
+    server (a thread of this process) reads it, so a test cannot depend on the hour CI happens to run at
+    (`test_admin_plans_a_week` picked another shift at 09:00). Session cookies carry Max-Age, which the
+    browser counts on its own clock, so logging in works whatever the server believes the date is."""
+    time_machine.move_to(SITE_MOMENT)
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,16 @@ from alleykeeper.accounts.models import User
 from alleykeeper.demo.activity import load_demo_activity
 from alleykeeper.demo.community import load_demo_community
 from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll, stylesheet_loaded
-from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, crawl
+from testkit.crawl import DEMO_PERSONAS, crawl
 
 pytestmark = pytest.mark.e2e
 SCRIPTLESS = {"visitors:poster"}  # the gate's poster is printed: a stylesheet, no htmx
 
 
 @pytest.fixture
-def demo(transactional_db, settings, tmp_path, time_machine) -> None:
-    """The demo community, its staff logging in with the browser tests' password, at the site-wide moment."""
-    time_machine.move_to(SITE_MOMENT)
+def demo(transactional_db, settings, tmp_path) -> None:
+    """The demo community, its staff logging in with the browser tests' password, at the site-wide moment
+    (e2e/conftest.py sets the clock)."""
     settings.PRIVATE_UPLOAD_ROOT = tmp_path
     load_demo_community(E2E_PASSWORD)
     load_demo_activity()

@@ -46,11 +46,12 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return []
     meta = model._meta
     with connection.cursor() as cursor:
+        # One row holding an array: 100,000 one-value rows cost more to receive than the numbers themselves.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT array(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))",
             [meta.db_table, meta.pk.column, count],
         )
-        return [pk for (pk,) in cursor.fetchall()]
+        return cursor.fetchone()[0]
 
 
 def _send(raw_connection, statements: tuple[tuple[str, bytes], ...]) -> None:

@@ -3,6 +3,7 @@
 A document that passes is "format valid" (格式校验通过), never "identity verified".
 """
 
+import functools
 import operator
 import re
 import unicodedata
@@ -14,7 +15,6 @@ from django.db import models
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-_ZERO_WEIGHTED = ord("0") * sum(ID_WEIGHTS)
 # First two digits of mainland address codes (provinces), plus the 81/82/83 residence permits.
 PROVINCE_CODES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -45,7 +45,7 @@ class DocumentType(models.TextChoices):
     FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
 
 
-@dataclass
+@dataclass(slots=True)  # two per imported row: no __dict__ each
 class Checked:
     """The outcome of checking one document number or phone."""
 
@@ -74,19 +74,24 @@ def id_check_char(first17: str) -> str:
     if len(first17) != 17:
         raise ValueError(f"id_check_char needs the first 17 characters, got {len(first17)}")
     if first17.isascii() and first17.isdigit():
-        # Character codes times weights, less what the codes of "0" add: no int() per character.
-        total = sum(map(operator.mul, first17.encode(), ID_WEIGHTS)) - _ZERO_WEIGHTED
-    else:
-        total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
-    return ID_CHECK_CHARS[total % 11]
+        # The weights are 2^(17-i) mod 11 (i = 0..16) and 13 = 2 (mod 11), so the weighted sum is
+        # 2 * (the digits read in base 13) mod 11: one int() in C instead of a sum over the characters.
+        return ID_CHECK_CHARS[2 * int(first17, 13) % 11]
+    return ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
-def _birth_date(text: str) -> date | None:
+@functools.lru_cache(maxsize=65_536)  # an import reads 100,000 birth dates, of some 36,000 days a century
+def _date_of(text: str) -> date | None:
     try:
         born = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         return None
-    if born < _EARLIEST_BIRTH:
+    return born if born >= _EARLIEST_BIRTH else None
+
+
+def _birth_date(text: str) -> date | None:
+    born = _date_of(text)
+    if born is None:
         return None
     return born if born < _LOADED_ON or born <= date.today() else None
 
@@ -159,6 +164,8 @@ def document_type_of(checked_id_value: str) -> str:
 
 def check_phone(raw: object) -> Checked:
     """Normalise to digits; mobiles keep 11 digits, landlines keep their area code."""
+    if raw.__class__ is str and len(raw) == 11 and raw.isascii() and raw.isdigit() and _MOBILE.fullmatch(raw):
+        return Checked(value=raw)  # the usual cell, a mobile as it should be: imports check 100,000 of them
     text = clean_text(raw)
     if not text:
         return Checked()

@@ -177,6 +177,7 @@ def execute(job: ImportJob, *, table: Table | None = None, progress: Callable[[i
         if missing:
             raise TabularError(f"没有为这些字段选择列：{'、'.join(missing)}。")
         mapping = {key: int(index) for key, index in job.mapping.items()}
+        rows_total = table.data_count()  # counted before validate uses the table's cells up
         checked = validate(
             table,
             mapping,
@@ -185,7 +186,7 @@ def execute(job: ImportJob, *, table: Table | None = None, progress: Callable[[i
             default_grid=job.default_grid,
             progress=_progress(job, progress),
         )
-        job.rows_total = job.rows_done = table.data_count()
+        job.rows_total = job.rows_done = rows_total
         if checked.errors:
             job.error_count = len(checked.errors)
             # Messages quote cells (“…”不是有效的…): an ID or phone typed in the wrong column is masked.

@@ -99,6 +99,13 @@ def test_property_every_generated_id_passes_and_round_trips(born, order, address
     assert check_id_card(number.lower()).value == number
 
 
+@given(st.from_regex(r"[0-9]{17}", fullmatch=True))
+def test_property_check_character_is_the_standards_weighted_sum(first17):
+    # GB 11643-1999 as GUIDE.md states it, written out: id_check_char computes it another way (base 13).
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    assert id_check_char(first17) == "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+
+
 @given(st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
 def test_property_any_single_digit_change_is_caught(position, delta):
     number = make_id()
