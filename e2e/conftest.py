@@ -5,6 +5,7 @@ The live server (pytest-django) serves static files through django.contrib.stati
 using it runs on a transactional database, so that the server thread sees what the test wrote.
 """
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 
@@ -100,6 +101,15 @@ def live_world(transactional_db) -> World:
         user.set_password(E2E_PASSWORD)
         user.save(update_fields=["password"])
     return world
+
+
+@pytest.fixture
+def report_formats(transactional_db) -> None:
+    """The daily report's office formats, rows written by a data migration (reports/0003): a browser test
+    before this one emptied every table when it ended, so they are loaded again, by the migration itself."""
+    from django.apps import apps
+
+    importlib.import_module("alleykeeper.reports.migrations.0003_report_formats").load(apps, None)
 
 
 @pytest.fixture

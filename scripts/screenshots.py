@@ -5,11 +5,16 @@ Run against a server that has the demo loaded (`make run`, or any runserver afte
     .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000 --out var/screenshots
 
 The demo password is read from .env (DEMO_PASSWORD) unless --password is given. The pictures in
-docs/screenshots/ were made this way. Drives Debian's Chromium (/usr/bin/chromium).
+docs/screenshots/ are made this way, one screen each, and copied under the names the README uses (DOCS):
+
+    .venv/bin/python scripts/screenshots.py --viewport-only --docs docs/screenshots
+
+Drives Debian's Chromium (/usr/bin/chromium).
 """
 
 import argparse
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +22,17 @@ from playwright.sync_api import Page, sync_playwright
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ARGS += ["--disable-sync", "--no-first-run"]
+# The README's pictures: picture made here -> its name in docs/screenshots/.
+DOCS = {
+    "worker-home": "home-grid-worker",
+    "worker-building": "building",
+    "worker-household-reveal": "household-reveal",
+    "worker-resident-form-errors": "resident-form-error",
+    "admin-home": "home-admin",
+    "admin-dashboard": "dashboard",
+    "admin-map": "map",
+    "admin-daily-report": "daily-report",
+}
 
 
 def demo_password(env_file: Path) -> str:
@@ -69,7 +85,21 @@ def worker_tour(page: Page, shot: Callable[[str], None]) -> None:
 
 
 def admin_tour(page: Page, shot: Callable[[str], None]) -> None:
+    """The party secretary: her alerts, the dashboard, the map, the daily report, then the register."""
     shot("admin-home")
+    page.get_by_role("link", name="看板").first.click()  # one community: straight to its dashboard
+    page.wait_for_selector("figure.trend svg[role=img]")
+    shot("admin-dashboard")
+    page.get_by_role("link", name="地图").first.click()
+    page.wait_for_function("document.getElementById('map-status').textContent.includes('地图')")
+    page.wait_for_timeout(500)  # markers placed after the status line is written
+    shot("admin-map")
+    page.get_by_role("link", name="日报").first.click()
+    page.locator("a.row").filter(has=page.locator(".tag")).first.click()  # the newest report
+    page.wait_for_url(re.compile(r"/reports/daily/\d+/$"))
+    page.get_by_role("link", name="社区卫生服务中心").click()  # the home-observation office's format
+    page.wait_for_url(re.compile(r"format=health_centre$"))
+    shot("admin-daily-report")
     page.goto("/register/")
     shot("admin-grids")
     page.get_by_role("link", name=re.compile("第三网格")).first.click()
@@ -90,6 +120,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (2 for crisp README images)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--viewport-only", action="store_true", help="one screen per picture, not the whole page")
+    parser.add_argument("--docs", type=Path, help="also copy the README's pictures here, under its names (DOCS)")
     options = parser.parse_args()
     password = options.password or demo_password(Path(__file__).resolve().parent.parent / ".env")
     options.out.mkdir(parents=True, exist_ok=True)
@@ -117,6 +148,10 @@ def main() -> None:
             tour(page, shot)
             context.close()
         browser.close()
+    if options.docs:
+        for made, name in DOCS.items():
+            shutil.copyfile(options.out / f"{made}.png", options.docs / f"{name}.png")
+            print(options.docs / f"{name}.png")
 
 
 if __name__ == "__main__":
