@@ -36,6 +36,7 @@ class KeyPersonQuerySet(ScopedQuerySet):
         """Found (first recorded) in [start, end); `start=None` means since the beginning."""
         queryset = self.filter(created_at__lt=end)
         return queryset if start is None else queryset.filter(created_at__gte=start)
+
     def unresolved(self) -> "KeyPersonQuerySet":
         """Key persons not cleared: still to be dealt with, under observation, or transferred."""
         return self.exclude(status=KeyPersonStatus.CLEARED)
