@@ -203,6 +203,9 @@ class PushedPerson(SealedIdentity):
         indexes = [
             models.Index(fields=["batch", "match_state"]),
             models.Index(fields=["grid", "batch"]),
+            # Outcomes set in a period, per community (settled_between: the figures of each outcome). Only rows
+            # with an outcome are in it: an import writes none (every row arrives without one).
+            models.Index(fields=["community", "outcome_at"], condition=~Q(outcome=""), name="pushedperson_settled"),
         ]
 
     def __str__(self) -> str:

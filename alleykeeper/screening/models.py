@@ -83,6 +83,8 @@ class KeyPerson(SealedIdentity):
         indexes = [
             models.Index(fields=["community", "status"]),
             models.Index(fields=["grid", "status"]),
+            # Found in a period, per community: the figures (new, total, found here and on no list), day by day.
+            models.Index(fields=["community", "created_at"], name="keyperson_found"),
             *identity_indexes(),
         ]
 
