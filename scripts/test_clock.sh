@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=(alleykeeper/core alleykeeper/center alleykeeper/demo alleykeeper/screening
-  alleykeeper/observation alleykeeper/gates alleykeeper/visitors)
+  alleykeeper/observation alleykeeper/gates alleykeeper/visitors alleykeeper/reports)
 
 today=$(TZ=Asia/Shanghai date +%F)
 year=$(TZ=Asia/Shanghai date +%Y)

@@ -21,7 +21,7 @@ from alleykeeper.observation import schedule
 from alleykeeper.observation.models import ServiceRequest, late_request_q
 from alleykeeper.observation.today import count_today
 from alleykeeper.pushlist.access import matches_visible_to
-from alleykeeper.pushlist.models import MatchStatus, PushedPerson
+from alleykeeper.pushlist.models import MatchStatus, PushedPerson, found_locally_not_listed
 from alleykeeper.registry.models import Community, Grid
 from alleykeeper.reports.figures import Area, Window
 from alleykeeper.reports.models import DailyReport
@@ -157,10 +157,11 @@ def alerts(user, now: datetime) -> Section:
     counts = count_today(user, now, everyone=True)
     today = reverse("observation:today")
     key_persons = reverse("screening:key_persons")
-    waiting = KeyPerson.objects.visible_to(user).aggregate(
-        new=Count("id", filter=Q(status=KeyPersonStatus.NEW)),
-        not_listed=Count("id", filter=Q(on_push_list=False)),
-    )
+    key_persons_in_scope = KeyPerson.objects.visible_to(user)
+    waiting = {
+        "new": key_persons_in_scope.filter(status=KeyPersonStatus.NEW).count(),
+        "not_listed": found_locally_not_listed(key_persons_in_scope).count(),
+    }
     review = matches_visible_to(user).filter(status=MatchStatus.PENDING).count()
     unstaffed = Gate.objects.visible_to(user).unstaffed_at(now).count()
     return Section(

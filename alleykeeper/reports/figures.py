@@ -27,7 +27,6 @@ from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db import models
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
@@ -485,8 +484,3 @@ def records_query(area: Area, window: Window) -> str:
 def records_url(key: str, area: Area, window: Window) -> str:
     """The page listing the records behind a figure."""
     return f"{reverse('reports:figure_records', args=[key])}?{records_query(area, window)}"
-
-
-def model_of(figure: Figure) -> type[models.Model]:
-    """The model of a figure's records (for the records page)."""
-    return figure.select(Area(frozenset()), Window.report_day(date(2020, 1, 1))).model

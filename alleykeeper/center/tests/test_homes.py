@@ -14,7 +14,6 @@ from alleykeeper.center.tests.conftest import (
     HOME_MOMENT,
     Busy,
     add_more,
-    build_busy,
     client_for,
 )
 from alleykeeper.reports import actions as report_actions
@@ -181,7 +180,6 @@ def test_home_without_data_is_calm(world, time_machine):
     page = client_for(world.worker_a).get("/").content.decode()
     assert "今天没有进行中的排查活动" in page and "推送名单上的人都已落实" in page
     assert 'class="count alert"' not in page
-    build_busy(world)
 
 
 def test_the_last_daily_report_waits_for_the_admins_signature(busy: Busy):

@@ -1,6 +1,8 @@
 """A signed daily report cannot be changed or deleted, whoever asks: reports.actions refuses, the admin offers no
-change, and these triggers refuse any UPDATE or DELETE of a signed row in the database itself (SQLite and
-PostgreSQL). A correction is a new row (a new version)."""
+change or delete, and these triggers refuse in the database itself: any UPDATE of a signed row (SQLite and
+PostgreSQL) and any DELETE of one (PostgreSQL). SQLite gets no DELETE trigger: Django empties tables there with
+DELETE (the `flush` command, tests that reset the database), which such a trigger would stop; PostgreSQL
+empties them with TRUNCATE, which row triggers do not see. A correction is a new row (a new version)."""
 
 from django.db import migrations
 
@@ -9,12 +11,9 @@ MESSAGE = "a signed daily report cannot be changed or deleted: make a correction
 SQLITE = [
     f"""CREATE TRIGGER reports_dailyreport_signed_no_update BEFORE UPDATE ON reports_dailyreport
     FOR EACH ROW WHEN OLD.signed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",
-    f"""CREATE TRIGGER reports_dailyreport_signed_no_delete BEFORE DELETE ON reports_dailyreport
-    FOR EACH ROW WHEN OLD.signed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS reports_dailyreport_signed_no_update;",
-    "DROP TRIGGER IF EXISTS reports_dailyreport_signed_no_delete;",
 ]
 POSTGRES = [
     f"""CREATE FUNCTION reports_dailyreport_signed_immutable() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,6 +1,8 @@
 """The page behind a figure: the same records the figure counts, scoped, masked, paged by key, with links only
 where the viewer may follow them."""
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.urls import reverse
 from alleykeeper.reports import views
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, records_url
 from alleykeeper.reports.tests.scenario import BEFORE, DAY, everything_at
+from alleykeeper.screening.models import Answer, Attempt
 from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
@@ -51,18 +54,42 @@ def test_each_figure_lists_its_records_for_the_roles_that_may_read_them(world, p
 
 
 def test_ids_are_masked_and_pages_follow_by_key(world, as_admin, monkeypatch, django_assert_max_num_queries):
+    """Five people screened, two to a page: three pages by `after=<id>`, each the same number of queries, every
+    person once, ID numbers masked."""
+    made = everything_at(world, BEFORE, "9")  # two people answered
+    campaign = Attempt.objects.get(household=made.household).campaign
+    question = campaign.questions.first()
+    attempt = Attempt.objects.create(
+        campaign=campaign,
+        household=world.household_a,
+        worker=world.worker_a,
+        at=BEFORE,
+        channel="door",
+        outcome="reached",
+    )
+    numbers = [make_id(born="19920202", order=f"1{n}5") for n in range(3)]
     with time_machine.travel(BEFORE, tick=False):
-        number = make_id(born="19920202", order="135")
-        add_resident(world.household_a, "林秀珠", number, "13812345678")
-        for n in range(4):
-            add_resident(world.household_a, f"住户{n}")
+        for n, number in enumerate(numbers):
+            person = add_resident(world.household_a, f"林秀{n}", number, f"1381234567{n}")
+            Answer.objects.create(
+                attempt=attempt, resident=person, person_name=person.name, question=question, value="否"
+            )
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
-    from alleykeeper.registry.models import Household
-
-    Household.objects.filter(pk=world.household_a.pk).update(created_at=BEFORE)
     area, window = Area.for_user(world.admin), Window.report_day(DAY)
-    url = records_url("households_registered", area, window)
-    with django_assert_max_num_queries(12):
-        page = as_admin.get(url).content.decode()
-    assert "下一页" not in page  # one household
-    assert number not in page
+    url, seen, queries, pages = records_url("persons_screened", area, window), [], [], ""
+    while url:
+        with django_assert_max_num_queries(12) as captured:
+            page = as_admin.get(url).content.decode()
+        queries.append(len(captured))
+        pages += page
+        assert "：5 人" in page
+        seen += re.findall(r"<strong>([^<]+)</strong>", page)
+        following = re.search(r'href="\?([^"]+)">下一页', page)
+        url = (
+            f"{reverse('reports:figure_records', args=['persons_screened'])}?{following[1].replace('&amp;', '&')}"
+            if following
+            else None
+        )
+    assert sorted(seen) == sorted([made.resident.name, "李9", "林秀0", "林秀1", "林秀2"])
+    assert len(queries) == 3 and len(set(queries)) == 1
+    assert not any(number in pages for number in numbers) and "350502********" in pages
