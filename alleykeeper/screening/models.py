@@ -308,7 +308,18 @@ class Attempt(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "排查记录"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["campaign", "household"]), models.Index(fields=["campaign", "at", "worker"])]
+        indexes = [
+            models.Index(fields=["campaign", "household"]),
+            models.Index(fields=["campaign", "at", "worker"]),
+            # The calls that screened a household (reached(): answered or vacant) by campaign and time, with the
+            # household: the figures of households screened (a day, a campaign so far) from the index alone.
+            models.Index(
+                fields=["campaign", "at"],
+                include=["household"],
+                condition=models.Q(outcome__in=sorted(REACHED_OUTCOMES)),
+                name="attempt_screened",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "client_token"], condition=~models.Q(client_token=""), name="attempt_once"
