@@ -9,6 +9,7 @@ sites, so the SVG holds shapes, text and one <style> only.
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from math import ceil
 
 import pygal
@@ -58,6 +59,15 @@ def strip_scripts(root) -> None:
 
 def trend_svg(title: str, days: Sequence[date], lines: Sequence[tuple[str, Sequence[int]]]) -> SafeString:
     """A line per figure over the days, labelled by day (every 7th shown), as inline SVG markup."""
+    return _drawn(title, tuple(days), tuple((label, tuple(values)) for label, values in lines))
+
+
+# The same title, days and numbers draw the same chart, and pygal takes 10-30 ms a chart (most of a dashboard's
+# time once its queries are fast). A trend's days are past report days: their numbers change when a cutoff
+# passes or a past record is corrected, so most views of a dashboard draw nothing. Kept per process, by value
+# (a changed number is another key); 256 charts are a few megabytes.
+@lru_cache(maxsize=256)
+def _drawn(title: str, days: tuple[date, ...], lines: tuple[tuple[str, tuple[int, ...]], ...]) -> SafeString:
     chart = pygal.Line(
         style=STYLE,
         js=[],

@@ -233,6 +233,9 @@ class FollowUpSlot(models.Model):
             # The order of today's lists (due time, then id): read in index order, stopped at the page size.
             models.Index(fields=["status", "due_at", "id"], name="obs_slot_status_due"),
             models.Index(fields=["status", "closes_at"]),
+            # History, whatever the status (missed_between, overdue_at: the figures at a report's cutoff and
+            # the dashboard's trends): the slots whose window closes in a period, answered from the index alone.
+            models.Index(fields=["closes_at"], include=["case", "due_at", "done_at"], name="obs_slot_closes"),
         ]
 
     def __str__(self) -> str:
@@ -314,6 +317,9 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["case", "-recorded_at"]),
             models.Index(fields=["flagged", "recorded_at"], condition=Q(flagged=True), name="obs_followup_flagged"),
+            # The fevers of a case in a period (with_fever_between: the figure and its 28-day trend); a few
+            # readings in a hundred are fevers, so the index stays small.
+            models.Index(fields=["case", "recorded_at"], condition=Q(is_fever=True), name="obs_followup_fever"),
         ]
 
     def __str__(self) -> str:

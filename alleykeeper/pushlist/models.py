@@ -203,6 +203,17 @@ class PushedPerson(SealedIdentity):
         indexes = [
             models.Index(fields=["batch", "match_state"]),
             models.Index(fields=["grid", "batch"]),
+            # Outcomes set in a period, per community (settled_between: the figures of each outcome). Only rows
+            # with an outcome are in it: an import writes none (every row arrives without one).
+            models.Index(fields=["community", "outcome_at"], condition=~Q(outcome=""), name="pushedperson_settled"),
+            # Key persons a list named, with the list (listed_by: found locally and on no list, at a cutoff).
+            # Only rows matched to a key person are in it: few, whatever the size of the list.
+            models.Index(
+                fields=["key_person"],
+                include=["batch"],
+                condition=Q(key_person__isnull=False),
+                name="pushedperson_listed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,10 +41,12 @@ def _decreases(community_id: int, day: date, figures: dict[str, int]) -> list[di
     return [d for d in _diff(previous.figures, figures, cumulative) if d["after"] < d["before"]]
 
 
-def _fill(report: DailyReport, now: datetime) -> None:
-    """Count every figure of the community at the day's cutoff, from the records."""
+def _fill(report: DailyReport, now: datetime, figures: dict[str, int] | None = None) -> None:
+    """Count every figure of the community at the day's cutoff, from the records (or take `figures`, counted
+    so by generate_daily_reports for every community at once)."""
     window = Window.report_day(report.day)
-    figures = compute(Area.of_communities([report.community_id]), window)
+    if figures is None:
+        figures = compute(Area.of_communities([report.community_id]), window)
     report.window_start, report.window_end, report.figures = window.start, window.end, figures
     report.is_zero = all(value == 0 for key, value in figures.items() if FIGURES[key].kind == FLOW)
     report.generated_at = now
@@ -63,10 +65,13 @@ def _require_after_cutoff(day: date, now: datetime) -> None:
 
 
 @transaction.atomic
-def generate_report(actor, community: Community, day: date, *, now: datetime | None = None) -> DailyReport:
+def generate_report(
+    actor, community: Community, day: date, *, now: datetime | None = None, figures: dict[str, int] | None = None
+) -> DailyReport:
     """The day's report of one community, counted from the records: made once the cutoff has passed, made
     again (counted afresh) while it waits to be signed, and left alone once signed. Safe to run twice: a
-    second run finds the same report and the same figures."""
+    second run finds the same report and the same figures. `figures`: the community's figures at the day's
+    cutoff when the caller has just counted them (generate_daily_reports)."""
     now = now or timezone.now()
     _require_after_cutoff(day, now)
     latest = (
@@ -80,7 +85,7 @@ def generate_report(actor, community: Community, day: date, *, now: datetime | N
         return latest
     report = latest or DailyReport(community=community, day=day, version=1)
     report.generated_by = actor if actor is not None and actor.is_authenticated else None
-    _fill(report, now)
+    _fill(report, now, figures)
     if latest is None:
         try:
             with transaction.atomic():
@@ -109,13 +114,19 @@ class Generated:
 def generate_daily_reports(
     actor, day: date, *, community_ids: list[int] | None = None, now: datetime | None = None
 ) -> Generated:
-    """The day's report of every community (or those named): what the timer runs after the cutoff."""
+    """The day's report of every community (or those named): what the timer runs after the cutoff. The
+    figures of all the communities are counted together (one GROUP BY query per figure: 32 queries for a
+    street of 50 communities, not 1,600), each the same number as its community's own count."""
+    now = now or timezone.now()
+    _require_after_cutoff(day, now)
     communities = Community.objects.order_by("pk")
     if community_ids is not None:
         communities = communities.filter(pk__in=community_ids)
+    communities = list(communities)
+    counted = compute(Area.of_communities([c.pk for c in communities]), Window.report_day(day), by="community")
     made = signed = 0
     for community in communities:
-        report = generate_report(actor, community, day, now=now)
+        report = generate_report(actor, community, day, now=now, figures=counted[community.pk])
         if report.is_signed:
             signed += 1
         else:

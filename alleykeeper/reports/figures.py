@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from alleykeeper.gates.models import Gate, GateLogEntry
@@ -38,6 +38,7 @@ from alleykeeper.reports.measures import (
     ANSWER,
     ATTEMPT,
     CASE,
+    EACH_WINDOW,
     FLOW,
     GATE,
     GATE_LOG,
@@ -56,6 +57,7 @@ from alleykeeper.reports.measures import (
     Figure,
     Select,
     Window,
+    count_in_windows,
     local_zone,
 )
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
@@ -450,7 +452,7 @@ def compute(area: Area, window: Window, keys: list[str] | None = None, by: str |
     result = {group: dict.fromkeys((figure.key for figure in figures), 0) for group in groups}
     for figure in figures:
         path = path_of(figure)
-        counted = figure.records(area, window).order_by().values(path).annotate(n=Count("pk")).values_list(path, "n")
+        counted = figure.records(area, window).order_by().values(path).annotate(n=Count("*")).values_list(path, "n")
         for group, n in counted:
             if group in result:
                 result[group][figure.key] = n
@@ -459,26 +461,12 @@ def compute(area: Area, window: Window, keys: list[str] | None = None, by: str |
 
 def series(key: str, area: Area, days: list[date]) -> list[int]:
     """The figure at each report day's cutoff (one value per day, for trend charts), in one query whatever
-    the number of days: each day's records are counted with the figure's own definition, so that every
-    value equals compute(area, Window.report_day(day))[key]."""
+    the number of days: each day's records are counted with the figure's own definition (built once for
+    every day, measures.count_in_windows), so that every value equals compute(area, Window.report_day(day))[key]."""
     figure = FIGURES[key]
     if not days or not figure.applies_to(area):
         return [0] * len(days)
-    windows = [Window.report_day(day) for day in days]
-    model = figure.select(area, windows[0]).model
-    if figure.kind == FLOW:
-        # Every day's records lie within the span of all the days: read only those.
-        span = Window(min(w.start for w in windows), max(w.end for w in windows))
-        rows = figure.records(area, span)
-    else:
-        rows = area.narrow(model.objects.all(), *figure.paths)
-    counts = rows.order_by().aggregate(
-        **{
-            f"d{i}": Count("pk", filter=Q(pk__in=figure.records(area, window).order_by().values("pk")))
-            for i, window in enumerate(windows)
-        }
-    )
-    return [counts[f"d{i}"] for i in range(len(windows))]
+    return count_in_windows(figure.records(area, EACH_WINDOW), [Window.report_day(day) for day in days])
 
 
 def records_query(area: Area, window: Window) -> str:

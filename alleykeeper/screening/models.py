@@ -87,6 +87,8 @@ class KeyPerson(SealedIdentity):
         indexes = [
             models.Index(fields=["community", "status"]),
             models.Index(fields=["grid", "status"]),
+            # Found in a period, per community: the figures (new, total, found here and on no list), day by day.
+            models.Index(fields=["community", "created_at"], name="keyperson_found"),
             *identity_indexes(),
         ]
 
@@ -310,7 +312,18 @@ class Attempt(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "排查记录"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["campaign", "household"]), models.Index(fields=["campaign", "at", "worker"])]
+        indexes = [
+            models.Index(fields=["campaign", "household"]),
+            models.Index(fields=["campaign", "at", "worker"]),
+            # The calls that screened a household (reached(): answered or vacant) by campaign and time, with the
+            # household: the figures of households screened (a day, a campaign so far) from the index alone.
+            models.Index(
+                fields=["campaign", "at"],
+                include=["household"],
+                condition=models.Q(outcome__in=sorted(REACHED_OUTCOMES)),
+                name="attempt_screened",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "client_token"], condition=~models.Q(client_token=""), name="attempt_once"

@@ -10,11 +10,13 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.registry.models import Community
 from alleykeeper.reports import actions
+from alleykeeper.reports.figures import FIGURES, Area, Window, compute
 from alleykeeper.reports.formats import check_spec
 from alleykeeper.reports.models import DailyReport, ReportFormat
 from alleykeeper.reports.tests.scenario import BEFORE, CUTOFF, DAY, everything_at
@@ -172,6 +174,28 @@ def test_the_street_sums_its_communities_signed_reports(world, as_officer, as_ad
         export = as_officer.post(url, {"export-format": "street_office", "export-purpose": "report_upward"})
         assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
         assert AuditEvent.objects.filter(action="report.export", purpose="report_upward").count() == 1
+
+
+def test_the_timer_counts_every_community_at_once_and_each_report_is_its_own_count(world):
+    """generate_daily_reports counts all the communities together (one GROUP BY query per figure, however many
+    communities): each report holds the same numbers as its community counted alone."""
+    everything_at(world, BEFORE, "9")
+    everything_at(world, BEFORE - timedelta(hours=3), "7", grid=world.grid_b)
+    with time_machine.travel(AFTER, tick=False):
+        counts = []
+        for extra in (0, 4):  # more communities add no query that counts
+            for n in range(extra):
+                Community.objects.create(street=world.street, name=f"第{n}社区")
+            with CaptureQueriesContext(connection) as captured:
+                made = actions.generate_daily_reports(None, DAY)
+            assert made.made == Community.objects.count()
+            counts.append(sum("COUNT(" in query["sql"].upper() for query in captured))
+        assert counts[0] == counts[1] == len(FIGURES)
+        window = Window.report_day(DAY)
+        for community in Community.objects.all():
+            report = DailyReport.objects.get(community=community, day=DAY)
+            assert report.figures == compute(Area.of_communities([community.pk]), window), community.name
+        assert _report(world).figures["households_screened"] == 2 and _report(world).figures["fevers_found"] == 2
 
 
 def test_scope_of_the_report_pages(world, personas):
