@@ -6,55 +6,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enclosure',
+            name="Enclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='片区')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enclosures', to='registry.community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, verbose_name="片区")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="enclosures", to="registry.community"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '封闭片区',
-                'verbose_name_plural': '封闭片区',
-                'ordering': ['name'],
+                "verbose_name": "封闭片区",
+                "verbose_name_plural": "封闭片区",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Gate',
+            name="Gate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='卡口')),
-                ('location', models.CharField(blank=True, max_length=100, verbose_name='位置')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('opens_at', models.TimeField(blank=True, null=True, verbose_name='开放时间')),
-                ('closes_at', models.TimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('state', models.CharField(choices=[('open', '开放'), ('closed', '关闭'), ('residents_only', '仅限居民')], default='open', max_length=20, verbose_name='状态')),
-                ('token', models.CharField(default=alleykeeper.gates.models.new_gate_token, editable=False, max_length=40, unique=True)),
-                ('token_rotated_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('enclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gates', to='gates.enclosure', verbose_name='片区')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, verbose_name="卡口")),
+                ("location", models.CharField(blank=True, max_length=100, verbose_name="位置")),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"),
+                ),
+                ("opens_at", models.TimeField(blank=True, null=True, verbose_name="开放时间")),
+                ("closes_at", models.TimeField(blank=True, null=True, verbose_name="关闭时间")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "开放"), ("closed", "关闭"), ("residents_only", "仅限居民")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=alleykeeper.gates.models.new_gate_token, editable=False, max_length=40, unique=True
+                    ),
+                ),
+                ("token_rotated_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "enclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gates",
+                        to="gates.enclosure",
+                        verbose_name="片区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '卡口',
-                'verbose_name_plural': '卡口',
-                'ordering': ['enclosure_id', 'name'],
+                "verbose_name": "卡口",
+                "verbose_name_plural": "卡口",
+                "ordering": ["enclosure_id", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='enclosure',
-            constraint=models.UniqueConstraint(fields=('community', 'name'), name='enclosure_unique_name'),
+            model_name="enclosure",
+            constraint=models.UniqueConstraint(fields=("community", "name"), name="enclosure_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='gate',
-            constraint=models.UniqueConstraint(fields=('enclosure', 'name'), name='gate_unique_name'),
+            model_name="gate",
+            constraint=models.UniqueConstraint(fields=("enclosure", "name"), name="gate_unique_name"),
         ),
     ]

@@ -6,110 +6,210 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gates', '0001_initial'),
-        ('registry', '0002_household_enclosure'),
+        ("gates", "0001_initial"),
+        ("registry", "0002_household_enclosure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gate',
-            name='shift_pattern',
-            field=models.CharField(default='00:00-08:00,08:00-16:00,16:00-00:00', help_text='每天的班次，用逗号分隔，如 00:00-08:00,08:00-16:00,16:00-00:00；结束早于开始表示次日。', max_length=200, verbose_name='班次模板'),
+            model_name="gate",
+            name="shift_pattern",
+            field=models.CharField(
+                default="00:00-08:00,08:00-16:00,16:00-00:00",
+                help_text="每天的班次，用逗号分隔，如 00:00-08:00,08:00-16:00,16:00-00:00；结束早于开始表示次日。",
+                max_length=200,
+                verbose_name="班次模板",
+            ),
         ),
         migrations.CreateModel(
-            name='EnclosureBuilding',
+            name="EnclosureBuilding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('building', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='enclosure_link', to='registry.building')),
-                ('enclosure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='building_links', to='gates.enclosure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "building",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enclosure_link",
+                        to="registry.building",
+                    ),
+                ),
+                (
+                    "enclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="building_links", to="gates.enclosure"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '片区楼栋',
-                'verbose_name_plural': '片区楼栋',
+                "verbose_name": "片区楼栋",
+                "verbose_name_plural": "片区楼栋",
             },
         ),
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='开始')),
-                ('ends_at', models.DateTimeField(verbose_name='结束')),
-                ('min_strength', models.PositiveSmallIntegerField(default=3, verbose_name='最少人数')),
-                ('gate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shifts', to='gates.gate', verbose_name='卡口')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="开始")),
+                ("ends_at", models.DateTimeField(verbose_name="结束")),
+                ("min_strength", models.PositiveSmallIntegerField(default=3, verbose_name="最少人数")),
+                (
+                    "gate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shifts",
+                        to="gates.gate",
+                        verbose_name="卡口",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班次',
-                'verbose_name_plural': '班次',
-                'ordering': ['starts_at', 'gate_id'],
+                "verbose_name": "班次",
+                "verbose_name_plural": "班次",
+                "ordering": ["starts_at", "gate_id"],
             },
         ),
         migrations.CreateModel(
-            name='ShiftMember',
+            name="ShiftMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='带班负责人')),
-                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='gates.shift', verbose_name='班次')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shift_memberships', to=settings.AUTH_USER_MODEL, verbose_name='人员')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_leader", models.BooleanField(default=False, verbose_name="带班负责人")),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="gates.shift",
+                        verbose_name="班次",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shift_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '值班人员',
-                'verbose_name_plural': '值班人员',
-                'ordering': ['-is_leader', 'id'],
+                "verbose_name": "值班人员",
+                "verbose_name_plural": "值班人员",
+                "ordering": ["-is_leader", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GateLogEntry',
+            name="GateLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('direction', models.CharField(choices=[('in', '进'), ('out', '出')], max_length=3, verbose_name='方向')),
-                ('kind', models.CharField(choices=[('resident', '居民'), ('visitor', '访客'), ('courier', '快递/外卖'), ('vehicle', '车辆')], max_length=10, verbose_name='类别')),
-                ('visitor_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='登记码')),
-                ('temperature', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, verbose_name='体温')),
-                ('plate', models.CharField(blank=True, max_length=10, verbose_name='车牌')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='备注')),
-                ('flags', models.CharField(blank=True, default='', max_length=200, verbose_name='标记')),
-                ('gate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_entries', to='gates.gate', verbose_name='卡口')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.resident', verbose_name='居民')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "direction",
+                    models.CharField(choices=[("in", "进"), ("out", "出")], max_length=3, verbose_name="方向"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("resident", "居民"),
+                            ("visitor", "访客"),
+                            ("courier", "快递/外卖"),
+                            ("vehicle", "车辆"),
+                        ],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("visitor_code", models.CharField(blank=True, db_index=True, max_length=12, verbose_name="登记码")),
+                (
+                    "temperature",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="体温"),
+                ),
+                ("plate", models.CharField(blank=True, max_length=10, verbose_name="车牌")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="备注")),
+                ("flags", models.CharField(blank=True, default="", max_length=200, verbose_name="标记")),
+                (
+                    "gate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="log_entries",
+                        to="gates.gate",
+                        verbose_name="卡口",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.resident",
+                        verbose_name="居民",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '出入记录',
-                'verbose_name_plural': '出入记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['gate', '-at'], name='gates_gatel_gate_id_f15143_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('temperature__isnull', True), models.Q(('temperature__gte', 30), ('temperature__lte', 45)), _connector='OR'), name='gatelog_temperature_range')],
+                "verbose_name": "出入记录",
+                "verbose_name_plural": "出入记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["gate", "-at"], name="gates_gatel_gate_id_f15143_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("temperature__isnull", True),
+                            models.Q(("temperature__gte", 30), ("temperature__lte", 45)),
+                            _connector="OR",
+                        ),
+                        name="gatelog_temperature_range",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='shift',
-            index=models.Index(fields=['gate', 'starts_at'], name='gates_shift_gate_id_4c8367_idx'),
+            model_name="shift",
+            index=models.Index(fields=["gate", "starts_at"], name="gates_shift_gate_id_4c8367_idx"),
         ),
         migrations.AddIndex(
-            model_name='shift',
-            index=models.Index(fields=['starts_at', 'ends_at'], name='gates_shift_starts__3f4301_idx'),
+            model_name="shift",
+            index=models.Index(fields=["starts_at", "ends_at"], name="gates_shift_starts__3f4301_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='shift_ends_after_start'),
+            model_name="shift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="shift_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.CheckConstraint(condition=models.Q(('min_strength__gte', 1)), name='shift_min_strength_positive'),
+            model_name="shift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_strength__gte", 1)), name="shift_min_strength_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.UniqueConstraint(fields=('gate', 'starts_at'), name='shift_unique_start_per_gate'),
+            model_name="shift",
+            constraint=models.UniqueConstraint(fields=("gate", "starts_at"), name="shift_unique_start_per_gate"),
         ),
         migrations.AddConstraint(
-            model_name='shiftmember',
-            constraint=models.UniqueConstraint(fields=('shift', 'user'), name='shift_member_once'),
+            model_name="shiftmember",
+            constraint=models.UniqueConstraint(fields=("shift", "user"), name="shift_member_once"),
         ),
         migrations.AddConstraint(
-            model_name='shiftmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_leader', True)), fields=('shift',), name='shift_one_leader'),
+            model_name="shiftmember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_leader", True)), fields=("shift",), name="shift_one_leader"
+            ),
         ),
     ]

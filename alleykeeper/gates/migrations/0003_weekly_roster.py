@@ -6,76 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gates', '0002_rosters_and_gate_log'),
+        ("gates", "0002_rosters_and_gate_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gate',
-            name='weekly_roster_active',
-            field=models.BooleanField(default=True, verbose_name='按每周排班自动生成班次'),
+            model_name="gate",
+            name="weekly_roster_active",
+            field=models.BooleanField(default=True, verbose_name="按每周排班自动生成班次"),
         ),
         migrations.AddField(
-            model_name='shift',
-            name='changed_by_hand',
-            field=models.BooleanField(default=False, verbose_name='手工调整过'),
+            model_name="shift",
+            name="changed_by_hand",
+            field=models.BooleanField(default=False, verbose_name="手工调整过"),
         ),
         migrations.CreateModel(
-            name='RosterEntry',
+            name="RosterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.CharField(max_length=7, verbose_name='星期')),
-                ('starts', models.TimeField(verbose_name='开始')),
-                ('ends', models.TimeField(verbose_name='结束')),
-                ('min_strength', models.PositiveSmallIntegerField(default=3, verbose_name='最少人数')),
-                ('crew', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='组员')),
-                ('gate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster_entries', to='gates.gate', verbose_name='卡口')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='带班负责人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weekdays", models.CharField(max_length=7, verbose_name="星期")),
+                ("starts", models.TimeField(verbose_name="开始")),
+                ("ends", models.TimeField(verbose_name="结束")),
+                ("min_strength", models.PositiveSmallIntegerField(default=3, verbose_name="最少人数")),
+                (
+                    "crew",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="组员"
+                    ),
+                ),
+                (
+                    "gate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster_entries",
+                        to="gates.gate",
+                        verbose_name="卡口",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="带班负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每周排班',
-                'verbose_name_plural': '每周排班',
-                'ordering': ['gate_id', 'weekdays', 'starts'],
+                "verbose_name": "每周排班",
+                "verbose_name_plural": "每周排班",
+                "ordering": ["gate_id", "weekdays", "starts"],
             },
         ),
         migrations.AddField(
-            model_name='shift',
-            name='roster_entry',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='shifts', to='gates.rosterentry', verbose_name='每周排班'),
+            model_name="shift",
+            name="roster_entry",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="shifts",
+                to="gates.rosterentry",
+                verbose_name="每周排班",
+            ),
         ),
         migrations.CreateModel(
-            name='SkippedShift',
+            name="SkippedShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('reason', models.CharField(blank=True, max_length=100, verbose_name='原因')),
-                ('cancelled_at', models.DateTimeField(verbose_name='取消时间')),
-                ('cancelled_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='取消人')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skips', to='gates.rosterentry', verbose_name='每周排班')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="日期")),
+                ("reason", models.CharField(blank=True, max_length=100, verbose_name="原因")),
+                ("cancelled_at", models.DateTimeField(verbose_name="取消时间")),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="取消人",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skips",
+                        to="gates.rosterentry",
+                        verbose_name="每周排班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '取消的班次',
-                'verbose_name_plural': '取消的班次',
-                'ordering': ['day'],
+                "verbose_name": "取消的班次",
+                "verbose_name_plural": "取消的班次",
+                "ordering": ["day"],
             },
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.CheckConstraint(condition=models.Q(('min_strength__gte', 1)), name='roster_entry_min_strength_positive'),
+            model_name="rosterentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_strength__gte", 1)), name="roster_entry_min_strength_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.CheckConstraint(condition=models.Q(('weekdays__regex', '^0?1?2?3?4?5?6?$'), models.Q(('weekdays', ''), _negated=True)), name='roster_entry_weekdays'),
+            model_name="rosterentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekdays__regex", "^0?1?2?3?4?5?6?$"), models.Q(("weekdays", ""), _negated=True)),
+                name="roster_entry_weekdays",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.CheckConstraint(condition=models.Q(('starts', models.F('ends')), _negated=True), name='roster_entry_not_empty'),
+            model_name="rosterentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts", models.F("ends")), _negated=True), name="roster_entry_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='skippedshift',
-            constraint=models.UniqueConstraint(fields=('entry', 'day'), name='skipped_shift_once'),
+            model_name="skippedshift",
+            constraint=models.UniqueConstraint(fields=("entry", "day"), name="skipped_shift_once"),
         ),
     ]
