@@ -77,10 +77,20 @@ class GateQuerySet(ScopedByCommunity):
         on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
         return self.filter(models.Exists(on_duty))
 
+    def open_by_hours_at(self, moment: datetime) -> "GateQuerySet":
+        """Gates whose opening hours include `moment` (its local time of day). A gate without hours is open all
+        day; closing at or before the opening time means closing the next day (22:00–06:00 is open at 03:00)."""
+        t = timezone.localtime(moment).time()
+        all_day = Q(opens_at=None) | Q(closes_at=None)
+        same_day = Q(opens_at__lt=models.F("closes_at"), opens_at__lte=t, closes_at__gt=t)
+        overnight = Q(opens_at__gte=models.F("closes_at")) & (Q(opens_at__lte=t) | Q(closes_at__gt=t))
+        return self.filter(all_day | same_day | overnight)
+
     def unstaffed_at(self, moment: datetime) -> "GateQuerySet":
-        """Gates in service with nobody on duty at `moment` (no shift, or a shift with nobody booked)."""
+        """Gates in service and open by their hours at `moment` with nobody on duty (no shift, or a shift with
+        nobody booked). A gate outside its hours needs nobody: it is not counted."""
         on_duty = Shift.objects.covering(moment).filter(gate_id=models.OuterRef("pk"), members__isnull=False)
-        return self.in_service().exclude(models.Exists(on_duty))
+        return self.in_service().open_by_hours_at(moment).exclude(models.Exists(on_duty))
 
 
 class Gate(models.Model):

@@ -410,7 +410,7 @@ _FIGURES = [
         GATE,
         lambda area, w: Gate.objects.unstaffed_at(w.end),
         capabilities=SEE_GATES,
-        note="截至时点没有班次或班次无人的开放卡口。",
+        note="截至时点在开放时间内、没有班次或班次无人的开放卡口（开放时间以外的卡口不计）。",
     ),
 ]
 

@@ -1,12 +1,17 @@
 """Enclosures and gates for the community admin: building assignment, gate settings, token rotation, scope."""
 
+import re
+from datetime import time
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
+from alleykeeper.center.tests.test_homes import counts_on
 from alleykeeper.gates import access
 from alleykeeper.gates.models import Enclosure, Gate, GateState
-from alleykeeper.gates.tests.conftest import client_for
+from alleykeeper.gates.tests.conftest import GATE_MOMENT, client_for
 from alleykeeper.registry.models import Household
 from testkit.world import make_household
 
@@ -148,3 +153,33 @@ def test_scope_of_enclosure_and_gate_pages(world, gw, personas):
 def test_households_outside_any_enclosure_are_counted(world, gw, as_admin):
     page = as_admin.get(reverse("gates:enclosures")).content.decode()
     assert "还有 1 户未划入任何片区" in page  # household_b; household_a is in 东片区
+
+
+@pytest.mark.parametrize(
+    ("hours", "at", "counted"),
+    [
+        (None, "03:00", True),  # no hours: open all day
+        (("07:00", "21:00"), "10:00", True),
+        (("07:00", "21:00"), "07:00", True),  # opens on the minute
+        (("07:00", "21:00"), "21:00", False),  # closed on the minute
+        (("07:00", "21:00"), "06:59", False),
+        (("22:00", "06:00"), "23:30", True),  # overnight: open late and early
+        (("22:00", "06:00"), "05:59", True),
+        (("22:00", "06:00"), "12:00", False),
+    ],
+)
+def test_a_gate_outside_its_hours_is_not_reported_unstaffed(world, gw, time_machine, hours, at, counted):
+    """北门 has no shift at all. The admin's alert "卡口现在无人值守" and its list count it only while the gate
+    is open by its hours: nobody is needed at a gate that is shut for the night."""
+    if hours:
+        gw.other_gate.opens_at, gw.other_gate.closes_at = (time.fromisoformat(t) for t in hours)
+        gw.other_gate.save(update_fields=["opens_at", "closes_at"])
+    hour, minute = (int(part) for part in at.split(":"))
+    time_machine.move_to(GATE_MOMENT.replace(hour=hour, minute=minute))
+    as_admin = client_for(world.admin)  # signed in now: a session from 10:00 has expired by 23:30
+    listing = as_admin.get(reverse("gates:enclosures") + "?unstaffed=1").content.decode()
+    listed = set(re.findall(r'href="/gates/gate/(\d+)/"', listing))
+    assert (str(gw.other_gate.pk) in listed) is counted
+    assert Gate.objects.unstaffed_at(timezone.now()).filter(pk=gw.other_gate.pk).exists() is counted
+    shown = counts_on(as_admin.get("/").content.decode())
+    assert shown["卡口现在无人值守"][0] == len(listed)  # the home's count opens the same gates

@@ -4,9 +4,10 @@ report day, by community and by grid. A figure added to FIGURES without a plain 
 
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation.models import FollowUp, FollowUpSlot, ObservationCase
@@ -134,6 +135,11 @@ def _build(world, rng: random.Random) -> None:
                 )
     gate = gate_for(world)
     gates = [gate, gate.enclosure.gates.create(name="北门"), gate.enclosure.gates.create(name="西门", state="closed")]
+    # Opening hours: the cutoff (15:00) falls inside the day gate's hours and outside the night gate's.
+    gates += [
+        gate.enclosure.gates.create(name="南门", opens_at=time(7), closes_at=time(21)),
+        gate.enclosure.gates.create(name="夜门", opens_at=time(21), closes_at=time(7)),
+    ]
     for n in range(30):
         Registration.objects.create(
             gate=rng.choice(gates),
@@ -165,6 +171,12 @@ def _build(world, rng: random.Random) -> None:
             ShiftMember.objects.create(shift=shift, user=world.duty, is_leader=True)
 
 
+def _open_by_hours(opens: time | None, closes: time | None, t: time) -> bool:
+    if opens is None or closes is None:
+        return True
+    return opens <= t < closes if opens < closes else (t >= opens or t < closes)
+
+
 def _rows(model, *fields: str) -> list[dict]:
     return list(model.objects.values(*fields))
 
@@ -186,7 +198,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
     case_of = {c["id"]: c for c in cases}
     batches = {b["id"]: b for b in _rows(PushBatch, "id", "imported_at")}
     pushed = _rows(PushedPerson, "id", "community_id", "grid_id", "batch_id", "outcome", "outcome_at", "key_person_id")
-    gates = {g["id"]: g for g in _rows(Gate, "id", "enclosure__community_id", "state")}
+    gates = {g["id"]: g for g in _rows(Gate, "id", "enclosure__community_id", "state", "opens_at", "closes_at")}
     counts: dict[tuple[str, int, int | None], set] = defaultdict(set)
 
     def add(key: str, community: int, grid: int | None, record: object) -> None:
@@ -279,7 +291,10 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
     for pk, g in gates.items():
         if g["state"] != "closed":
             add("gates_in_service", g["enclosure__community_id"], None, pk)
-            add("gates_staffed" if pk in staffed else "gates_unstaffed", g["enclosure__community_id"], None, pk)
+            if pk in staffed:
+                add("gates_staffed", g["enclosure__community_id"], None, pk)
+            elif _open_by_hours(g["opens_at"], g["closes_at"], timezone.localtime(e).time()):
+                add("gates_unstaffed", g["enclosure__community_id"], None, pk)
     return {place: len(records) for place, records in counts.items()}
 
 
