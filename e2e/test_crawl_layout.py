@@ -1,5 +1,5 @@
 """Every page the admin, a grid worker and the duty staff reach, on a phone (390 px): nothing sticks out
-sideways and the stylesheet and htmx are loaded. The pages are those the crawl of core/tests/test_crawl.py
+sideways and the stylesheet and htmx are loaded. The pages are those the crawl of core/tests/sitewide/test_crawl.py
 finds in the demo community, one per url name."""
 
 import pytest
@@ -25,19 +25,26 @@ def demo(transactional_db, settings, tmp_path) -> None:
     load_demo_activity()
 
 
-@pytest.mark.parametrize("persona", ["admin", "grid_worker", "duty_staff"])
-def test_every_page_fits_a_phone(persona: str, demo, phone_page: Page, login):
-    user = User.objects.get(username=DEMO_PERSONAS[persona])
-    client = Client()
-    client.force_login(user)
-    pages = crawl(client).routes()
-    login(phone_page, user)
+PERSONAS = ("admin", "grid_worker", "duty_staff")
+
+
+def test_every_page_fits_a_phone(demo, phone_page: Page, login):
+    """One test for the three personas: the demo is loaded once (it is the costly part), each persona signs in
+    on a fresh cookie jar and walks its own pages."""
     broken = []
-    for route, url in pages.items():
-        phone_page.goto(url)
-        if not (stylesheet_loaded if route in SCRIPTLESS else assets_loaded)(phone_page):
-            broken.append(f"{url}: the stylesheet or htmx did not load")
-        if not no_horizontal_scroll(phone_page):
-            width = phone_page.evaluate("document.documentElement.scrollWidth")
-            broken.append(f"{url}: {width} px wide, scrolls sideways")
-    assert len(pages) > 5 and not broken, "\n".join(broken)
+    for persona in PERSONAS:
+        user = User.objects.get(username=DEMO_PERSONAS[persona])
+        client = Client()
+        client.force_login(user)
+        pages = crawl(client).routes()
+        assert len(pages) > 5, persona
+        phone_page.context.clear_cookies()
+        login(phone_page, user)
+        for route, url in pages.items():
+            phone_page.goto(url)
+            if not (stylesheet_loaded if route in SCRIPTLESS else assets_loaded)(phone_page):
+                broken.append(f"{persona} {url}: the stylesheet or htmx did not load")
+            if not no_horizontal_scroll(phone_page):
+                width = phone_page.evaluate("document.documentElement.scrollWidth")
+                broken.append(f"{persona} {url}: {width} px wide, scrolls sideways")
+    assert not broken, "\n".join(broken)

@@ -1,5 +1,5 @@
 """A crawler that follows a persona's links page by page from the home page, and what it checks on every page
-(core/tests/test_crawl.py, test_hostile_forms.py, test_query_counts.py, e2e/test_crawl_layout.py)."""
+(core/tests/sitewide/: test_crawl.py, test_hostile_forms.py, test_query_counts.py, e2e/test_crawl_layout.py)."""
 
 import re
 from collections import Counter, deque

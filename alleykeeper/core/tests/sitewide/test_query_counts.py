@@ -1,8 +1,7 @@
 """No N+1 queries (GUIDE.md section 5): every page the admin and a grid worker reach runs as many queries
 over a community with two or three times the data it lists as over the demo community.
 
-The demo (`manage.py load_demo`) is loaded once for the module inside a transaction rolled back after its
-last test; each persona is crawled and one URL per url name is measured, then the data those pages list is
+The demo (`manage.py load_demo`) is loaded once for the site-wide tests (conftest.py); each persona is crawled and one URL per url name is measured, then the data those pages list is
 grown through the apps' own actions (more households and residents in the same buildings, screening
 attempts and key persons, gate log entries, visitors, shifts and their members, gates of the enclosure,
 observation cases with follow-ups and deliveries, push-list people), and the same URLs are measured again.
@@ -16,10 +15,9 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
@@ -27,8 +25,6 @@ from django.utils import timezone
 from alleykeeper.accounts.models import User
 from alleykeeper.core.identity import DocumentType, check_document, check_phone
 from alleykeeper.demo import data as plan
-from alleykeeper.demo.activity import load_demo_activity
-from alleykeeper.demo.community import load_demo_community
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.models import Direction, Enclosure, Gate, PassageKind
@@ -46,7 +42,7 @@ from alleykeeper.screening.answers import PersonSlot
 from alleykeeper.screening.models import Campaign, CampaignHousehold, Channel, Outcome, QuestionRole
 from alleykeeper.screening.questionnaire import NO, YES
 from alleykeeper.visitors.actions import log_visitor_entry, register_visitor
-from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, crawl
+from testkit.crawl import DEMO_PERSONAS, crawl
 from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
@@ -360,21 +356,10 @@ def _repeated(queries: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def measured(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, dict[str, tuple[Measured, Measured]]]:
-    """{persona: {url name: (before, after)}}, measured inside one transaction rolled back at the end."""
-    quick = {
-        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        "PRIVATE_UPLOAD_ROOT": tmp_path_factory.mktemp("uploads"),
-    }
-    with (
-        time_machine.travel(SITE_MOMENT),
-        django_db_blocker.unblock(),
-        override_settings(**quick),
-        transaction.atomic(),
-    ):
-        load_demo_community("crawl-Passw0rd")
-        load_demo_activity()
+def measured(outsiders, django_db_blocker) -> dict[str, dict[str, tuple[Measured, Measured]]]:
+    """{persona: {url name: (before, after)}}: the site-wide demo (conftest.py) measured, grown inside a
+    savepoint, measured again; the growth is rolled back at the end, the demo stays for the next module."""
+    with django_db_blocker.unblock(), transaction.atomic():
         clients = {persona: _client(persona) for persona in PERSONAS}
         urls = {persona: crawl(clients[persona]).routes() for persona in PERSONAS}
         before = {

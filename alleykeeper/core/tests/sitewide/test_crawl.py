@@ -2,8 +2,8 @@
 no GET that writes, and no link to anything outside the role's scope.
 
 The demo community (`manage.py load_demo`: 922 households, every feature at work) is loaded once for the
-module, inside a transaction rolled back after its last test, with a community of another street that is
-nobody's business here.
+site-wide tests (this package's conftest.py), inside a transaction rolled back after their last test, with a
+community of another street that is nobody's business here.
 """
 
 from dataclasses import dataclass
@@ -12,16 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
-from alleykeeper.demo.activity import load_demo_activity
-from alleykeeper.demo.community import load_demo_community
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.observation.actions import CaseTerms, Person, issue_report_link, open_cases
 from alleykeeper.observation.models import DayZeroBasis, ObservationCase, Reason
@@ -109,28 +106,6 @@ def _add_outsiders() -> Outsiders:
     terms = CaseTerms(Reason.KEY_AREA, DayZeroBasis.ARRIVAL, day_zero, assigned_worker=admin)
     case = open_cases(admin, household, [Person(resident.name, resident=resident)], terms)[0]
     return Outsiders(household, case, gate.pk)
-
-
-@pytest.fixture(scope="module")
-def outsiders(django_db_setup, django_db_blocker, tmp_path_factory) -> Outsiders:
-    """The demo and the outsiders, written once for the module (what conftest.py's autouse settings give
-    each test, here for the module) and rolled back after its last test."""
-    quick = {
-        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        "PRIVATE_UPLOAD_ROOT": tmp_path_factory.mktemp("uploads"),
-    }
-    with (
-        time_machine.travel(SITE_MOMENT),
-        django_db_blocker.unblock(),
-        override_settings(**quick),
-        transaction.atomic(),
-    ):
-        load_demo_community("crawl-Passw0rd")
-        load_demo_activity()
-        yield _add_outsiders()
-        transaction.set_rollback(True)
-    cache.clear()  # the demo's visitors filled the key-area cache
 
 
 def _user(persona: str) -> User | None:

@@ -1,7 +1,7 @@
 """Every form a role reaches, posted with hostile values: no server error, a refusal that says why, no script
 echoed unescaped, nothing outside the role's scope touched.
 
-The forms are the POST forms (htmx's too) on the pages the crawl reaches (core/tests/test_crawl.py, same demo
+The forms are the POST forms (htmx's too) on the pages the crawl reaches (core/tests/sitewide/test_crawl.py, same demo
 and outsiders) for the admin and the grid worker, plus the two public forms: a gate's visitor form and a
 person's self-report link. Each form is read as a browser submits it (testkit.forms.post_forms), then posted
 once per hostile value, each value in one field, the fields taken in turn so that every field and every kind
@@ -27,7 +27,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from alleykeeper.accounts.models import User
-from alleykeeper.core.tests import test_crawl
+from alleykeeper.core.tests.sitewide import test_crawl
 from alleykeeper.gates.access import gates_on_duty
 from alleykeeper.gates.models import Gate, GateState, Shift
 from alleykeeper.observation.actions import issue_report_link
@@ -39,7 +39,6 @@ from testkit.crawl import DEMO_PERSONAS, crawl, tables_written
 from testkit.forms import post_forms
 
 pytestmark = pytest.mark.django_db
-outsiders = test_crawl.outsiders  # the crawl's module fixture: the demo, and a community of another street
 
 SCRIPT = "<script>alert(1)</script>"
 TEXT_VALUES = {
