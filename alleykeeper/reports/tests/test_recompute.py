@@ -188,7 +188,9 @@ def _build_reopening(grids: list[Grid], rng: random.Random, pick) -> None:
             opened_on=rng.choice(DAYS) if state == "open" else None,
         )
         Enterprise.objects.filter(pk=enterprise.pk).update(created_at=pick())
-        for number, status in enumerate((rng.choice(["approved", "rejected"]), rng.choice(["submitted", "inspected", "approved"]))):
+        for number, status in enumerate(
+            (rng.choice(["approved", "rejected"]), rng.choice(["submitted", "inspected", "approved"]))
+        ):
             slot = ReopeningSlot.objects.filter(community_id=grid.community_id, day=rng.choice(slot_days)).first()
             Application.objects.create(
                 enterprise=enterprise,
