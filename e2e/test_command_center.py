@@ -90,6 +90,7 @@ def test_worker_and_admin_on_the_command_center(
     expect(page.locator("figure.trend svg[role=img]").first).to_be_visible()
     assert page.locator("figure.trend svg script").count() == 0
     assert no_horizontal_scroll(page)
+    expect(page.get_by_role("heading", name="复工复产", level=2)).to_be_visible()  # enterprise reopening's panel
     current = _count(page, "居家医学观察 现有")
     assert _value(current) == 1
     current.click()

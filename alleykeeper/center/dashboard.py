@@ -43,6 +43,24 @@ PANELS: list[Panel] = [
         ("visitors_registered", "visitors_from_key_area", "gate_entries", "gate_turned_back", "gates_unstaffed"),
         ("visitors_registered", "gate_entries"),
     ),
+    Panel(
+        "复工复产",
+        (
+            "enterprises_open",
+            "enterprises_approved",
+            "enterprises_applying",
+            "enterprises_closed",
+            "enterprises_suspended",
+            "reopening_applications_waiting",
+            "reopening_staff_blocking",
+            "reopening_openings_today",
+            "reopening_openings_week",
+            "reopening_reports_missing",
+        ),
+        # Enterprise states have no history (as now on every past day): only the openings, read from the
+        # slots' days, make a trend.
+        ("reopening_openings_today",),
+    ),
 ]
 
 # The columns of a side-by-side table (grids of a community, communities of a street).
@@ -53,6 +71,8 @@ TABLE_KEYS: tuple[str, ...] = (
     "observation_current",
     "fevers_found",
     "followups_overdue",
+    "enterprises_open",
+    "reopening_applications_waiting",
 )
 
 

@@ -9,16 +9,24 @@ slot of the staggered calendar, openings with their daily health reports.
 """
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from importlib import import_module
 
 from django.apps import apps as django_apps
+from django.utils import timezone
 
 from alleykeeper.core.credit_code import credit_check_char
 from alleykeeper.core.identity import check_id_card, check_phone, id_check_char
 from alleykeeper.registry.models import Building, HouseholdKind
 from alleykeeper.reopening import actions, daily, slots, staff
-from alleykeeper.reopening.models import CallChannel, ChecklistItem, EnterpriseState, HealthState, Sector
+from alleykeeper.reopening.models import (
+    CallChannel,
+    ChecklistItem,
+    DailyReport,
+    EnterpriseState,
+    HealthState,
+    Sector,
+)
 
 MALL = "开元盛世广场"
 FLOORS = ("B1", "1F", "2F", "3F", "4F")
@@ -176,8 +184,10 @@ class _Walk:
         actions.record_inspection(self.admin, enterprise, record, application)
 
     def book(self, application) -> None:
-        """The first slot of its place with room, today or later (the calendar fills from the front)."""
-        slot = slots.slots_for(application.enterprise, self.demo.today).order_by("day").first()
+        """The first slot of its place with room from a day of the coming week (today for one in four), so that
+        the command center shows openings today and in the next seven days."""
+        first = self.demo.today + timedelta(days=self.booked % 4 * 2)
+        slot = slots.slots_for(application.enterprise, first).order_by("day").first()
         if slot is not None:
             slots.take_slot(None, application, slot, now=self.demo.now)
             self.booked += 1
@@ -202,6 +212,9 @@ def enterprises(demo) -> str:
     named = _named(demo, walk, grids)
     stages = _others(demo, walk, grids, admin, worker)
     _daily_reports(demo)
+    # Registered before the calls of four days ago (the register is older than the load): the command center's
+    # daily reports of the last days count them.
+    demo.community.enterprise_set.update(created_at=demo.now - timedelta(days=5))
     return (
         f"复工复产：{len(named) + sum(stages.values())} 家企业（{MALL} {IN_MALL} 家，沿街 {TOTAL - IN_MALL} 家），"
         f"{walk.booked} 家已预约错峰复工时段，开元童装有 1 名自湖北返岗人员待处理"
@@ -281,8 +294,19 @@ def _others(demo, walk: _Walk, grids: dict, admin, worker) -> Counter:
 
 
 def _daily_reports(demo) -> None:
-    """Most open enterprises reported today (zero reports), one with a fever; a few have not yet."""
+    """Most open enterprises reported today (zero reports), one with a fever; a few have not yet. The days
+    before, since each opened, every one reported (written in bulk: zero reports sent at 09:00)."""
     open_ones = list(demo.community.enterprise_set.filter(state=EnterpriseState.OPEN).order_by("id"))
+    earlier = []
+    for enterprise in open_ones:
+        day = enterprise.opened_on
+        while day < demo.today:
+            sent = timezone.make_aware(datetime.combine(day, time(9)))
+            earlier.append(
+                DailyReport(enterprise=enterprise, day=day, staff_present=enterprise.headcount, submitted_at=sent)
+            )
+            day += timedelta(days=1)
+    DailyReport.objects.bulk_create(earlier)
     for index, enterprise in enumerate(open_ones):
         if index % 9 == 4:
             continue  # missing today: on the grid worker's list

@@ -1,13 +1,15 @@
 """The layers of the prevention map. Each is one function decorated with `@layer`: it returns the items of the
 layer in the viewer's scope (`visible_to(user)`), with a fixed number of queries whatever their number. The
 same items are drawn on the map (as GeoJSON, maps:layer) and listed under it as its text alternative, so the
-two never disagree. A layer of another app (disinfection, enterprises) is one more such function here.
+two never disagree. A layer of another app (disinfection, enterprises) is one more such function here
+(企业复工状态 is the last one, below).
 
 Scope: a layer shows nothing outside the viewer's scope (a grid worker sees the grids, alleys, buildings and
 observation counts of their grids, and the gates and enclosures of their community, as the gates app scopes
 them). Observation is counts per building, never a name, for every viewer.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +17,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from shapely.geometry import shape
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Capability, Role
@@ -22,6 +25,7 @@ from alleykeeper.accounts.scope import scope_of
 from alleykeeper.gates.models import Enclosure, Gate, GateState, Shift, ShiftMember
 from alleykeeper.observation.models import ObservationCase
 from alleykeeper.registry.models import Alley, Building, Grid
+from alleykeeper.reopening.models import Enterprise, EnterpriseState
 
 
 @dataclass
@@ -253,3 +257,66 @@ def gates_layer(user: User, now: datetime) -> list[Item]:
             )
         )
     return items
+
+
+# -- 企业复工状态: enterprises by reopening state, counted per place ---------------------------------------------
+
+STATE_ORDER = [EnterpriseState.OPEN, EnterpriseState.APPROVED, EnterpriseState.APPLYING, EnterpriseState.CLOSED]
+STATE_ORDER.append(EnterpriseState.SUSPENDED)
+
+
+def _marker_at(geometry: dict | None) -> dict | None:
+    """A point for the count's marker: the building's point, or a point inside its outline."""
+    if not geometry or geometry.get("type") == "Point":
+        return geometry
+    point = shape(geometry).representative_point()
+    return {"type": "Point", "coordinates": [round(point.x, 7), round(point.y, 7)]}
+
+
+def _reopening_style(counts: dict[str, int]) -> tuple[str, str]:
+    """(style, tag): all open (green), some (amber), none yet (grey); in words too, never colour alone."""
+    total, opened = sum(counts.values()), counts.get(EnterpriseState.OPEN, 0)
+    style = "enterprise-open" if opened == total else "enterprise-some" if opened else "enterprise-none"
+    return style, f"已复工 {opened}/{total} 家"
+
+
+@layer("enterprises", "企业复工状态", capability=Capability.VIEW_REOPENING, empty="范围内没有登记企业。", shown=False)
+def enterprises_layer(user: User, now: datetime) -> list[Item]:
+    """Enterprises by reopening state, counted per place: a building of the register, or a shopping centre
+    (drawn at the building of its community that bears its name, when there is one). Counts and states only;
+    the enterprises themselves are on the reopening pages."""
+    rows = (
+        Enterprise.objects.visible_to(user)
+        .values("building_id", "community_id", "mall", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    places: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        place = ("building", row["building_id"]) if row["building_id"] else ("mall", row["community_id"], row["mall"])
+        places[place][row["state"]] = places[place].get(row["state"], 0) + row["n"]
+    building_ids = [place[1] for place in places if place[0] == "building"]
+    malls = {(place[1], place[2]) for place in places if place[0] == "mall"}
+    drawn = Building.objects.filter(pk__in=building_ids) | Building.objects.filter(
+        alley__grid__community_id__in={community for community, _ in malls}, name__in={mall for _, mall in malls}
+    )
+    buildings = {b.pk: b for b in drawn.select_related("alley__grid__community")}
+    mall_buildings = {(b.alley.grid.community_id, b.name): b for b in buildings.values()}
+    several, labels = _several_communities(user), dict(EnterpriseState.choices)
+    items = []
+    for place, counts in places.items():
+        building = buildings.get(place[1]) if place[0] == "building" else mall_buildings.get((place[1], place[2]))
+        title = str(building) if place[0] == "building" and building else place[2] if place[0] == "mall" else "—"
+        lines = ["、".join(f"{labels[s]} {counts[s]} 家" for s in STATE_ORDER if counts.get(s))]
+        if building is not None and place[0] == "building":
+            lines.append(building.alley.grid.name)
+        if several and building is not None:
+            lines.append(building.alley.grid.community.name)
+        style, tag = _reopening_style(counts)
+        suspended = counts.get(EnterpriseState.SUSPENDED, 0)
+        geometry = _marker_at(building.geometry) if building is not None else None
+        item = Item(title, lines, geometry, tag=tag, style=style, badge=str(sum(counts.values())))
+        item.alert = f"暂停营业 {suspended} 家" if suspended else ""
+        item.link = reverse("reopening:overview")
+        items.append(item)
+    return sorted(items, key=lambda item: (item.title, item.lines))

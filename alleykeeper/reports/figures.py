@@ -19,8 +19,9 @@ by construction. Adding a figure is one entry in FIGURES.
 What history cannot give, said once here: gate states (open, closed) have no history, so "gates in service"
 is as now; a push-list outcome changed later counts when it was last set; rows deleted by the retention
 commands (visitors and the gate log after VISITOR_RETENTION_DAYS, closed observation cases after
-OBSERVATION_RETENTION_DAYS) are gone from figures regenerated later. A signed daily report keeps the figures
-it had.
+OBSERVATION_RETENTION_DAYS) are gone from figures regenerated later; an enterprise's reopening state, an
+application's status and a returning person's block are as now (figures_reopening.py). A signed daily report
+keeps the figures it had.
 """
 
 from collections.abc import Iterable
@@ -34,6 +35,7 @@ from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.pushlist.models import Outcome, PushedPerson, found_locally_not_listed
 from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.reports.figures_reopening import REOPENING_FIGURES
 from alleykeeper.reports.measures import (
     ANSWER,
     ATTEMPT,
@@ -412,6 +414,7 @@ _FIGURES = [
         capabilities=SEE_GATES,
         note="截至时点在开放时间内、没有班次或班次无人的开放卡口（开放时间以外的卡口不计）。",
     ),
+    *REOPENING_FIGURES,  # 复工复产 enterprise reopening
 ]
 
 # In display order.

@@ -18,6 +18,7 @@ from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.pushlist.models import PushedPerson
 from alleykeeper.registry.models import Household, Resident
+from alleykeeper.reopening.models import Application, Enterprise, ReturningStaff
 from alleykeeper.reports.measures import local_zone
 from alleykeeper.screening.models import KeyPerson
 from alleykeeper.visitors.models import Registration
@@ -133,6 +134,40 @@ def _gate(g: Gate, user) -> Row:
     )
 
 
+SEE_ENTERPRISE = (Capability.VIEW_REOPENING,)
+
+
+def masked_name(name: str) -> str:
+    """A returning employee's name outside the enterprise's own pages: the family name only (黄**)."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def _enterprise(e: Enterprise, user) -> Row:
+    details = [e.grid.name, e.address, e.get_state_display()]
+    if e.opened_on:
+        details.append(f"{e.opened_on:%m-%d} 复工")
+    return Row(e.name, [d for d in details if d], _link(user, SEE_ENTERPRISE, "reopening:enterprise", e.pk))
+
+
+def _application(a: Application, user) -> Row:
+    details = [a.get_status_display(), a.enterprise.grid.name, f"{_when(a.submitted_at)} 提交"]
+    if a.slot_id:
+        details.append(f"错峰复工 {a.slot.day:%m-%d} {a.slot.place}")
+    else:
+        details.append(f"计划 {a.planned_date:%m-%d} 复工")
+    return Row(a.enterprise.name, details, _link(user, SEE_ENTERPRISE, "reopening:application", a.pk))
+
+
+def _returning(p: ReturningStaff, user) -> Row:
+    reasons = "；".join(f.get("text", "") for f in p.blocking_findings())
+    details = [p.enterprise.name, f"自 {p.origin.name} 返回，{p.returned_on:%m-%d}", reasons]
+    return Row(
+        masked_name(p.name),
+        [d for d in details if d],
+        _link(user, SEE_ENTERPRISE, "reopening:staff", p.enterprise_id),
+    )
+
+
 PRESENTERS: dict[type[models.Model], Presenter] = {
     Household: Presenter(("grid", *ADDRESS), _household),
     Resident: Presenter(tuple(f"household__{p}" for p in ADDRESS), _resident),
@@ -143,4 +178,7 @@ PRESENTERS: dict[type[models.Model], Presenter] = {
     Registration: Presenter(("gate", "origin"), _registration),
     GateLogEntry: Presenter(("gate", "resident"), _gate_entry),
     Gate: Presenter(("enclosure",), _gate),
+    Enterprise: Presenter(("grid", "building__alley"), _enterprise),
+    Application: Presenter(("enterprise__grid", "slot"), _application),
+    ReturningStaff: Presenter(("enterprise", "origin"), _returning),
 }

@@ -207,12 +207,15 @@ ANSWER = ("attempt__campaign__community_id", "attempt__household__grid_id")
 REGISTRATION = ("gate__enclosure__community_id", None)
 GATE_LOG = ("gate__enclosure__community_id", None)
 GATE = ("enclosure__community_id", None)
+ENTERPRISE = ("community_id", "grid_id")
+OF_ENTERPRISE = ("enterprise__community_id", "enterprise__grid_id")  # applications, returning staff
 
 # Who may open the list behind a figure (any one of these): counts are shown to whoever sees the page.
 SEE_REGISTER = (Capability.VIEW_REPORTS, Capability.VIEW_REGISTER)
 SEE_PEOPLE = (Capability.VIEW_REPORTS, Capability.VIEW_KEY_PERSONS)
 SEE_PUSH_LIST = (Capability.VIEW_REPORTS, Capability.RECONCILE_PUSH_LIST)
 SEE_GATES = (Capability.VIEW_REPORTS, Capability.MANAGE_GATES)
+SEE_REOPENING = (Capability.VIEW_REPORTS, Capability.VIEW_REOPENING)
 
 Select = Callable[["Area", Window], QuerySet]
 
@@ -222,7 +225,7 @@ class Figure:
     key: str
     label: str
     kind: str  # FLOW or STOCK
-    group: str  # the section it is shown in (排查, 重点人员, 居家观察, 推送比对, 来访与卡口)
+    group: str  # the section it is shown in (排查, 重点人员, 居家观察, 推送比对, 来访与卡口, 复工复产)
     unit: str
     paths: tuple[str, str | None]  # (community path, grid path) of the records' model
     select: Select  # the records, in the area's communities (the area narrows them again)

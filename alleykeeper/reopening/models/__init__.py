@@ -9,7 +9,7 @@ States (stored, never computed row by row in lists):
 Returning staff, reopening slots and daily health reports live in models/returning.py.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -68,9 +68,12 @@ class EnterpriseQuerySet(ScopedQuerySet):
             return self.filter(told_at__isnull=not done)
         return self.filter(**{GATE_DONE_FIELDS[gate]: done})
 
-    def report_missing(self, day: date) -> "EnterpriseQuerySet":
-        """Open enterprises (opened on or before `day`) that have sent no daily health report for `day`."""
+    def report_missing(self, day: date, sent_before: datetime | None = None) -> "EnterpriseQuerySet":
+        """Open enterprises (opened on or before `day`) that have sent no daily health report for `day`
+        (none sent before `sent_before`, when given: missing at a cutoff, a report sent later not counted)."""
         sent = DailyReport.objects.filter(enterprise=OuterRef("pk"), day=day)
+        if sent_before is not None:
+            sent = sent.filter(submitted_at__lt=sent_before)
         return self.filter(~Exists(sent), state=EnterpriseState.OPEN, opened_on__lte=day)
 
 

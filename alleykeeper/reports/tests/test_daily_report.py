@@ -219,7 +219,7 @@ def test_scope_of_the_report_pages(world, personas):
 
 def test_formats_are_configuration_with_versions(world, as_admin):
     shipped = {f.slug: f for f in ReportFormat.objects.current()}
-    assert list(shipped) == ["street_office", "health_centre", "police"]
+    assert list(shipped) == ["street_office", "health_centre", "police", "enterprise_office"]
     for fmt in shipped.values():
         assert check_spec(fmt.spec)[1] == [], fmt.slug
     for spec, message in [
