@@ -43,6 +43,11 @@ PANELS: list[Panel] = [
         ("visitors_registered", "visitors_from_key_area", "gate_entries", "gate_turned_back", "gates_unstaffed"),
         ("visitors_registered", "gate_entries"),
     ),
+    Panel(
+        "宣传",
+        ("publicity_distributions", "publicity_buildings_reached", "publicity_buildings_not_reached"),
+        ("publicity_distributions", "publicity_buildings_reached"),
+    ),
 ]
 
 # The columns of a side-by-side table (grids of a community, communities of a street).

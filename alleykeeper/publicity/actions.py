@@ -26,6 +26,14 @@ class PublicityError(Exception):
     """A write refused, with the message to show (Chinese, says what to fix)."""
 
 
+def _changed(obj: Material | Channel, values: dict) -> list[str]:
+    """The fields whose new value differs from the stored row's (a ModelForm has already set them on `obj`)."""
+    if obj.pk is None:
+        return list(values)
+    row = type(obj)._base_manager.get(pk=obj.pk)
+    return [name for name, value in values.items() if getattr(row, name) != value]
+
+
 def save_material(actor, material: Material | None, data: dict, uploaded: UploadedFile | None = None) -> Material:
     """Create or change a material; a new file (checked and cleaned by core.uploads, which raises UploadError
     with what to fix) replaces the old one, which is deleted once the new one is saved."""
@@ -37,8 +45,14 @@ def save_material(actor, material: Material | None, data: dict, uploaded: Upload
         with transaction.atomic():
             if material is None:
                 material = Material(community=data["community"], created_by=actor, created_at=timezone.now())
-            for name in MATERIAL_FIELDS:
-                setattr(material, name, data.get(name) or ("" if name not in ("start_date", "end_date") else None))
+            values = {
+                name: data.get(name) or (None if name in ("start_date", "end_date") else "") for name in MATERIAL_FIELDS
+            }
+            changed = _changed(material, values)
+            if material.pk and not changed and stored is None:
+                return material  # saved unchanged: nothing written, nothing audited
+            for name, value in values.items():
+                setattr(material, name, value)
             if stored is not None:
                 material.file_name = str(uploaded.name or "")[-200:]
                 material.file_stored_name = stored.name
@@ -46,7 +60,9 @@ def save_material(actor, material: Material | None, data: dict, uploaded: Upload
                 material.file_size = stored.size
                 material.file_sha256 = stored.sha256
             material.save()
-            record_event(actor, "publicity.material_save", material, detail={"file": stored is not None})
+            record_event(
+                actor, "publicity.material_save", material, detail={"changed": changed, "file": stored is not None}
+            )
     except BaseException:
         if stored is not None:
             delete_stored(UPLOAD_FOLDER, stored.name)
@@ -59,15 +75,20 @@ def save_material(actor, material: Material | None, data: dict, uploaded: Upload
 def save_channel(actor, channel: Channel | None, data: dict) -> Channel:
     if channel is None:
         channel = Channel(community=data["community"])
-    for name in CHANNEL_FIELDS:
-        setattr(channel, name, data.get(name))
-    channel.place = channel.place or ""
+    values = {name: data.get(name) for name in CHANNEL_FIELDS}
+    values["place"] = values["place"] or ""
+    values["active"] = bool(values["active"])
+    changed = _changed(channel, values)
+    if channel.pk and not changed:
+        return channel  # saved unchanged: nothing written, nothing audited
+    for name, value in values.items():
+        setattr(channel, name, value)
     try:
         with transaction.atomic():
             channel.save()
     except IntegrityError:
         raise PublicityError(f"本社区已经有名为“{channel.name}”的渠道，请换一个名称。") from None
-    record_event(actor, "publicity.channel_save", channel)
+    record_event(actor, "publicity.channel_save", channel, detail={"changed": changed})
     return channel
 
 

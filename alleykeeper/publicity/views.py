@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.paging import page_of
@@ -15,6 +16,8 @@ from alleykeeper.publicity.coverage import coverage_of
 from alleykeeper.publicity.forms import ChannelForm, DistributionForm, FloorsForm, MaterialForm, SheetForm
 from alleykeeper.publicity.models import Channel, Distribution, Material, PostingSheet
 from alleykeeper.registry.models import Alley, Building, Community, Grid
+
+OPEN_SHEETS = 200  # unfinished sheets listed on the overview (a community has a few hundred buildings)
 
 
 def _buildings(user, community_id: int):
@@ -39,16 +42,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         .select_related("community")
         .annotate(sent=Count("distributions", distinct=True), sheet_count=Count("sheets", distinct=True))
     )
-    open_sheets = (
+    current = Material.objects.visible_to(user).current_on(timezone.localdate())
+    open_sheets = list(
         PostingSheet.objects.visible_to(user)
         .annotate(posted=Count("postings"))
-        .filter(posted__lt=F("floors"), material__in=Material.objects.visible_to(user))
+        .filter(posted__lt=F("floors"), material__in=current)
         .select_related("material", "building__alley")
-        .order_by("-material__start_date", "building__name", "id")[:30]
+        .order_by("-material__start_date", "building__alley__name", "building__name", "id")[: OPEN_SHEETS + 1]
     )
     context = {
         "page": page_of(materials, request.GET.get("page")),
-        "open_sheets": open_sheets,
+        "open_sheets": open_sheets[:OPEN_SHEETS],
+        "more_sheets": len(open_sheets) > OPEN_SHEETS,
         "channel_count": Channel.objects.visible_to(user).filter(active=True).count(),
         "can_manage": user.can(Capability.MANAGE_PUBLICITY),
         "can_post": user.can(Capability.POST_PUBLICITY),

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from alleykeeper.center.tests.test_homes import counts_on
 from alleykeeper.publicity import actions
 from alleykeeper.publicity.models import Channel, ChannelKind, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.registry.models import Building
@@ -327,3 +328,20 @@ def test_a_distribution_to_another_communitys_channel_is_refused(world):
     other_building = Building.objects.get(pk=world.household_other.building_id)
     with pytest.raises(actions.PublicityError):
         actions.open_sheet(world.admin, material, other_building, 3)
+
+
+def test_home_pages_count_unfinished_sheets_of_materials_in_use(world):
+    material = _material(world)
+    ended = _material(world, title="春节海报", start_date=date(2020, 1, 1), end_date=date(2020, 2, 1))
+    unfinished = actions.open_sheet(world.admin, material, world.household_a.building, 3)
+    actions.set_floors_posted(world.admin, unfinished, {1})
+    done = actions.open_sheet(world.admin, material, world.household_b.building, 2)
+    actions.set_floors_posted(world.admin, done, {1, 2})
+    actions.open_sheet(world.admin, ended, world.household_a.building, 3)  # not in use: not counted
+    for user, expected in ((world.volunteer, 1), (world.worker_a, 1), (world.worker_b, 0)):
+        client = _client(user)
+        home = client.get("/").content.decode()
+        assert "楼栋未贴完" in home
+        overview = client.get(reverse("publicity:overview")).content.decode()
+        listed = overview.split('id="open-sheets"')[1].split("</section>")[0] if expected else ""
+        assert listed.count('href="/publicity/sheet/') == expected, user

@@ -10,8 +10,9 @@ import pytest
 
 from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation.models import FollowUp, FollowUpSlot, ObservationCase
+from alleykeeper.publicity.models import Channel, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.pushlist.models import Outcome, PushBatch, PushedPerson
-from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.registry.models import Building, Grid, Household, Resident
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
@@ -163,6 +164,61 @@ def _build(world, rng: random.Random) -> None:
         )
         if made and rng.random() < 0.7:
             ShiftMember.objects.create(shift=shift, user=world.duty, is_leader=True)
+    _build_publicity(world, rng, pick)
+
+
+def _build_publicity(world, rng: random.Random, pick) -> None:
+    """Materials current, ended, starting mid-way and of the other community; floors posted, group sendings
+    and postings at buildings at the cutoffs' edges."""
+    materials = [
+        Material.objects.create(
+            community=world.community, kind="poster", title="在用", start_date=date(2020, 2, 1), created_at=pick()
+        ),
+        Material.objects.create(
+            community=world.community,
+            kind="banner",
+            title="已停用",
+            start_date=date(2020, 1, 1),
+            end_date=date(2020, 2, 9),
+            created_at=pick(),
+        ),
+        Material.objects.create(
+            community=world.community, kind="video", title="10日起", start_date=date(2020, 2, 10), created_at=pick()
+        ),
+        Material.objects.create(
+            community=world.other_community, kind="poster", title="新华", start_date=date(2020, 2, 1), created_at=pick()
+        ),
+    ]
+    buildings = list(Building.objects.select_related("alley__grid"))
+    channels = {
+        world.community.pk: [Channel.objects.create(community=world.community, kind="party_group", name="党员群")],
+        world.other_community.pk: [
+            Channel.objects.create(community=world.other_community, kind="party_group", name="新华党员群")
+        ],
+    }
+    for building in rng.sample(buildings, len(buildings) // 2):
+        community = building.alley.grid.community_id
+        channels[community].append(
+            Channel.objects.create(
+                community_id=community, kind="building_group", name=f"{building.pk}号楼群", building=building
+            )
+        )
+    for material in materials:
+        mine = [b for b in buildings if b.alley.grid.community_id == material.community_id]
+        for building in rng.sample(mine, len(mine) // 3):
+            sheet = PostingSheet.objects.create(material=material, building=building, floors=6, created_at=pick())
+            for floor in rng.sample(range(1, 7), rng.randint(0, 2)):
+                FloorPosting.objects.create(sheet=sheet, floor=floor, posted_at=pick())
+        for _ in range(rng.randint(2, 5)):
+            at_building = rng.random() < 0.3
+            Distribution.objects.create(
+                community_id=material.community_id,
+                material=material,
+                channel=None if at_building else rng.choice(channels[material.community_id]),
+                building=rng.choice(mine) if at_building else None,
+                at=pick(),
+                recorded_at=pick(),
+            )
 
 
 def _rows(model, *fields: str) -> list[dict]:
@@ -280,7 +336,31 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
         if g["state"] != "closed":
             add("gates_in_service", g["enclosure__community_id"], None, pk)
             add("gates_staffed" if pk in staffed else "gates_unstaffed", g["enclosure__community_id"], None, pk)
+    _plain_publicity(add, within, before, day)
     return {place: len(records) for place, records in counts.items()}
+
+
+def _plain_publicity(add, within, before, day: date) -> None:
+    materials = _rows(Material, "id", "community_id", "start_date", "end_date")
+    in_use = [m for m in materials if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day)]
+    current, communities_in_use = {m["id"] for m in in_use}, {m["community_id"] for m in in_use}
+    sheets = {s["id"]: s for s in _rows(PostingSheet, "id", "material_id", "building_id")}
+    reached = set()
+    for posting in _rows(FloorPosting, "sheet_id", "posted_at"):
+        sheet = sheets[posting["sheet_id"]]
+        if sheet["material_id"] in current and before(posting["posted_at"]):
+            reached.add(sheet["building_id"])
+    group_building = {c["id"]: c["building_id"] for c in _rows(Channel, "id", "building_id")}
+    for d in _rows(Distribution, "id", "community_id", "material_id", "channel_id", "building_id", "at"):
+        if within(d["at"]):
+            add("publicity_distributions", d["community_id"], None, d["id"])
+        if d["material_id"] in current and before(d["at"]):
+            reached.update(b for b in (d["building_id"], group_building.get(d["channel_id"])) if b)
+    for b in _rows(Building, "id", "alley__grid_id", "alley__grid__community_id"):
+        if b["id"] in reached:
+            add("publicity_buildings_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
+        elif b["alley__grid__community_id"] in communities_in_use:
+            add("publicity_buildings_not_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
 
 
 @pytest.mark.parametrize("seed", [2020])
@@ -310,3 +390,4 @@ def test_every_figure_recomputed_from_raw_rows_at_the_cutoffs_edges(world, seed)
         key: sum(_plain(Window.report_day(d)).get((key, world.community.pk, None), 0) for d in DAYS) for key in FIGURES
     }
     assert all(totals[key] for key in ("households_screened", "key_persons_new", "fevers_found", "gate_entries"))
+    assert all(totals[key] for key in ("publicity_distributions", "publicity_buildings_reached"))
