@@ -253,3 +253,7 @@ def gates_layer(user: User, now: datetime) -> list[Item]:
             )
         )
     return items
+
+
+# Layers of the apps below maps, each in its own module, registered when imported (drawn above these).
+from alleykeeper.maps import layers_publicity  # noqa: E402, F401

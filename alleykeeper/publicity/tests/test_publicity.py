@@ -2,7 +2,7 @@
 the coverage view, scope and access per role, and the bad inputs each form must refuse with a message."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -345,3 +345,21 @@ def test_home_pages_count_unfinished_sheets_of_materials_in_use(world):
         overview = client.get(reverse("publicity:overview")).content.decode()
         listed = overview.split('id="open-sheets"')[1].split("</section>")[0] if expected else ""
         assert listed.count('href="/publicity/sheet/') == expected, user
+
+
+def test_map_layer_marks_buildings_reached_and_not(world):
+    """The items drawn (with a position) and listed under the map as its text alternative."""
+    from alleykeeper.maps.layers import LAYERS
+
+    material = _material(world)
+    sheet = actions.open_sheet(world.admin, material, world.household_a.building, 3)
+    actions.set_floors_posted(world.admin, sheet, {2})
+    later = NOW + timedelta(minutes=1)  # the layer reads what was posted before its moment
+    items = LAYERS["publicity"].items(world.admin, later)
+    assert {i.title: (i.badge, i.alert) for i in items} == {
+        str(world.household_a.building): ("宣", ""),
+        str(world.household_b.building): ("未", "宣传未覆盖"),
+    }
+    assert [i.title for i in LAYERS["publicity"].items(world.worker_b, later)] == [str(world.household_b.building)]
+    assert _client(world.admin).get(reverse("maps:layer", args=["publicity"])).status_code == 200
+    assert _client(world.duty).get(reverse("maps:layer", args=["publicity"])).status_code in (403, 404)
