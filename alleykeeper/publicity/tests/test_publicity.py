@@ -340,8 +340,8 @@ def test_home_pages_count_unfinished_sheets_of_materials_in_use(world):
     actions.open_sheet(world.admin, ended, world.household_a.building, 3)  # not in use: not counted
     for user, expected in ((world.volunteer, 1), (world.worker_a, 1), (world.worker_b, 0)):
         client = _client(user)
-        home = client.get("/").content.decode()
-        assert "楼栋未贴完" in home
+        counts = counts_on(client.get("/").content.decode())
+        assert counts["楼栋未贴完@逐层张贴"] == (expected, reverse("publicity:overview")), user
         overview = client.get(reverse("publicity:overview")).content.decode()
         listed = overview.split('id="open-sheets"')[1].split("</section>")[0] if expected else ""
         assert listed.count('href="/publicity/sheet/') == expected, user
