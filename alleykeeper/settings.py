@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "alleykeeper.observation",
     "alleykeeper.gates",
     "alleykeeper.visitors",
+    "alleykeeper.publicity",
     "alleykeeper.reports",
     "alleykeeper.reopening",
     "alleykeeper.maps",

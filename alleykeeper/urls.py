@@ -16,5 +16,6 @@ urlpatterns = [
     path("v/", include("alleykeeper.visitors.urls")),
     path("reports/", include("alleykeeper.reports.urls")),
     path("reopening/", include("alleykeeper.reopening.urls")),
+    path("publicity/", include("alleykeeper.publicity.urls")),
     path("admin/", admin.site.urls),
 ]

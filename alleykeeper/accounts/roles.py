@@ -38,6 +38,9 @@ class Capability(models.TextChoices):
     REVIEW_REOPENING = "review_reopening", "审核复工申请、现场核查、退回"
     APPROVE_REOPENING = "approve_reopening", "批准、不予批准复工，暂停营业"
     VIEW_MAP = "view_map", "查看防疫地图"
+    VIEW_PUBLICITY = "view_publicity", "查看宣传材料、渠道和覆盖情况"
+    MANAGE_PUBLICITY = "manage_publicity", "登记宣传材料、渠道和发布"
+    POST_PUBLICITY = "post_publicity", "逐层张贴宣传材料并打勾"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -57,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_REOPENING,
             Capability.MANAGE_REOPENING,
             Capability.VIEW_MAP,
+            Capability.VIEW_PUBLICITY,
+            Capability.MANAGE_PUBLICITY,
+            Capability.POST_PUBLICITY,
         }
     ),
     Role.STREET_OFFICER: frozenset(
@@ -67,9 +73,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_REPORTS,
             Capability.VIEW_REOPENING,
             Capability.VIEW_MAP,
+            Capability.VIEW_PUBLICITY,
         }
     ),
     Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
     Role.CLEANER: frozenset(),
-    Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
+    Role.VOLUNTEER: frozenset(
+        {
+            Capability.DELIVER,
+            Capability.GATE_DUTY,
+            Capability.VIEW_MAP,
+            Capability.VIEW_PUBLICITY,
+            Capability.POST_PUBLICITY,
+        }
+    ),
 }

@@ -25,6 +25,7 @@ NAVIGATION = [
     ("今日", "observation:today", Capability.FOLLOW_UP),
     ("配送", "observation:deliveries", Capability.DELIVER),
     ("复工", "reopening:overview", Capability.VIEW_REOPENING),
+    ("宣传", "publicity:overview", Capability.VIEW_PUBLICITY),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

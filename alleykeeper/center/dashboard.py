@@ -61,6 +61,11 @@ PANELS: list[Panel] = [
         # slots' days, make a trend.
         ("reopening_openings_today",),
     ),
+    Panel(
+        "宣传",
+        ("publicity_distributions", "publicity_buildings_reached", "publicity_buildings_not_reached"),
+        ("publicity_distributions", "publicity_buildings_reached"),
+    ),
 ]
 
 # The columns of a side-by-side table (grids of a community, communities of a street).

@@ -7,7 +7,7 @@ number of queries whatever the data size (grouped counts, never one query per ro
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation import schedule
 from alleykeeper.observation.models import ServiceRequest, late_request_q
 from alleykeeper.observation.today import count_today
+from alleykeeper.publicity.models import Material, PostingSheet
 from alleykeeper.pushlist.access import matches_visible_to
 from alleykeeper.pushlist.models import MatchStatus, PushedPerson, found_locally_not_listed
 from alleykeeper.registry.models import Community, Grid
@@ -149,6 +150,19 @@ def deliveries(user, now: datetime) -> Section:
     url = reverse("observation:deliveries")
     note = f"{counts['late']} 单超时" if counts["late"] else ""
     return Section("我的配送", [Count_("待送", counts["total"], url, alert=counts["late"] > 0, note=note)])
+
+
+def posting_work(user, now: datetime) -> Section:
+    """Buildings whose posting sheet of a material in use is not finished (publicity: 逐层张贴)."""
+    open_sheets = (
+        PostingSheet.objects.visible_to(user)
+        .filter(material__in=Material.objects.visible_to(user).current_on(timezone.localdate(now)))
+        .annotate(posted=Count("postings"))
+        .filter(posted__lt=F("floors"))
+        .count()
+    )
+    url = reverse("publicity:overview")
+    return Section("宣传", [Count_("楼栋未贴完", open_sheets, url, note="逐层张贴")])
 
 
 def alerts(user, now: datetime) -> Section:
@@ -300,9 +314,15 @@ def build_home(user, now: datetime) -> Home:
     if user.can(Capability.VIEW_REPORTS) and home.table is not None:
         home.sections.append(daily_report(user, now))
     elif role == Role.GRID_WORKER:
-        home.sections = [follow_ups(user, now), screening_work(user, now), push_list_work(user), deliveries(user, now)]
+        home.sections = [
+            follow_ups(user, now),
+            screening_work(user, now),
+            push_list_work(user),
+            deliveries(user, now),
+            posting_work(user, now),
+        ]
     elif role == Role.VOLUNTEER:
-        home.sections = [deliveries(user, now)]
+        home.sections = [deliveries(user, now), posting_work(user, now)]
     if user.can(Capability.GATE_DUTY) and role != Role.ADMIN:
         home.duty = duty(user, now)
         # Duty staff always see where they stand; others who are rostered only now and then, when they are.

@@ -20,6 +20,7 @@ from alleykeeper.accounts.models import User
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, id_check_char
 from alleykeeper.demo import care as demo_care
 from alleykeeper.demo import data as plan
+from alleykeeper.demo import publicity as demo_publicity
 from alleykeeper.demo import reopening as demo_reopening
 from alleykeeper.demo import reports as demo_reports
 from alleykeeper.gates import roster, rules
@@ -109,6 +110,7 @@ def load_demo_activity(*, now: datetime | None = None) -> ActivityResult:
             demo_care.observation(demo),
             demo_care.push_list(demo),
             demo_reopening.enterprises(demo),
+            demo_publicity.publicity(demo),
             demo_reports.daily_reports(demo),
         ]
     return ActivityResult(True, summary)

@@ -320,3 +320,7 @@ def enterprises_layer(user: User, now: datetime) -> list[Item]:
         item.link = reverse("reopening:overview")
         items.append(item)
     return sorted(items, key=lambda item: (item.title, item.lines))
+
+
+# Layers of the apps below maps, each in its own module, registered when imported (drawn above these).
+from alleykeeper.maps import layers_publicity  # noqa: E402, F401

@@ -35,6 +35,7 @@ from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.pushlist.models import Outcome, PushedPerson, found_locally_not_listed
 from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.reports.figures_publicity import PUBLICITY_FIGURES
 from alleykeeper.reports.figures_reopening import REOPENING_FIGURES
 from alleykeeper.reports.measures import (
     ANSWER,
@@ -415,6 +416,7 @@ _FIGURES = [
         note="截至时点在开放时间内、没有班次或班次无人的开放卡口（开放时间以外的卡口不计）。",
     ),
     *REOPENING_FIGURES,  # 复工复产 enterprise reopening
+    *PUBLICITY_FIGURES,  # 宣传 publicity
 ]
 
 # In display order.

@@ -16,8 +16,9 @@ from django.utils import timezone
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
+from alleykeeper.publicity.models import Distribution
 from alleykeeper.pushlist.models import PushedPerson
-from alleykeeper.registry.models import Household, Resident
+from alleykeeper.registry.models import Building, Household, Resident
 from alleykeeper.reopening.models import Application, Enterprise, ReturningStaff
 from alleykeeper.reports.measures import local_zone
 from alleykeeper.screening.models import KeyPerson
@@ -168,6 +169,23 @@ def _returning(p: ReturningStaff, user) -> Row:
     )
 
 
+def _distribution(d: Distribution, user) -> Row:
+    details = [_when(d.at), d.material.title]
+    if d.reach is not None:
+        details.append(f"覆盖 {d.reach} {d.get_reach_unit_display()}")
+    if d.by_id:
+        details.append(d.by.display_name)
+    return Row(d.where, details, _link(user, (Capability.VIEW_PUBLICITY,), "publicity:material", d.material_id))
+
+
+def _building(b: Building, user) -> Row:
+    return Row(
+        f"{b.alley.name}{b.name}",
+        [b.alley.grid.name],
+        _link(user, (Capability.VIEW_REGISTER,), "registry:building", b.pk),
+    )
+
+
 PRESENTERS: dict[type[models.Model], Presenter] = {
     Household: Presenter(("grid", *ADDRESS), _household),
     Resident: Presenter(tuple(f"household__{p}" for p in ADDRESS), _resident),
@@ -181,4 +199,6 @@ PRESENTERS: dict[type[models.Model], Presenter] = {
     Enterprise: Presenter(("grid", "building__alley"), _enterprise),
     Application: Presenter(("enterprise__grid", "slot"), _application),
     ReturningStaff: Presenter(("enterprise", "origin"), _returning),
+    Distribution: Presenter(("material", "channel", "building__alley", "alley", "by"), _distribution),
+    Building: Presenter(("alley__grid",), _building),
 }

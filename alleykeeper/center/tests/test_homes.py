@@ -68,6 +68,9 @@ def records_on(client, url: str, label: str = "") -> int:
         return page.split("最近送达")[0].count('class="row"')
     if "/key-persons/" in path:
         return len(re.findall(r'href="/screening/key-persons/\d+/"', page))
+    if path.startswith("/publicity/"):  # the overview's unfinished posting sheets
+        section = page.split('id="open-sheets"')[1].split("</section>")[0] if 'id="open-sheets"' in page else ""
+        return len(re.findall(r'href="/publicity/sheet/\d+/"', section))
     if path.startswith("/gates/") and "unstaffed=1" in path:
         return len(re.findall(r'href="/gates/gate/\d+/"', page))
     raise AssertionError(f"no reader for {url}")
@@ -142,11 +145,12 @@ def test_duty_staff_home_is_the_shift_now_and_next(busy: Busy):
     assert "/log/" not in night
 
 
-def test_volunteer_home_is_their_deliveries(busy: Busy):
+def test_volunteer_home_is_their_deliveries_and_posting(busy: Busy):
     client = client_for(busy.world.volunteer)
     page = client.get("/").content.decode()
     counts = counts_on(page)
-    assert list(counts) == ["待送@1 单超时"] and counts["待送@1 单超时"][0] == 1
+    assert list(counts) == ["待送@1 单超时", "楼栋未贴完@逐层张贴"] and counts["待送@1 单超时"][0] == 1
+    assert counts["楼栋未贴完@逐层张贴"][0] == 0  # publicity's own tests count unfinished sheets
     assert 'class="count alert"' in page
     assert_counts_open_their_records(client, counts)
     assert "林小花" not in page  # the volunteer's page names no one

@@ -22,6 +22,7 @@ from alleykeeper.gates import roster
 from alleykeeper.gates.models import Enclosure, Gate, GateState, Shift
 from alleykeeper.maps.actions import save_geometry
 from alleykeeper.maps.kinds import KINDS
+from alleykeeper.publicity import actions as publicity_actions
 from alleykeeper.pushlist import actions as push_actions
 from alleykeeper.pushlist.models import BatchStatus, Outcome, PushBatch
 from alleykeeper.pushlist.tests import files as push_files
@@ -366,4 +367,42 @@ def test_map_edit_pages_keep_every_shape_and_the_alley_lead(
     before = stored(alley)
     save_unchanged(as_admin, reverse("maps:alley_lead", args=[alley.pk]))
     assert stored(alley) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_publicity_material_and_channel_edits_keep_every_field(world: World, as_admin: Client) -> None:
+    """A material (dates, link, two-line description) and a channel (building group with members) saved
+    unchanged from their pages: nothing changes and nothing is audited."""
+    material = publicity_actions.save_material(
+        None,
+        None,
+        {
+            "community": world.community,
+            "kind": "video",
+            "title": "我在开元，我承诺…",
+            "description": NOTES,
+            "link": "https://example.org/v/kaiyuan",
+            "start_date": date(2020, 2, 10),
+            "end_date": date(2020, 3, 31),
+        },
+    )
+    channel = publicity_actions.save_channel(
+        None,
+        None,
+        {
+            "community": world.community,
+            "kind": "building_group",
+            "name": "3号楼楼栋群",
+            "building": world.household_a.building,
+            "members": 37,
+            "active": True,
+        },
+    )
+    events = AuditEvent.objects.count()
+    before = stored(material)
+    save_unchanged(as_admin, reverse("publicity:material_edit", args=[material.pk]))
+    assert stored(material) == before
+    before = stored(channel)
+    save_unchanged(as_admin, reverse("publicity:channel_edit", args=[channel.pk]))
+    assert stored(channel) == before
     assert AuditEvent.objects.count() == events

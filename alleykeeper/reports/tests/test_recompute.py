@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation.models import FollowUp, FollowUpSlot, ObservationCase
+from alleykeeper.publicity.models import Channel, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.pushlist.models import Outcome, PushBatch, PushedPerson
-from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.registry.models import Building, Grid, Household, Resident
 from alleykeeper.reopening.models import Application, DailyReport, Enterprise, ReopeningSlot, ReturningStaff
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
@@ -171,6 +172,7 @@ def _build(world, rng: random.Random) -> None:
         if made and rng.random() < 0.7:
             ShiftMember.objects.create(shift=shift, user=world.duty, is_leader=True)
     _build_reopening(grids, rng, pick)
+    _build_publicity(world, rng, pick)
 
 
 def _build_reopening(grids: list[Grid], rng: random.Random, pick) -> None:
@@ -225,6 +227,60 @@ def _open_by_hours(opens: time | None, closes: time | None, t: time) -> bool:
     if opens is None or closes is None:
         return True
     return opens <= t < closes if opens < closes else (t >= opens or t < closes)
+
+
+def _build_publicity(world, rng: random.Random, pick) -> None:
+    """Materials current, ended, starting mid-way and of the other community; floors posted, group sendings
+    and postings at buildings at the cutoffs' edges."""
+    materials = [
+        Material.objects.create(
+            community=world.community, kind="poster", title="在用", start_date=date(2020, 2, 1), created_at=pick()
+        ),
+        Material.objects.create(
+            community=world.community,
+            kind="banner",
+            title="已停用",
+            start_date=date(2020, 1, 1),
+            end_date=date(2020, 2, 9),
+            created_at=pick(),
+        ),
+        Material.objects.create(
+            community=world.community, kind="video", title="10日起", start_date=date(2020, 2, 10), created_at=pick()
+        ),
+        Material.objects.create(
+            community=world.other_community, kind="poster", title="新华", start_date=date(2020, 2, 1), created_at=pick()
+        ),
+    ]
+    buildings = list(Building.objects.select_related("alley__grid"))
+    channels = {
+        world.community.pk: [Channel.objects.create(community=world.community, kind="party_group", name="党员群")],
+        world.other_community.pk: [
+            Channel.objects.create(community=world.other_community, kind="party_group", name="新华党员群")
+        ],
+    }
+    for building in rng.sample(buildings, len(buildings) // 2):
+        community = building.alley.grid.community_id
+        channels[community].append(
+            Channel.objects.create(
+                community_id=community, kind="building_group", name=f"{building.pk}号楼群", building=building
+            )
+        )
+    for material in materials:
+        mine = [b for b in buildings if b.alley.grid.community_id == material.community_id]
+        for building in rng.sample(mine, len(mine) // 3):
+            sheet = PostingSheet.objects.create(material=material, building=building, floors=6, created_at=pick())
+            for floor in rng.sample(range(1, 7), rng.randint(0, 2)):
+                FloorPosting.objects.create(sheet=sheet, floor=floor, posted_at=pick())
+        for _ in range(rng.randint(2, 5)):
+            at_building = rng.random() < 0.3
+            Distribution.objects.create(
+                community_id=material.community_id,
+                material=material,
+                channel=None if at_building else rng.choice(channels[material.community_id]),
+                building=rng.choice(mine) if at_building else None,
+                at=pick(),
+                recorded_at=pick(),
+            )
 
 
 def _rows(model, *fields: str) -> list[dict]:
@@ -346,6 +402,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
             elif _open_by_hours(g["opens_at"], g["closes_at"], timezone.localtime(e).time()):
                 add("gates_unstaffed", g["enclosure__community_id"], None, pk)
     _plain_reopening(window, add)
+    _plain_publicity(add, within, before, day)
     return {place: len(records) for place, records in counts.items()}
 
 
@@ -375,6 +432,29 @@ def _plain_reopening(window: Window, add) -> None:
     for f in firms.values():
         if f["state"] == "open" and f["opened_on"] <= day and f["id"] not in sent:
             add("reopening_reports_missing", f["community_id"], f["grid_id"], f["id"])
+
+
+def _plain_publicity(add, within, before, day: date) -> None:
+    materials = _rows(Material, "id", "community_id", "start_date", "end_date")
+    in_use = [m for m in materials if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day)]
+    current, communities_in_use = {m["id"] for m in in_use}, {m["community_id"] for m in in_use}
+    sheets = {s["id"]: s for s in _rows(PostingSheet, "id", "material_id", "building_id")}
+    reached = set()
+    for posting in _rows(FloorPosting, "sheet_id", "posted_at"):
+        sheet = sheets[posting["sheet_id"]]
+        if sheet["material_id"] in current and before(posting["posted_at"]):
+            reached.add(sheet["building_id"])
+    group_building = {c["id"]: c["building_id"] for c in _rows(Channel, "id", "building_id")}
+    for d in _rows(Distribution, "id", "community_id", "material_id", "channel_id", "building_id", "at"):
+        if within(d["at"]):
+            add("publicity_distributions", d["community_id"], None, d["id"])
+        if d["material_id"] in current and before(d["at"]):
+            reached.update(b for b in (d["building_id"], group_building.get(d["channel_id"])) if b)
+    for b in _rows(Building, "id", "alley__grid_id", "alley__grid__community_id"):
+        if b["id"] in reached:
+            add("publicity_buildings_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
+        elif b["alley__grid__community_id"] in communities_in_use:
+            add("publicity_buildings_not_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
 
 
 @pytest.mark.parametrize("seed", [2020])
@@ -409,3 +489,4 @@ def test_every_figure_recomputed_from_raw_rows_at_the_cutoffs_edges(world, seed)
     # The trends' series (one query for all the days) agree with compute day by day, on SQLite and PostgreSQL.
     for key in (*reopening, "enterprises_open"):
         assert series(key, area, DAYS) == [compute(area, Window.report_day(d), [key])[key] for d in DAYS], key
+    assert all(totals[key] for key in ("publicity_distributions", "publicity_buildings_reached"))

@@ -42,14 +42,15 @@ EVERY_PART = {
     "reports",
     "maps",
     "reopening",
+    "publicity",
 }
 PARTS = {
     "admin": EVERY_PART,
     "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
     "duty_staff": {"center", "visitors", "gates", "maps"},
-    "volunteer": {"center", "visitors", "gates", "observation", "maps"},
+    "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity"},
     "cleaner": {"center"},
-    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps"},
+    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.

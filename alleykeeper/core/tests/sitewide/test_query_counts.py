@@ -329,6 +329,46 @@ def _grow_reopening(community: Community, admin: User) -> None:
     reopening_slots.open_slots(admin, community, today + timedelta(days=14), today + timedelta(days=20), places, 4)
 
 
+def _grow_publicity(community: Community, admin: User) -> None:
+    """Two more materials in use, every building of the grid worker's grid given a sheet of each with floors
+    ticked by different people, more channels, and each material sent on every channel twice."""
+    from alleykeeper.publicity import actions as publicity_actions
+    from alleykeeper.publicity.models import Channel, Material
+
+    worker = User.objects.get(username=DEMO_PERSONAS["grid_worker"])
+    volunteer = User.objects.get(username=DEMO_PERSONAS["volunteer"])
+    grid = worker.grids.get()
+    buildings = list(Building.objects.filter(alley__grid=grid).select_related("alley__grid")[:30])
+    for n, building in enumerate(buildings[:10]):
+        publicity_actions.save_channel(
+            admin,
+            None,
+            {
+                "community": community,
+                "kind": "building_group",
+                "name": f"加测楼栋群{n}",
+                "building": building,
+                "active": True,
+            },
+        )
+    channels = list(Channel.objects.filter(community=community).order_by("-pk")[:20])
+    today = timezone.localdate()
+    for title in ("加测海报甲", "加测海报乙"):
+        data = {"community": community, "kind": "poster", "title": title, "start_date": today - timedelta(days=2)}
+        publicity_actions.save_material(admin, None, data)
+    for material in Material.objects.filter(community=community):
+        for building in buildings:
+            sheet = publicity_actions.open_sheet(worker, material, building, 6)
+            floors = list(range(1, sheet.floors + 1))
+            publicity_actions.set_floors_posted(worker, sheet, set(floors[:1]))
+            publicity_actions.set_floors_posted(volunteer, sheet, set(floors))
+        for channel in channels:
+            for _ in range(2):
+                publicity_actions.record_distribution(
+                    admin, material, {"channel": channel, "at": timezone.now(), "reach": 10, "reach_unit": "people"}
+                )
+
+
 def _grow(named: Named) -> None:
     community = Community.objects.get(name=plan.COMMUNITY)
     admin = User.objects.get(username=DEMO_PERSONAS["admin"])
@@ -338,6 +378,7 @@ def _grow(named: Named) -> None:
     _grow_observation(named, added, admin)
     _grow_push_lists(named)
     _grow_reopening(community, admin)
+    _grow_publicity(community, admin)
     cache.clear()
 
 
