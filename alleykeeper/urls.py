@@ -16,5 +16,7 @@ urlpatterns = [
     path("v/", include("alleykeeper.visitors.urls")),
     path("reports/", include("alleykeeper.reports.urls")),
     path("reopening/", include("alleykeeper.reopening.urls")),
+    path("supplies/", include("alleykeeper.supplies.urls")),
+    path("sanitation/", include("alleykeeper.sanitation.urls")),
     path("admin/", admin.site.urls),
 ]

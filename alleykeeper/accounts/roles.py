@@ -38,6 +38,9 @@ class Capability(models.TextChoices):
     REVIEW_REOPENING = "review_reopening", "审核复工申请、现场核查、退回"
     APPROVE_REOPENING = "approve_reopening", "批准、不予批准复工，暂停营业"
     VIEW_MAP = "view_map", "查看防疫地图"
+    MANAGE_SUPPLIES = "manage_supplies", "管理物资（建档、入库、发放、盘点更正）"
+    MANAGE_SANITATION = "manage_sanitation", "管理消杀计划、查看消杀记录"
+    DISINFECT = "disinfect", "开展消杀（完成消杀任务、领用消杀物资、查看库存）"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -70,6 +73,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
-    Role.CLEANER: frozenset(),
+    Role.CLEANER: frozenset({Capability.DISINFECT}),
     Role.VOLUNTEER: frozenset({Capability.DELIVER, Capability.GATE_DUTY, Capability.VIEW_MAP}),
 }

@@ -25,6 +25,8 @@ NAVIGATION = [
     ("今日", "observation:today", Capability.FOLLOW_UP),
     ("配送", "observation:deliveries", Capability.DELIVER),
     ("复工", "reopening:overview", Capability.VIEW_REOPENING),
+    ("消杀", "sanitation:today", Capability.DISINFECT),
+    ("物资", "supplies:stock", Capability.DISINFECT),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 
