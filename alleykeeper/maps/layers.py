@@ -253,3 +253,7 @@ def gates_layer(user: User, now: datetime) -> list[Item]:
             )
         )
     return items
+
+
+# Layers of the apps above the register's, each in its own module, registered on import (after the ones here).
+from alleykeeper.maps import layers_sanitation  # noqa: E402, F401

@@ -34,6 +34,7 @@ from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.pushlist.models import Outcome, PushedPerson, found_locally_not_listed
 from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.reports.figures_sanitation import SANITATION_FIGURES
 from alleykeeper.reports.measures import (
     ANSWER,
     ATTEMPT,
@@ -413,6 +414,8 @@ _FIGURES = [
         note="截至时点没有班次或班次无人的开放卡口。",
     ),
 ]
+
+_FIGURES += SANITATION_FIGURES  # 消杀与物资 (figures_sanitation.py)
 
 # In display order.
 FIGURES: dict[str, Figure] = {figure.key: figure for figure in _FIGURES}

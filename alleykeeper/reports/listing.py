@@ -19,7 +19,9 @@ from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.pushlist.models import PushedPerson
 from alleykeeper.registry.models import Household, Resident
 from alleykeeper.reports.measures import local_zone
+from alleykeeper.sanitation.models import DisinfectionTask
 from alleykeeper.screening.models import KeyPerson
+from alleykeeper.supplies.models import SupplyItem, amount_text
 from alleykeeper.visitors.models import Registration
 
 
@@ -133,6 +135,20 @@ def _gate(g: Gate, user) -> Row:
     )
 
 
+def _task(t: DisinfectionTask, user) -> Row:
+    details = [
+        f"应完成 {_when(t.due_at)}",
+        f"完成 {_when(t.done_at)}" if t.done_at else "未完成",
+        t.get_source_display(),
+    ]
+    return Row(str(t.place), details, _link(user, (Capability.MANAGE_SANITATION,), "sanitation:place", t.place_id))
+
+
+def _supply_item(i: SupplyItem, user) -> Row:
+    details = [f"现有 {i.on_hand_text} {i.unit}", f"提醒线 {amount_text(i.low_threshold)} {i.unit}"]
+    return Row(i.name, details, _link(user, (Capability.MANAGE_SUPPLIES,), "supplies:item", i.pk))
+
+
 PRESENTERS: dict[type[models.Model], Presenter] = {
     Household: Presenter(("grid", *ADDRESS), _household),
     Resident: Presenter(tuple(f"household__{p}" for p in ADDRESS), _resident),
@@ -143,4 +159,6 @@ PRESENTERS: dict[type[models.Model], Presenter] = {
     Registration: Presenter(("gate", "origin"), _registration),
     GateLogEntry: Presenter(("gate", "resident"), _gate_entry),
     Gate: Presenter(("enclosure",), _gate),
+    DisinfectionTask: Presenter(("place__building__alley", "place__gate", "place__alley"), _task),
+    SupplyItem: Presenter((), _supply_item),
 }

@@ -11,24 +11,9 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.supplies import access, actions
 from alleykeeper.supplies.forms import CorrectForm, DrawForm, ItemForm, ReceiveForm
 from alleykeeper.supplies.models import USE_DAYS, StockMove, SupplyItem, amount_text
+from alleykeeper.supplies.stock import stock_rows
 
 HISTORY_ROWS = 200
-
-
-def stock_rows(items: list[SupplyItem]) -> list[dict]:
-    """Each item (annotated by with_use) with its days left: "—" when nothing was used in USE_DAYS days."""
-    rows = []
-    for item in items:
-        days = item.days_left(item.used)
-        rows.append(
-            {
-                "item": item,
-                "used": amount_text(item.used),
-                "days_left": "—" if days is None else amount_text(days),
-                "short": days is not None and days < USE_DAYS,
-            }
-        )
-    return rows
 
 
 @login_required
