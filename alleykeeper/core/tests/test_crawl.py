@@ -45,13 +45,16 @@ EVERY_PART = {
     "reports",
     "maps",
     "reopening",
+    "sanitation",
+    "supplies",
 }
 PARTS = {
     "admin": EVERY_PART,
-    "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
+    # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.
+    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"},
     "duty_staff": {"center", "visitors", "gates", "maps"},
     "volunteer": {"center", "visitors", "gates", "observation", "maps"},
-    "cleaner": {"center"},
+    "cleaner": {"center", "sanitation", "supplies"},
     "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
