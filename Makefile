@@ -25,14 +25,15 @@ env: .env
 var:
 	mkdir -p var/static
 
-## make run: install, migrate, load the demo community, make the coming shifts of its weekly rosters (a demo
-## loaded last week is staffed today: what the daily timer does on a real installation), serve it at
-## http://127.0.0.1:8000
+## make run: install, migrate, load the demo community, make the coming shifts of its weekly rosters and today's
+## disinfection tasks (a demo loaded last week is staffed and has its tasks today: what the timers do on a real
+## installation), serve it at http://127.0.0.1:8000
 run: $(VENV)/.runtime .env var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_divisions
 	$(PY) manage.py load_demo
 	$(PY) manage.py generate_shifts
+	$(PY) manage.py generate_disinfection_tasks
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "alleykeeper.gates",
     "alleykeeper.visitors",
     "alleykeeper.publicity",
+    "alleykeeper.supplies",
+    "alleykeeper.sanitation",
     "alleykeeper.reports",
     "alleykeeper.reopening",
     "alleykeeper.maps",
@@ -257,6 +259,12 @@ OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR",
 # Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
 # (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
 REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
+# Disinfection (sanitation): a task not done by its due time plus this grace is overdue; the daily stairwell
+# task of a building with a household under home observation is due at this local time; the task command
+# catches up this many missed days.
+SANITATION_GRACE_MINUTES = env_int("SANITATION_GRACE_MINUTES", 120)
+SANITATION_STAIRWELL_TIME = env("SANITATION_STAIRWELL_TIME", "10:00")
+SANITATION_CATCH_UP_DAYS = env_int("SANITATION_CATCH_UP_DAYS", 3)
 # Enterprise reopening (README "Enterprise reopening"): how long an enterprise's link works, and how many
 # submissions (uploads included) one link and one client address may make in an hour.
 REOPENING_LINK_DAYS = env_int("REOPENING_LINK_DAYS", 14)

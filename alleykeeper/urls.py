@@ -17,5 +17,7 @@ urlpatterns = [
     path("reports/", include("alleykeeper.reports.urls")),
     path("reopening/", include("alleykeeper.reopening.urls")),
     path("publicity/", include("alleykeeper.publicity.urls")),
+    path("supplies/", include("alleykeeper.supplies.urls")),
+    path("sanitation/", include("alleykeeper.sanitation.urls")),
     path("admin/", admin.site.urls),
 ]

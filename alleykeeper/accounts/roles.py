@@ -41,6 +41,9 @@ class Capability(models.TextChoices):
     VIEW_PUBLICITY = "view_publicity", "查看宣传材料、渠道和覆盖情况"
     MANAGE_PUBLICITY = "manage_publicity", "登记宣传材料、渠道和发布"
     POST_PUBLICITY = "post_publicity", "逐层张贴宣传材料并打勾"
+    MANAGE_SUPPLIES = "manage_supplies", "管理物资（建档、入库、发放、盘点更正）"
+    MANAGE_SANITATION = "manage_sanitation", "管理消杀计划、查看消杀记录"
+    DISINFECT = "disinfect", "开展消杀（完成消杀任务、领用消杀物资、查看库存）"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -77,7 +80,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.DUTY_STAFF: frozenset({Capability.GATE_DUTY, Capability.VIEW_MAP}),
-    Role.CLEANER: frozenset(),
+    Role.CLEANER: frozenset({Capability.DISINFECT}),
     Role.VOLUNTEER: frozenset(
         {
             Capability.DELIVER,

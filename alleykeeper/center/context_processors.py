@@ -26,6 +26,8 @@ NAVIGATION = [
     ("配送", "observation:deliveries", Capability.DELIVER),
     ("复工", "reopening:overview", Capability.VIEW_REOPENING),
     ("宣传", "publicity:overview", Capability.VIEW_PUBLICITY),
+    ("消杀", "sanitation:today", Capability.DISINFECT),
+    ("物资", "supplies:stock", Capability.DISINFECT),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
 ]
 

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from alleykeeper.center.charts import trend_svg
 from alleykeeper.registry.models import Community, Grid
 from alleykeeper.reports.figures import FIGURES, Area, Figure, Window, compute, records_url, series
+from alleykeeper.supplies.stock import stock_of
 
 TREND_DAYS = 28
 
@@ -25,6 +26,7 @@ class Panel:
     title: str
     keys: tuple[str, ...]  # figures shown as counts, in this order
     trend: tuple[str, ...] = ()  # figures drawn day by day over the last TREND_DAYS report days
+    supplies: bool = False  # with the table of supplies and their days left (an item is not a count)
 
 
 PANELS: list[Panel] = [
@@ -65,6 +67,12 @@ PANELS: list[Panel] = [
         "宣传",
         ("publicity_distributions", "publicity_buildings_reached", "publicity_buildings_not_reached"),
         ("publicity_distributions", "publicity_buildings_reached"),
+    ),
+    Panel(
+        "消杀与物资",
+        ("disinfection_done", "disinfection_overdue", "supplies_low"),
+        ("disinfection_done", "disinfection_overdue"),
+        supplies=True,
     ),
 ]
 
@@ -114,6 +122,7 @@ class PanelView:
     shown: list[Shown]
     trend: Trend | None
     coverage: int | None = None
+    supplies: list[dict] = field(default_factory=list)  # supplies.stock rows: days left per item
 
 
 @dataclass
@@ -155,6 +164,8 @@ def panels(user, area: Area, now: datetime) -> list[PanelView]:
         if not shown:
             continue
         view = PanelView(panel.title, shown, _trend(user, panel, area, days))
+        if panel.supplies and area.grid_ids is None:
+            view.supplies = stock_of(area.community_ids, now)
         if "households_screened_total" in values and "households_registered" in values and panel.title == "排查":
             view.coverage = coverage_percent(values["households_screened_total"], values["households_registered"])
         views.append(view)

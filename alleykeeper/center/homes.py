@@ -5,7 +5,7 @@ number of queries whatever the data size (grouped counts, never one query per ro
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
@@ -26,6 +26,7 @@ from alleykeeper.pushlist.models import MatchStatus, PushedPerson, found_locally
 from alleykeeper.registry.models import Community, Grid
 from alleykeeper.reports.figures import Area, Window
 from alleykeeper.reports.models import DailyReport
+from alleykeeper.sanitation.models import DisinfectionTask
 from alleykeeper.screening.models import Campaign, CampaignHousehold, HouseholdStatus, KeyPerson, KeyPersonStatus
 from alleykeeper.visitors.models import Registration
 
@@ -178,6 +179,9 @@ def alerts(user, now: datetime) -> Section:
     }
     review = matches_visible_to(user).filter(status=MatchStatus.PENDING).count()
     unstaffed = Gate.objects.visible_to(user).unstaffed_at(now).count()
+    # Overdue disinfection of the last seven days, still not done (sanitation's overdue_at).
+    week = timezone.localdate(now) - timedelta(days=7)
+    late = DisinfectionTask.objects.visible_to(user).filter(day__gte=week).overdue_at(now).count()
     return Section(
         "提醒",
         [
@@ -193,7 +197,34 @@ def alerts(user, now: datetime) -> Section:
                 note="需向上级报告",
             ),
             Count_("卡口现在无人值守", unstaffed, reverse("gates:enclosures") + "?unstaffed=1", alert=True),
+            Count_("消杀任务逾期", late, reverse("sanitation:today") + "?overdue=1", alert=True),
         ],
+    )
+
+
+def disinfection(user, now: datetime) -> Section:
+    """The cleaner's tasks today (theirs and the unassigned stairwells of their communities): left, overdue,
+    done, each a link to the 今日消杀 page."""
+    counts = (
+        DisinfectionTask.objects.for_cleaner(user)
+        .on_day(timezone.localdate(now))
+        .aggregate(
+            total=Count("id"),
+            done=Count("id", filter=Q(done_at__isnull=False)),
+            overdue=Count("id", filter=Q(done_at__isnull=True, overdue_at__lte=now)),
+        )
+    )
+    url = reverse("sanitation:today")
+    left = counts["total"] - counts["done"]
+    return Section(
+        "今日消杀",
+        [
+            Count_("待完成", left, url),
+            Count_("逾期", counts["overdue"], f"{url}?overdue=1", alert=True),
+            Count_("已完成", counts["done"], url),
+        ],
+        more_url=reverse("supplies:stock"),
+        more_label="物资库存",
     )
 
 
@@ -323,6 +354,8 @@ def build_home(user, now: datetime) -> Home:
         ]
     elif role == Role.VOLUNTEER:
         home.sections = [deliveries(user, now), posting_work(user, now)]
+    elif role == Role.CLEANER:
+        home.sections = [disinfection(user, now)]
     if user.can(Capability.GATE_DUTY) and role != Role.ADMIN:
         home.duty = duty(user, now)
         # Duty staff always see where they stand; others who are rostered only now and then, when they are.

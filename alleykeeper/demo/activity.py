@@ -23,6 +23,7 @@ from alleykeeper.demo import data as plan
 from alleykeeper.demo import publicity as demo_publicity
 from alleykeeper.demo import reopening as demo_reopening
 from alleykeeper.demo import reports as demo_reports
+from alleykeeper.demo import sanitation as demo_sanitation
 from alleykeeper.gates import roster, rules
 from alleykeeper.gates.actions import log_gate_passage
 from alleykeeper.gates.models import Direction, Gate, PassageKind
@@ -109,6 +110,7 @@ def load_demo_activity(*, now: datetime | None = None) -> ActivityResult:
             _visitors(demo),
             demo_care.observation(demo),
             demo_care.push_list(demo),
+            demo_sanitation.sanitation(demo),
             demo_reopening.enterprises(demo),
             demo_publicity.publicity(demo),
             demo_reports.daily_reports(demo),

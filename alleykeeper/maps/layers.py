@@ -323,4 +323,4 @@ def enterprises_layer(user: User, now: datetime) -> list[Item]:
 
 
 # Layers of the apps below maps, each in its own module, registered when imported (drawn above these).
-from alleykeeper.maps import layers_publicity  # noqa: E402, F401
+from alleykeeper.maps import layers_publicity, layers_sanitation  # noqa: E402, F401

@@ -37,6 +37,7 @@ from alleykeeper.pushlist.models import Outcome, PushedPerson, found_locally_not
 from alleykeeper.registry.models import Grid, Household, Resident
 from alleykeeper.reports.figures_publicity import PUBLICITY_FIGURES
 from alleykeeper.reports.figures_reopening import REOPENING_FIGURES
+from alleykeeper.reports.figures_sanitation import SANITATION_FIGURES
 from alleykeeper.reports.measures import (
     ANSWER,
     ATTEMPT,
@@ -417,7 +418,9 @@ _FIGURES = [
     ),
     *REOPENING_FIGURES,  # 复工复产 enterprise reopening
     *PUBLICITY_FIGURES,  # 宣传 publicity
+    *SANITATION_FIGURES,  # 消杀与物资 disinfection and supplies
 ]
+
 
 # In display order.
 FIGURES: dict[str, Figure] = {figure.key: figure for figure in _FIGURES}

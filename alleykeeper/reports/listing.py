@@ -21,7 +21,9 @@ from alleykeeper.pushlist.models import PushedPerson
 from alleykeeper.registry.models import Building, Household, Resident
 from alleykeeper.reopening.models import Application, Enterprise, ReturningStaff
 from alleykeeper.reports.measures import local_zone
+from alleykeeper.sanitation.models import DisinfectionTask
 from alleykeeper.screening.models import KeyPerson
+from alleykeeper.supplies.models import SupplyItem, amount_text
 from alleykeeper.visitors.models import Registration
 
 
@@ -186,6 +188,20 @@ def _building(b: Building, user) -> Row:
     )
 
 
+def _task(t: DisinfectionTask, user) -> Row:
+    details = [
+        f"应完成 {_when(t.due_at)}",
+        f"完成 {_when(t.done_at)}" if t.done_at else "未完成",
+        t.get_source_display(),
+    ]
+    return Row(str(t.place), details, _link(user, (Capability.MANAGE_SANITATION,), "sanitation:place", t.place_id))
+
+
+def _supply_item(i: SupplyItem, user) -> Row:
+    details = [f"现有 {i.on_hand_text} {i.unit}", f"提醒线 {amount_text(i.low_threshold)} {i.unit}"]
+    return Row(i.name, details, _link(user, (Capability.MANAGE_SUPPLIES,), "supplies:item", i.pk))
+
+
 PRESENTERS: dict[type[models.Model], Presenter] = {
     Household: Presenter(("grid", *ADDRESS), _household),
     Resident: Presenter(tuple(f"household__{p}" for p in ADDRESS), _resident),
@@ -201,4 +217,6 @@ PRESENTERS: dict[type[models.Model], Presenter] = {
     ReturningStaff: Presenter(("enterprise", "origin"), _returning),
     Distribution: Presenter(("material", "channel", "building__alley", "alley", "by"), _distribution),
     Building: Presenter(("alley__grid",), _building),
+    DisinfectionTask: Presenter(("place__building__alley", "place__gate", "place__alley"), _task),
+    SupplyItem: Presenter((), _supply_item),
 }

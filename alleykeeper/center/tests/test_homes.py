@@ -71,6 +71,8 @@ def records_on(client, url: str, label: str = "") -> int:
     if path.startswith("/publicity/"):  # the overview's unfinished posting sheets
         section = page.split('id="open-sheets"')[1].split("</section>")[0] if 'id="open-sheets"' in page else ""
         return len(re.findall(r'href="/publicity/sheet/\d+/"', section))
+    if path.startswith("/sanitation/"):  # 今日消杀: the day's tasks, or the overdue ones
+        return page.count('class="row"')
     if path.startswith("/gates/") and "unstaffed=1" in path:
         return len(re.findall(r'href="/gates/gate/\d+/"', page))
     raise AssertionError(f"no reader for {url}")
@@ -156,10 +158,10 @@ def test_volunteer_home_is_their_deliveries_and_posting(busy: Busy):
     assert "林小花" not in page  # the volunteer's page names no one
 
 
-def test_cleaner_is_told_honestly_that_nothing_is_assigned(busy: Busy):
+def test_cleaner_sees_todays_disinfection(busy: Busy):
     page = client_for(busy.cleaner).get("/").content.decode()
-    assert "消杀任务的登记功能尚未上线" in page and "目前还没有分配给您的任务" in page
-    assert not counts_on(page) and "找人或找户" not in page
+    assert "今日消杀" in page and "待完成" in page and "物资库存" in page
+    assert "找人或找户" not in page
 
 
 def test_each_home_runs_a_fixed_number_of_queries(busy: Busy, django_assert_max_num_queries):

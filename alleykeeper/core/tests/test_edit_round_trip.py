@@ -406,3 +406,45 @@ def test_publicity_material_and_channel_edits_keep_every_field(world: World, as_
     save_unchanged(as_admin, reverse("publicity:channel_edit", args=[channel.pk]))
     assert stored(channel) == before
     assert AuditEvent.objects.count() == events
+
+
+def test_disinfection_plan_and_supply_item_edits_keep_every_field(world: World, as_admin: Client) -> None:
+    from decimal import Decimal
+
+    from alleykeeper.accounts.roles import Role
+    from alleykeeper.sanitation.tests.conftest import MORNING, make_plan
+    from alleykeeper.supplies.tests.conftest import make_item
+    from testkit.world import make_user
+
+    cleaner = make_user("cleaner", Role.CLEANER, communities=[world.community])
+    item = make_item(world.community, stock="5", low="1.5")
+    weekly = make_plan(
+        world,
+        cleaner,
+        frequency="weekdays",
+        weekdays=[0, 3],
+        supply_item=item,
+        amount=Decimal("0.25"),
+        sequence=7,
+        surfaces=["buttons", "handrails", "walls"],
+    )
+    every = make_plan(
+        world,
+        cleaner,
+        place_kind="drain",
+        building=None,
+        alley=world.household_b.building.alley,
+        description="下水道口",
+        frequency="every_n_days",
+        every_n_days=3,
+        times=["07:30"],
+        starts_on=MORNING.date() - timedelta(days=40),
+        active=False,
+    )
+    for plan in (weekly, every):
+        before = stored(plan), stored(plan.place)
+        save_unchanged(as_admin, reverse("sanitation:plan_edit", args=[plan.pk]))
+        assert (stored(plan), stored(plan.place)) == before
+    before = stored(item)
+    save_unchanged(as_admin, reverse("supplies:item_edit", args=[item.pk]))
+    assert stored(item) == before

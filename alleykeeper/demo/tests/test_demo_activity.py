@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,9 @@ from alleykeeper.reopening.models import (
     EnterpriseState,
     ReturningStaff,
 )
+from alleykeeper.sanitation.models import DisinfectionTask, TaskSource
 from alleykeeper.screening.models import Attempt, Campaign, CampaignHousehold, HouseholdStatus, KeyPerson
+from alleykeeper.supplies.models import StockMove, SupplyItem
 from alleykeeper.visitors.models import Registration
 
 PASSWORD = "demo-test-Pass1"
@@ -62,6 +65,8 @@ def _counts() -> dict:
             PushBatch,
             Enterprise,
             AuditEvent,
+            DisinfectionTask,
+            StockMove,
         )
     }
 
@@ -169,6 +174,23 @@ def test_load_demo_fills_every_feature_once(settings, tmp_path):
     page = admin.get(reverse("reopening:reports")).content.decode()
     assert missing.first().name in page and "发热或有症状 1 人" in page
     assert "已预约" in admin.get(reverse("reopening:calendar")).content.decode()
+
+    # 消杀与物资: 苏阿英's plans for the estates and lanes, a month done (some late, some never), today's tasks
+    # (the observed families' stairwells among them), and stock bought and used (one item low).
+    today = timezone.localdate(loaded_at)
+    month = DisinfectionTask.objects.filter(day__lt=today)
+    assert month.filter(done_at__isnull=False).count() > 20 * 25
+    assert month.filter(done_at__isnull=True).exists() and month.filter(done_at__gt=F("overdue_at")).exists()
+    todays = DisinfectionTask.objects.filter(day=today)
+    assert todays.filter(source=TaskSource.OBSERVATION).count() == 2
+    su = _as("suay")
+    page = su.get(reverse("sanitation:today")).content.decode()
+    assert "居家观察户楼道" in page and "垃圾中转站" in page
+    bleach = SupplyItem.objects.get(name="84消毒液")
+    assert bleach.on_hand == sum(bleach.moves.values_list("quantity", flat=True)) and bleach.on_hand > 0
+    assert list(SupplyItem.objects.low().values_list("name", flat=True)) == ["防护服"]
+    stock = admin.get(reverse("supplies:stock")).content.decode()
+    assert "库存低" in stock and "可用天数" in stock
 
     # A second run changes nothing.
     before = _counts()

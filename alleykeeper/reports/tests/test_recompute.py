@@ -5,6 +5,8 @@ report day, by community and by grid. A figure added to FIGURES without a plain 
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -17,13 +19,16 @@ from alleykeeper.registry.models import Building, Grid, Household, Resident
 from alleykeeper.reopening.models import Application, DailyReport, Enterprise, ReopeningSlot, ReturningStaff
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
+from alleykeeper.sanitation.models import DisinfectionTask, Place
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
+from alleykeeper.supplies.models import StockMove, SupplyItem
 from alleykeeper.visitors.models import Registration
 from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
 DAYS = [date(2020, 2, d) for d in (8, 9, 10, 11)]
 GRACE = timedelta(minutes=60)
+DAYS_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def _moments(rng: random.Random) -> list[datetime]:
@@ -173,6 +178,7 @@ def _build(world, rng: random.Random) -> None:
             ShiftMember.objects.create(shift=shift, user=world.duty, is_leader=True)
     _build_reopening(grids, rng, pick)
     _build_publicity(world, rng, pick)
+    _build_sanitation(world, rng, pick)
 
 
 def _build_reopening(grids: list[Grid], rng: random.Random, pick) -> None:
@@ -281,6 +287,48 @@ def _build_publicity(world, rng: random.Random, pick) -> None:
                 at=pick(),
                 recorded_at=pick(),
             )
+
+
+def _build_sanitation(world, rng: random.Random, pick) -> None:
+    """Disinfection tasks done on time, late, never, on the edges; supplies whose moves cross their thresholds."""
+    for community in (world.community, world.other_community):
+        place = Place.objects.create(community=community, kind="drain", description="下水道")
+        for n in range(10):
+            due = pick()
+            overdue = due + timedelta(hours=2)
+            late = [None, overdue + timedelta(seconds=1)]  # the first two are overdue for sure
+            done = late[n] if n < 2 else rng.choice([None, due + timedelta(minutes=30), overdue, *late, pick()])
+            DisinfectionTask.objects.create(
+                community=community,
+                place=place,
+                source="observation",
+                day=date(2020, 2, 1) + timedelta(days=n),
+                due_at=due,
+                overdue_at=overdue,
+                agent="84消毒液",
+                dilution="1:100",
+                done_at=done,
+                done_by=world.admin if done else None,
+            )
+        for n in range(3):
+            item = SupplyItem.objects.create(
+                community=community,
+                name=f"物资{n}",
+                kind="disinfectant",
+                unit="瓶",
+                low_threshold=Decimal(rng.choice([2, 5, 8])),
+                created_at=pick() if n else datetime(2020, 1, 1, tzinfo=DAYS_ZONE),
+            )
+            for _ in range(rng.randint(1, 5)):
+                quantity = Decimal(rng.choice([3, 4, -2, -3]))
+                StockMove.objects.create(
+                    item=item,
+                    kind="purchase" if quantity > 0 else "to_gate",
+                    quantity=quantity,
+                    balance=0,
+                    at=pick(),
+                    recorded_at=pick(),
+                )
 
 
 def _rows(model, *fields: str) -> list[dict]:
@@ -403,6 +451,16 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
                 add("gates_unstaffed", g["enclosure__community_id"], None, pk)
     _plain_reopening(window, add)
     _plain_publicity(add, within, before, day)
+    for t in _rows(DisinfectionTask, "id", "community_id", "done_at", "overdue_at"):
+        if within(t["done_at"]):
+            add("disinfection_done", t["community_id"], None, t["id"])
+        if within(t["overdue_at"]) and (t["done_at"] is None or t["done_at"] > t["overdue_at"]):
+            add("disinfection_overdue", t["community_id"], None, t["id"])
+    moves = _rows(StockMove, "item_id", "quantity", "at")
+    for item in _rows(SupplyItem, "id", "community_id", "created_at", "low_threshold"):
+        stock = sum(m["quantity"] for m in moves if m["item_id"] == item["id"] and before(m["at"]))
+        if before(item["created_at"]) and stock <= item["low_threshold"]:
+            add("supplies_low", item["community_id"], None, item["id"])
     return {place: len(records) for place, records in counts.items()}
 
 
@@ -490,3 +548,6 @@ def test_every_figure_recomputed_from_raw_rows_at_the_cutoffs_edges(world, seed)
     for key in (*reopening, "enterprises_open"):
         assert series(key, area, DAYS) == [compute(area, Window.report_day(d), [key])[key] for d in DAYS], key
     assert all(totals[key] for key in ("publicity_distributions", "publicity_buildings_reached"))
+    assert all(totals[key] for key in ("disinfection_done", "disinfection_overdue", "supplies_low")), {
+        k: totals[k] for k in ("disinfection_done", "disinfection_overdue", "supplies_low")
+    }

@@ -23,6 +23,8 @@ from alleykeeper.gates import actions as gate_actions
 from alleykeeper.observation.actions import CaseTerms, Person, issue_report_link, open_cases
 from alleykeeper.observation.models import DayZeroBasis, ObservationCase, Reason
 from alleykeeper.registry.models import Community, Grid, Household, Street
+from alleykeeper.sanitation.models import DisinfectionTask, Place
+from alleykeeper.supplies.models import SupplyItem
 from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, Crawl, crawl, html_problems
 from testkit.world import add_resident, make_household, make_id, make_user
 
@@ -43,13 +45,16 @@ EVERY_PART = {
     "maps",
     "reopening",
     "publicity",
+    "sanitation",
+    "supplies",
 }
 PARTS = {
     "admin": EVERY_PART,
-    "grid_worker": EVERY_PART - {"audit"},  # the records behind their grids' figures (the dashboard)
+    # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.
+    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"},
     "duty_staff": {"center", "visitors", "gates", "maps"},
     "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity"},
-    "cleaner": {"center"},
+    "cleaner": {"center", "sanitation", "supplies"},
     "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
@@ -72,6 +77,9 @@ class Outsiders:
     household: Household
     case: ObservationCase
     gate_pk: int
+    task_pk: int = 0  # the stairwell task of the observed household's building, and its place
+    place_pk: int = 0
+    item_pk: int = 0  # a supplies item of the other community
 
     def urls(self) -> list[str]:
         household = self.household
@@ -92,6 +100,9 @@ class Outsiders:
             reverse("maps:edit", args=["gate", self.gate_pk]),
             reverse("maps:alley_lead", args=[household.building.alley_id]),
             reverse("maps:export", args=[household.community_id]),
+            reverse("sanitation:task", args=[self.task_pk]),
+            reverse("sanitation:place", args=[self.place_pk]),
+            reverse("supplies:item", args=[self.item_pk]),
         ]
 
 
@@ -106,7 +117,23 @@ def _add_outsiders() -> Outsiders:
     day_zero = timezone.localdate() - timedelta(days=3)
     terms = CaseTerms(Reason.KEY_AREA, DayZeroBasis.ARRIVAL, day_zero, assigned_worker=admin)
     case = open_cases(admin, household, [Person(resident.name, resident=resident)], terms)[0]
-    return Outsiders(household, case, gate.pk)
+    building = household.building
+    place = Place.objects.create(community=community, kind="stairwell", building=building, alley=building.alley)
+    now = timezone.now()
+    task = DisinfectionTask.objects.create(
+        community=community,
+        place=place,
+        source="observation",
+        day=timezone.localdate(now),
+        due_at=now,
+        overdue_at=now + timedelta(hours=2),
+        agent="84消毒液",
+        dilution="1:100",
+    )
+    item = SupplyItem.objects.create(
+        community=community, name="84消毒液", kind="disinfectant", unit="瓶", created_at=timezone.now()
+    )
+    return Outsiders(household, case, gate.pk, task.pk, task.place_id, item.pk)
 
 
 def _user(persona: str) -> User | None:

@@ -68,6 +68,9 @@ OUTSIDER_FIELDS = {
     "residents": "resident",
     "leader": "user",
     "crew": "user",
+    "gate": "gate",
+    "recipient": "user",
+    "cleaner": "user",
 }
 NUMBER_NAMES = {"temperature"}  # typed as text for the phone's decimal keypad
 EVERY_TEXT_FIELD = "*"
@@ -161,11 +164,19 @@ ADMIN_FORMS = [
     "reopening:import",
     "reopening:reinspect",
     "reopening:slots_open",
+    "sanitation:plan_edit",
+    "sanitation:plan_new",
+    "sanitation:task",
     "screening:campaign_edit",
     "screening:campaign_new",
     "screening:campaign_sync",
     "screening:question_toggle",
     "screening:questions",
+    "supplies:correct",
+    "supplies:draw",
+    "supplies:item_edit",
+    "supplies:item_new",
+    "supplies:receive",
 ]
 PUBLIC_FORMS = [
     "visitors:register",
@@ -420,6 +431,7 @@ def outsider_ids(outsider: test_crawl.Outsiders) -> dict[str, int]:
         "enclosure": Gate.objects.get(pk=outsider.gate_pk).enclosure_id,
         "user": User.objects.get(username="xinhua_admin").pk,
         "resident": household.residents.get().pk,
+        "gate": outsider.gate_pk,
     }
 
 

@@ -379,7 +379,60 @@ def _grow(named: Named) -> None:
     _grow_push_lists(named)
     _grow_reopening(community, admin)
     _grow_publicity(community, admin)
+    _grow_sanitation(community, admin)
     cache.clear()
+
+
+def _grow_sanitation(community: Community, admin: User) -> None:
+    """Twice the plans (each with today's tasks, some done drawing stock), three more tasks in every place's
+    history, two more items, and ten more moves of every item."""
+    from alleykeeper.sanitation.actions import Done, complete_task, save_plan
+    from alleykeeper.sanitation.models import DisinfectionTask, Plan
+    from alleykeeper.supplies import actions as supply_actions
+    from alleykeeper.supplies.models import ItemKind, MoveKind, SupplyItem
+
+    now = timezone.now()
+    cleaner = User.objects.get(username=DEMO_PERSONAS["cleaner"])
+    for n, old in enumerate(Plan.objects.filter(community=community).select_related("place").order_by("pk")):
+        data = {
+            "place_kind": "passage",
+            "building": None,
+            "gate": None,
+            "alley": old.place.alley,
+            "description": f"增量通道{n}",
+            "sequence": 200 + n,
+            "surfaces": old.surfaces,
+            "agent": old.agent,
+            "dilution": old.dilution,
+            "supply_item": old.supply_item,
+            "amount": old.amount,
+            "frequency": "daily",
+            "times": ["00:01", "23:59"],
+            "every_n_days": None,
+            "weekdays": [],
+            "starts_on": timezone.localdate(now),
+            "cleaner": cleaner,
+            "active": True,
+        }
+        new = save_plan(admin, community, None, data, now=now.replace(hour=0, minute=0))
+        first = DisinfectionTask.objects.filter(plan=new).order_by("due_at").first()
+        if first is not None and first.due_at <= now and n % 2:
+            complete_task(cleaner, first, Done(agent_used="", amount=new.amount, item=new.supply_item))
+    for task in list(DisinfectionTask.objects.filter(community=community, day=timezone.localdate(now))):
+        for days in range(1, 4):
+            task.pk, task.day = None, task.day - timedelta(days=40 + days)
+            task.due_at -= timedelta(days=40 + days)
+            task.overdue_at -= timedelta(days=40 + days)
+            task.done_at = task.done_by = task.stock_move = None
+            task.save()
+    for name in ("增量物资甲", "增量物资乙"):
+        item = supply_actions.save_item(
+            admin, community, None, {"name": name, "kind": ItemKind.OTHER, "unit": "个", "low_threshold": Decimal("1")}
+        )
+    for item in SupplyItem.objects.filter(community=community):
+        for _ in range(10):
+            supply_actions.receive_stock(admin, item, MoveKind.DONATION, Decimal("3"), source="增量")
+        supply_actions.draw_stock(admin, item, MoveKind.TO_CLEANER, Decimal("1"), recipient=cleaner)
 
 
 # -- the measurements --------------------------------------------------------------------------------------------

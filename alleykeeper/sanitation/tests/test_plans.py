@@ -1,0 +1,70 @@
+"""The admin's plan form: a new plan makes today's remaining tasks; bad inputs say what to fix."""
+
+import pytest
+import time_machine
+
+from alleykeeper.sanitation.models import DisinfectionTask, Plan
+from alleykeeper.sanitation.tests.conftest import MORNING
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(world, person, **changes) -> dict:
+    data = {
+        "place_kind": "drain",
+        "alley": world.household_a.building.alley_id,
+        "description": "下水道口",
+        "sequence": "5",
+        "surfaces": ["floors", "walls"],
+        "agent": "84消毒液",
+        "dilution": "1:50",
+        "frequency": "times",
+        "times": "09:00，15:30",
+        "starts_on": MORNING.date().isoformat(),
+        "cleaner": person.pk,
+        "active": "on",
+    }
+    return data | changes
+
+
+def test_a_new_plan_makes_the_rest_of_todays_tasks(world, as_admin, cleaner):
+    with time_machine.travel(MORNING, tick=False):
+        response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner))
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert plan.times == ["09:00", "15:30"] and plan.place.sequence == 5
+    assert DisinfectionTask.objects.filter(plan=plan).count() == 2
+    with time_machine.travel(MORNING, tick=False):
+        page = as_admin.get(f"/sanitation/plans/{plan.pk}/").content.decode()
+    assert "下水道口" in page
+
+
+BAD = {
+    "dilution empty": ({"dilution": "  "}, "请填写配比或浓度"),
+    "agent empty": ({"agent": ""}, "请填写消毒剂"),
+    "not a time": ({"times": "早上"}, "不是时间"),
+    "two times for daily": ({"frequency": "daily"}, "每天只做一次"),
+    "every n days without n": ({"frequency": "every_n_days", "times": "09:00"}, "请填写每隔几天"),
+    "weekdays without days": ({"frequency": "weekdays", "times": "09:00"}, "请勾选星期几"),
+    "no surface": ({"surfaces": []}, "请至少勾选一个消杀部位"),
+    "lift without building": ({"place_kind": "lift"}, "请选择楼栋"),
+    "cleaner of nobody": ({"cleaner": ""}, "请选择负责的保洁/消杀员"),
+    "bad date": ({"starts_on": "2020-02-30"}, "开始日期格式不对"),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_plans_are_refused(world, as_admin, cleaner, case):
+    changes, message = BAD[case]
+    with time_machine.travel(MORNING, tick=False):
+        response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_a_building_of_another_community_is_refused(world, as_admin, cleaner):
+    other = world.household_other.building
+    with time_machine.travel(MORNING, tick=False):
+        response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner, place_kind="lift", building=other.pk))
+    assert "所选项不在本社区" in response.content.decode()

@@ -1,0 +1,109 @@
+"""The supplies pages through HTTP: who may open them, the forms and their bad inputs, scope."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from alleykeeper.supplies.models import MoveKind, StockMove, SupplyItem
+from alleykeeper.supplies.tests.conftest import make_item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_stock_list_shows_days_left_and_low_stock(world, as_admin, bleach):
+    make_item(world.community, name="一次性手套", stock="1", unit="副", low="5")
+    page = as_admin.get("/supplies/").content.decode()
+    assert "84消毒液" in page and "一次性手套" in page
+    assert "库存低" in page and "1 种物资库存不高于提醒线" in page
+    assert "—" in page  # nothing used in seven days
+
+
+def test_the_cleaner_reads_the_stock_but_cannot_move_it(world, as_cleaner, bleach):
+    assert as_cleaner.get("/supplies/").status_code == 200
+    assert as_cleaner.get(f"/supplies/items/{bleach.pk}/").status_code == 200
+    for url in ("in", "out", "correct", "edit"):
+        assert as_cleaner.get(f"/supplies/items/{bleach.pk}/{url}/").status_code == 403
+    assert as_cleaner.get("/supplies/items/new/").status_code == 403
+
+
+def test_grid_workers_volunteers_and_duty_staff_are_refused(world, personas, bleach):
+    for name in ("worker_a", "volunteer", "duty"):
+        assert personas[name].get("/supplies/").status_code == 403
+        assert personas[name].get(f"/supplies/items/{bleach.pk}/").status_code == 403
+
+
+def test_another_communitys_item_is_not_found(world, as_admin):
+    other = make_item(world.other_community)
+    assert as_admin.get(f"/supplies/items/{other.pk}/").status_code == 404
+    assert as_admin.post(f"/supplies/items/{other.pk}/out/", {"kind": "to_gate", "quantity": "1"}).status_code == 404
+    assert SupplyItem.objects.get(pk=other.pk).on_hand == Decimal("10")
+
+
+def test_new_item_receive_draw_and_correct(world, as_admin, cleaner):
+    response = as_admin.post(
+        "/supplies/items/new/",
+        {"community": world.community.pk, "name": " 75%酒精 ", "kind": "alcohol", "unit": "瓶", "low_threshold": "3"},
+    )
+    item = SupplyItem.objects.get(name="75%酒精")
+    assert response.status_code == 302
+    as_admin.post(f"/supplies/items/{item.pk}/in/", {"kind": "purchase", "quantity": "20", "source": "医药公司"})
+    as_admin.post(f"/supplies/items/{item.pk}/out/", {"kind": "to_cleaner", "quantity": "4", "recipient": cleaner.pk})
+    as_admin.post(f"/supplies/items/{item.pk}/correct/", {"counted": "15", "reason": "破损 1 瓶"})
+    item.refresh_from_db()
+    assert item.on_hand == Decimal("15")
+    kinds = list(StockMove.objects.filter(item=item).order_by("id").values_list("kind", flat=True))
+    assert kinds == [MoveKind.PURCHASE, MoveKind.TO_CLEANER, MoveKind.CORRECTION]
+    page = as_admin.get(f"/supplies/items/{item.pk}/").content.decode()
+    assert "破损 1 瓶" in page and "cleaner" in page
+
+
+BAD_DRAWS = {
+    "negative amount": ({"kind": "to_gate", "quantity": "-2"}, "数量应大于 0"),
+    "zero": ({"kind": "to_gate", "quantity": "0"}, "数量应大于 0"),
+    "not a number": ({"kind": "to_gate", "quantity": "五"}, "数量请填数字"),
+    "over the stock": (
+        {"kind": "to_cleaner", "quantity": "50", "recipient": "CLEANER"},
+        "库存只剩 10 瓶，本次要领 50 瓶",
+    ),
+    "no gate": ({"kind": "to_gate", "quantity": "1"}, "请选择发放到哪个卡口"),
+    "volunteer as cleaner": ({"kind": "to_cleaner", "quantity": "1", "recipient": "VOLUNTEER"}, "不是保洁/消杀员"),
+    "unknown kind": ({"kind": "disinfection", "quantity": "1"}, "请从列表中选择发放去向"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_DRAWS, ids=list(BAD_DRAWS))
+def test_bad_draws_are_refused_with_what_to_fix(world, as_admin, cleaner, bleach, case):
+    data, message = BAD_DRAWS[case]
+    people = {"CLEANER": cleaner.pk, "VOLUNTEER": world.volunteer.pk}
+    data = {k: people.get(v, v) for k, v in data.items()}
+    response = as_admin.post(f"/supplies/items/{bleach.pk}/out/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    bleach.refresh_from_db()
+    assert bleach.on_hand == Decimal("10")
+
+
+def test_a_correction_without_reason_is_refused(world, as_admin, bleach):
+    response = as_admin.post(f"/supplies/items/{bleach.pk}/correct/", {"counted": "3", "reason": "   "})
+    assert "请填写更正原因" in response.content.decode()
+    bleach.refresh_from_db()
+    assert bleach.on_hand == Decimal("10")
+
+
+def test_a_duplicate_item_name_is_refused(world, as_admin, bleach):
+    response = as_admin.post(
+        "/supplies/items/new/",
+        {
+            "community": world.community.pk,
+            "name": "84消毒液",
+            "kind": "disinfectant",
+            "unit": "瓶",
+            "low_threshold": "1",
+        },
+    )
+    assert "本社区已有同名物资" in response.content.decode()
+
+
+def test_anonymous_goes_to_the_login_page(world):
+    assert Client().get("/supplies/").status_code == 302
