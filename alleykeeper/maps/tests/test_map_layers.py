@@ -204,7 +204,8 @@ def test_the_map_runs_as_many_queries_over_more_places(
     assert Building.objects.count() >= 7
     after = {url: _queries(client, url) for url in urls}
     assert after == before
-    with django_assert_max_num_queries(16):  # session, user, scope, then 1 to 3 per layer (the gates layer: 3)
+    # Session, user, scope, then 1 or 2 per layer (the gates layer: 3).
+    with django_assert_max_num_queries(3 + 2 * len(LAYERS) + 1):
         client.get(reverse("maps:map"))
 
 
