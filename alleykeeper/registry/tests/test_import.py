@@ -405,6 +405,11 @@ def test_stale_uploads_are_purged(world, as_admin, private_uploads):
     waiting = start(as_admin, xlsx_bytes(good_rows()))
     orphan = private_uploads / "imports" / "left-by-a-crash.upload"
     orphan.write_bytes(b"x")
+    # The files' times are the file system's (the real clock); the purge compares them with the app's clock,
+    # which a clock run (faketime) sets elsewhere: the files are dated by the app's clock here.
+    now = timezone.now().timestamp()
+    for path in (private_uploads / "imports").glob("*"):
+        os.utime(path, (now, now))
     call_command("purge_imports", stdout=io.StringIO())
     kept = sorted(path.name.split(".", 1)[1] for path in (private_uploads / "imports").glob("*"))
     assert kept == ["upload", "upload", "upload", "upload.cells", "upload.cells"], "nothing is young enough to go"
