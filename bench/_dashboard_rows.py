@@ -27,8 +27,8 @@ WHERE c.street_id = %(street)s""",
     (
         "alleys",
         """
-INSERT INTO registry_alley (grid_id, name)
-SELECT g.id, g.name || a || '巷' FROM registry_grid g CROSS JOIN generate_series(1, %(alleys)s) a""",
+INSERT INTO registry_alley (grid_id, name, lead_name, lead_kind)
+SELECT g.id, g.name || a || '巷', '', '' FROM registry_grid g CROSS JOIN generate_series(1, %(alleys)s) a""",
     ),
     (
         "buildings",
