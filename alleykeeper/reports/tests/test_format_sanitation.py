@@ -30,4 +30,4 @@ def test_an_edited_format_gains_the_section_once():
 
 def test_a_fresh_database_has_the_section_in_its_first_version():
     current = ReportFormat.objects.filter(slug="street_office").current().get()
-    assert current.version == 1 and current.spec["sections"][-1]["title"] == "八、消杀与物资"
+    assert current.version == 1 and "八、消杀与物资" in [s["title"] for s in current.spec["sections"]]
