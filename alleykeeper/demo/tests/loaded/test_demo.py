@@ -1,11 +1,10 @@
 """`manage.py load_demo`: the demo community of the report, loaded once, sealed like real data."""
 
-from datetime import date
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db.models import Count
 from shapely.geometry import Point, shape
 
@@ -14,7 +13,6 @@ from alleykeeper.accounts.roles import Role
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import DocumentType, check_document, check_phone
 from alleykeeper.demo import data as plan
-from alleykeeper.demo.community import plan_households
 from alleykeeper.gates.models import Enclosure, Gate
 from alleykeeper.registry.models import Alley, Building, Grid, Household, HouseholdKind, Resident
 
@@ -32,11 +30,7 @@ def _snapshot() -> dict:
 
 
 @pytest.mark.django_db
-def test_load_demo_builds_the_report_community_once(settings):
-    settings.DEBUG = True
-    settings.DEMO_PASSWORD = PASSWORD
-    out = StringIO()
-    call_command("load_demo", stdout=out)
+def test_load_demo_builds_the_report_community_once(loaded):
 
     households = Household.objects.all()
     assert households.count() == 922
@@ -75,7 +69,7 @@ def test_load_demo_builds_the_report_community_once(settings):
 
     _assert_the_map_is_plausible()
 
-    printed = out.getvalue()
+    printed = loaded.printed
     for username in ("chenyl", "huangyh", "wangcl", "wujj", "yangzh"):
         assert username in printed
     assert "陈育玲" in printed and "/accounts/login/" in printed
@@ -107,31 +101,3 @@ def _assert_the_map_is_plausible() -> None:
     leads = dict(Alley.objects.exclude(lead_name="").values_list("name", "lead_name"))
     assert leads["城北路"] == "庄建国" and len(leads) == len(plan.ALLEY_LEADS)
     assert AuditEvent.objects.filter(action="map.import", actor__username="chenyl").count() == 1
-
-
-@pytest.mark.django_db
-def test_load_demo_refuses_when_debug_is_off(settings):
-    settings.DEBUG = False
-    settings.DEMO_PASSWORD = PASSWORD
-    with pytest.raises(CommandError, match="--force"):
-        call_command("load_demo", stdout=StringIO())
-    assert not Household.objects.exists() and not User.objects.exists()
-
-
-@pytest.mark.django_db
-def test_load_demo_needs_a_password(settings):
-    settings.DEBUG = True
-    settings.DEMO_PASSWORD = ""
-    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
-        call_command("load_demo", stdout=StringIO())
-    assert not User.objects.exists()
-
-
-def test_plan_is_deterministic():
-    day = date(2026, 3, 1)
-    first, second = plan_households(day), plan_households(day)
-    assert [(h.building, h.room, h.kind, [r.doc_number for r in h.residents]) for h in first] == [
-        (h.building, h.room, h.kind, [r.doc_number for r in h.residents]) for h in second
-    ]
-    numbers = [r.doc_number for h in first for r in h.residents if r.doc_number]
-    assert len(numbers) == len(set(numbers)), "no ID number is issued twice"
