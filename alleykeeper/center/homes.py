@@ -215,7 +215,8 @@ def disinfection(user, now: datetime) -> Section:
         )
     )
     url = reverse("sanitation:today")
-    left = counts["total"] - counts["done"]
+    # As the 今日消杀 page counts them: left (not yet overdue), overdue and done add up to the day's tasks.
+    left = counts["total"] - counts["done"] - counts["overdue"]
     return Section(
         "今日消杀",
         [

@@ -2,6 +2,7 @@
 stripped of its metadata), overdue rules, scope and access, bad inputs."""
 
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from alleykeeper.center.tests.test_homes import counts_on
 from alleykeeper.observation.tests.conftest import open_case_for
 from alleykeeper.sanitation.generation import generate_tasks
 from alleykeeper.sanitation.models import DisinfectionTask
@@ -115,6 +117,23 @@ def test_overdue_after_the_grace_and_from_history(world, tasks, cleaner):
     assert today.overdue_between(MORNING, MORNING.replace(hour=12)).filter(pk=lift.pk).exists()
     lift.refresh_from_db()
     assert lift.state_at(MORNING.replace(hour=12)) == "done_late"
+
+
+def test_the_cleaners_home_counts_as_the_page_does(world, cleaner, tasks):
+    """At 13:00 the lift (due 08:00) and the stairwell are overdue; one more task is done: the home's three
+    numbers are the 今日消杀 page's own, and add up to the day's tasks."""
+    extra = make_plan(world, cleaner, now=MORNING, place_kind="drain", building=None, description="下水道口")
+    generate_tasks(now=MORNING, catch_up=0)
+    DisinfectionTask.objects.filter(plan=extra).update(done_at=MORNING.replace(hour=8), done_by=cleaner)
+    with time_machine.travel(MORNING.replace(hour=13), tick=False):
+        client = Client()
+        client.force_login(cleaner)
+        home = counts_on(client.get("/").content.decode())
+        page = client.get("/sanitation/").content.decode()
+    shown = {label: int(n) for n, label in re.findall(r"<strong>(\d+)</strong>(待完成|逾期|已完成)", page)}
+    assert {label: home[label][0] for label in ("待完成", "逾期", "已完成")} == shown
+    assert shown["逾期"] == 2 and shown["已完成"] == 1
+    assert sum(shown.values()) == DisinfectionTask.objects.filter(day=MORNING.date()).count()
 
 
 def test_overdue_tasks_surface_on_the_admins_home(world, as_admin, tasks):
