@@ -70,7 +70,7 @@ PANELS: list[Panel] = [
     ),
     Panel(
         "消杀与物资",
-        ("disinfection_done", "disinfection_overdue", "supplies_low"),
+        ("disinfection_done", "disinfection_overdue", "supplies_low", "supplies_short"),
         ("disinfection_done", "disinfection_overdue"),
         supplies=True,
     ),

@@ -1,7 +1,8 @@
 """The figures of disinfection and supplies (issue 14 item 7), added to reports.figures' catalogue with one
 line. Read from history like every figure: a task done in the window (its done time), a task that became
 overdue in the window (its due time plus the grace passed before it was done), an item low at the window's
-end (its stock summed from the moves before then). Tasks and supplies belong to a community, not a grid."""
+end (its stock summed from the moves before then), an item with fewer than seven days left at the window's end
+(that stock against the week's use before it). Tasks and supplies belong to a community, not a grid."""
 
 from django.db.models import QuerySet
 
@@ -26,6 +27,10 @@ def _overdue(area: Area, w: Window) -> QuerySet:
 
 def _low(area: Area, w: Window) -> QuerySet:
     return SupplyItem.objects.low_at(w.end)
+
+
+def _short(area: Area, w: Window) -> QuerySet:
+    return SupplyItem.objects.short_at(w.end)
 
 
 SANITATION_FIGURES = [
@@ -61,5 +66,16 @@ SANITATION_FIGURES = [
         _low,
         capabilities=SEE_SUPPLIES,
         note="截至时点库存（按出入库记录累计）不高于提醒线的物资。",
+    ),
+    Figure(
+        "supplies_short",
+        "物资可用不足7天",
+        STOCK,
+        "消杀与物资",
+        "种",
+        SUPPLY_ITEM,
+        _short,
+        capabilities=SEE_SUPPLIES,
+        note="按截至时点前7天的平均日用量，截至时点的库存可用不足7天的物资（前7天没有用量的不计）。",
     ),
 ]

@@ -84,6 +84,27 @@ class ItemQuerySet(ScopedQuerySet):
             .filter(stock_then__lte=models.F("low_threshold"))
         )
 
+    def short_at(self, moment) -> "ItemQuerySet":
+        """Fewer than USE_DAYS days of stock left at `moment` (days left = stock × USE_DAYS ÷ what went out in
+        the USE_DAYS days before): the stock then is less than that use. Read from the moves, like low_at."""
+
+        def total(**filters) -> Coalesce:
+            moves = (
+                StockMove.objects.filter(item_id=models.OuterRef("pk"), at__lt=moment, **filters)
+                .order_by()
+                .values("item_id")
+                .annotate(total=Sum("quantity"))
+                .values("total")
+            )
+            return Coalesce(models.Subquery(moves), ZERO, output_field=models.DecimalField())
+
+        since = moment - timedelta(days=USE_DAYS)
+        return (
+            self.filter(created_at__lt=moment)
+            .annotate(stock_then=total(), used_then=-total(kind__in=OUT_KINDS, at__gte=since))
+            .filter(used_then__gt=0, stock_then__lt=models.F("used_then"))
+        )
+
 
 class SupplyItem(models.Model):
     community = models.ForeignKey("registry.Community", on_delete=models.PROTECT, verbose_name="社区")

@@ -21,7 +21,7 @@ from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
 from alleykeeper.sanitation.models import DisinfectionTask, Place
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
-from alleykeeper.supplies.models import StockMove, SupplyItem
+from alleykeeper.supplies.models import OUT_KINDS, StockMove, SupplyItem
 from alleykeeper.visitors.models import Registration
 from testkit.world import add_resident, make_household
 
@@ -456,11 +456,15 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
             add("disinfection_done", t["community_id"], None, t["id"])
         if within(t["overdue_at"]) and (t["done_at"] is None or t["done_at"] > t["overdue_at"]):
             add("disinfection_overdue", t["community_id"], None, t["id"])
-    moves = _rows(StockMove, "item_id", "quantity", "at")
+    moves = _rows(StockMove, "item_id", "quantity", "at", "kind")
     for item in _rows(SupplyItem, "id", "community_id", "created_at", "low_threshold"):
         stock = sum(m["quantity"] for m in moves if m["item_id"] == item["id"] and before(m["at"]))
         if before(item["created_at"]) and stock <= item["low_threshold"]:
             add("supplies_low", item["community_id"], None, item["id"])
+        week = [m for m in moves if m["item_id"] == item["id"] and m["kind"] in OUT_KINDS and before(m["at"])]
+        used = -sum(m["quantity"] for m in week if m["at"] >= e - timedelta(days=7))
+        if before(item["created_at"]) and used > 0 and stock < used:  # days left = stock × 7 ÷ used < 7
+            add("supplies_short", item["community_id"], None, item["id"])
     return {place: len(records) for place, records in counts.items()}
 
 

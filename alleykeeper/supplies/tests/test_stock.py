@@ -1,8 +1,9 @@
 """Stock arithmetic: in, out, corrections; a draw never takes the stock below zero, even two at once."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -122,3 +123,22 @@ def test_low_at_a_past_moment_reads_the_moves(world, bleach):
     after = timezone.now() + timedelta(seconds=1)
     assert list(SupplyItem.objects.low_at(after)) == [bleach]
     assert list(SupplyItem.objects.low_at(before + timedelta(microseconds=1))) == []
+
+
+def test_fewer_than_seven_days_left_read_from_the_moves(world, time_machine):
+    """Days left = stock × 7 ÷ the week's use: bought 10, then 3 and 3 used on two days. After the first use
+    16.3 days are left; after the second 4.7 (short); a correction is not use; a week later nothing was used,
+    so no days-left figure at all (not short)."""
+    day = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(day - timedelta(days=10), tick=False)
+    item = make_item(world.community, stock="10")
+    actions.draw_stock(None, item, MoveKind.DISINFECTION, Decimal("3"), at=day - timedelta(days=3))
+    actions.draw_stock(None, item, MoveKind.TO_GATE, Decimal("3"), at=day - timedelta(days=2))
+    time_machine.move_to(day - timedelta(hours=12), tick=False)
+    actions.correct_stock(None, item, Decimal("3"), "盘点发现破损 1 瓶")
+    short = SupplyItem.objects.short_at
+    assert not short(day - timedelta(days=2, hours=12)).exists()  # 7 left, 3 used: 16.3 days
+    assert short(day - timedelta(days=1)).get() == item  # 4 left, 6 used: 4.7 days
+    assert short(day).get() == item  # after the correction: 3 left, 6 used (the correction is not use)
+    assert not short(day + timedelta(days=8)).exists()  # no use in the week before: no days left to count
+    assert not short(day - timedelta(days=11)).exists()  # not created yet
