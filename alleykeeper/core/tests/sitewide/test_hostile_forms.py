@@ -35,6 +35,7 @@ from alleykeeper.observation.models import CaseStatus, ObservationCase
 from alleykeeper.registry.models import Household
 from alleykeeper.reopening import actions as reopening_actions
 from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise
+from alleykeeper.sanitation.models import DisinfectionTask
 from testkit.crawl import DEMO_PERSONAS, crawl, tables_written
 from testkit.forms import post_forms
 
@@ -318,6 +319,14 @@ def _staff_decision_target() -> tuple[str, str]:
     return url, _client("admin").get(url).content.decode()
 
 
+def _open_task_target() -> tuple[str, str]:
+    """A task of the demo not yet done (its page has the done form; the crawl opens three tasks, which may all
+    be done by the hour the demo was loaded at): opened directly."""
+    task = DisinfectionTask.objects.filter(done_at=None, community__name="开元社区").order_by("due_at", "pk").first()
+    url = reverse("sanitation:task", args=[task.pk])
+    return url, _client("admin").get(url).content.decode()
+
+
 def _review_target(route: str) -> tuple[str, str]:
     page, status = REVIEW_FORMS[route]
     # An application whose returning staff do not block it (开元童装's would show no approve button).
@@ -486,6 +495,8 @@ def test_hostile_values_are_refused_or_kept_harmless(persona, route, reached, ou
         page, html, when = *_review_target(route), None
     elif route == "reopening:staff_decide":
         page, html, when = *_staff_decision_target(), None
+    elif route == "sanitation:task":
+        page, html, when = *_open_task_target(), None
     else:
         assert (persona, route) in reached, f"the crawl no longer reaches a form posting to {route}"
         page, html, when = reached[(persona, route)]
