@@ -5,30 +5,33 @@ report day, by community and by grid. A figure added to FIGURES without a plain 
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation.models import FollowUp, FollowUpSlot, ObservationCase
-from alleykeeper.publicity.models import Channel, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.pushlist.models import Outcome, PushBatch, PushedPerson
-from alleykeeper.registry.models import Building, Grid, Household, Resident
-from alleykeeper.reopening.models import Application, DailyReport, Enterprise, ReopeningSlot, ReturningStaff
+from alleykeeper.registry.models import Grid, Household, Resident
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
+from alleykeeper.reports.tests.recompute_apps import (
+    DAYS,
+    build_publicity,
+    build_reopening,
+    build_sanitation,
+    plain_publicity,
+    plain_reopening,
+    rows,
+)
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
-from alleykeeper.sanitation.models import DisinfectionTask, Place
+from alleykeeper.sanitation.models import DisinfectionTask
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
 from alleykeeper.supplies.models import OUT_KINDS, StockMove, SupplyItem
 from alleykeeper.visitors.models import Registration
 from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
-DAYS = [date(2020, 2, d) for d in (8, 9, 10, 11)]
 GRACE = timedelta(minutes=60)
-DAYS_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def _moments(rng: random.Random) -> list[datetime]:
@@ -176,57 +179,9 @@ def _build(world, rng: random.Random) -> None:
         )
         if made and rng.random() < 0.7:
             ShiftMember.objects.create(shift=shift, user=world.duty, is_leader=True)
-    _build_reopening(grids, rng, pick)
-    _build_publicity(world, rng, pick)
-    _build_sanitation(world, rng, pick)
-
-
-def _build_reopening(grids: list[Grid], rng: random.Random, pick) -> None:
-    """Enterprises in every state, applications, slots around the report days, returning staff and daily health
-    reports, their times on the cutoffs' edges."""
-    states = ["closed", "applying", "approved", "open", "suspended"]
-    slot_days = [DAYS[0] + timedelta(days=n) for n in range(-2, 10)]
-    for grid in grids:
-        for day in slot_days:
-            ReopeningSlot.objects.create(community_id=grid.community_id, day=day, mall=f"M{grid.pk}", capacity=99)
-    for n in range(30):
-        grid = grids[n % 3]
-        state = rng.choice(states)
-        enterprise = Enterprise.objects.create(
-            community_id=grid.community_id,
-            grid=grid,
-            name=f"企业{n}",
-            mall=f"M{grid.pk}",
-            contact_name="某",
-            state=state,
-            opened_on=rng.choice(DAYS) if state == "open" else None,
-        )
-        Enterprise.objects.filter(pk=enterprise.pk).update(created_at=pick())
-        for number, status in enumerate(
-            (rng.choice(["approved", "rejected"]), rng.choice(["submitted", "inspected", "approved"]))
-        ):
-            slot = ReopeningSlot.objects.filter(community_id=grid.community_id, day=rng.choice(slot_days)).first()
-            Application.objects.create(
-                enterprise=enterprise,
-                status=status,
-                planned_date=DAYS[0],
-                contact_name="某",
-                submitted_at=pick(),
-                slot=slot if status == "approved" or number else None,
-            )
-        for m in range(rng.randint(0, 2)):
-            ReturningStaff.objects.create(
-                enterprise=enterprise,
-                name=f"员工{m}",
-                doc_number_index=f"{n}-{m}",
-                origin=wuhan(),
-                returned_on=DAYS[0],
-                created_at=pick(),
-                blocking=rng.random() < 0.5,
-            )
-        for day in DAYS:
-            if rng.random() < 0.5:
-                DailyReport.objects.create(enterprise=enterprise, day=day, staff_present=3, submitted_at=pick())
+    build_reopening(grids, rng, pick)
+    build_publicity(world, rng, pick)
+    build_sanitation(world, rng, pick)
 
 
 def _open_by_hours(opens: time | None, closes: time | None, t: time) -> bool:
@@ -235,124 +190,24 @@ def _open_by_hours(opens: time | None, closes: time | None, t: time) -> bool:
     return opens <= t < closes if opens < closes else (t >= opens or t < closes)
 
 
-def _build_publicity(world, rng: random.Random, pick) -> None:
-    """Materials current, ended, starting mid-way and of the other community; floors posted, group sendings
-    and postings at buildings at the cutoffs' edges."""
-    materials = [
-        Material.objects.create(
-            community=world.community, kind="poster", title="在用", start_date=date(2020, 2, 1), created_at=pick()
-        ),
-        Material.objects.create(
-            community=world.community,
-            kind="banner",
-            title="已停用",
-            start_date=date(2020, 1, 1),
-            end_date=date(2020, 2, 9),
-            created_at=pick(),
-        ),
-        Material.objects.create(
-            community=world.community, kind="video", title="10日起", start_date=date(2020, 2, 10), created_at=pick()
-        ),
-        Material.objects.create(
-            community=world.other_community, kind="poster", title="新华", start_date=date(2020, 2, 1), created_at=pick()
-        ),
-    ]
-    buildings = list(Building.objects.select_related("alley__grid"))
-    channels = {
-        world.community.pk: [Channel.objects.create(community=world.community, kind="party_group", name="党员群")],
-        world.other_community.pk: [
-            Channel.objects.create(community=world.other_community, kind="party_group", name="新华党员群")
-        ],
-    }
-    for building in rng.sample(buildings, len(buildings) // 2):
-        community = building.alley.grid.community_id
-        channels[community].append(
-            Channel.objects.create(
-                community_id=community, kind="building_group", name=f"{building.pk}号楼群", building=building
-            )
-        )
-    for material in materials:
-        mine = [b for b in buildings if b.alley.grid.community_id == material.community_id]
-        for building in rng.sample(mine, len(mine) // 3):
-            sheet = PostingSheet.objects.create(material=material, building=building, floors=6, created_at=pick())
-            for floor in rng.sample(range(1, 7), rng.randint(0, 2)):
-                FloorPosting.objects.create(sheet=sheet, floor=floor, posted_at=pick())
-        for _ in range(rng.randint(2, 5)):
-            at_building = rng.random() < 0.3
-            Distribution.objects.create(
-                community_id=material.community_id,
-                material=material,
-                channel=None if at_building else rng.choice(channels[material.community_id]),
-                building=rng.choice(mine) if at_building else None,
-                at=pick(),
-                recorded_at=pick(),
-            )
-
-
-def _build_sanitation(world, rng: random.Random, pick) -> None:
-    """Disinfection tasks done on time, late, never, on the edges; supplies whose moves cross their thresholds."""
-    for community in (world.community, world.other_community):
-        place = Place.objects.create(community=community, kind="drain", description="下水道")
-        for n in range(10):
-            due = pick()
-            overdue = due + timedelta(hours=2)
-            late = [None, overdue + timedelta(seconds=1)]  # the first two are overdue for sure
-            done = late[n] if n < 2 else rng.choice([None, due + timedelta(minutes=30), overdue, *late, pick()])
-            DisinfectionTask.objects.create(
-                community=community,
-                place=place,
-                source="observation",
-                day=date(2020, 2, 1) + timedelta(days=n),
-                due_at=due,
-                overdue_at=overdue,
-                agent="84消毒液",
-                dilution="1:100",
-                done_at=done,
-                done_by=world.admin if done else None,
-            )
-        for n in range(3):
-            item = SupplyItem.objects.create(
-                community=community,
-                name=f"物资{n}",
-                kind="disinfectant",
-                unit="瓶",
-                low_threshold=Decimal(rng.choice([2, 5, 8])),
-                created_at=pick() if n else datetime(2020, 1, 1, tzinfo=DAYS_ZONE),
-            )
-            for _ in range(rng.randint(1, 5)):
-                quantity = Decimal(rng.choice([3, 4, -2, -3]))
-                StockMove.objects.create(
-                    item=item,
-                    kind="purchase" if quantity > 0 else "to_gate",
-                    quantity=quantity,
-                    balance=0,
-                    at=pick(),
-                    recorded_at=pick(),
-                )
-
-
-def _rows(model, *fields: str) -> list[dict]:
-    return list(model.objects.values(*fields))
-
-
 def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
     """Every figure, counted in Python over all rows: {(key, community, grid or None): count}."""
     s, e = window.start, window.end
     within = lambda t: t is not None and s <= t < e  # noqa: E731
     before = lambda t: t is not None and t < e  # noqa: E731
-    homes = {h["id"]: h for h in _rows(Household, "id", "community_id", "grid_id", "created_at")}
-    residents = {r["id"]: homes[r["household_id"]] for r in _rows(Resident, "id", "household_id")}
-    campaigns = {c["id"]: c for c in _rows(Campaign, "id", "community_id", "start_date", "end_date")}
+    homes = {h["id"]: h for h in rows(Household, "id", "community_id", "grid_id", "created_at")}
+    residents = {r["id"]: homes[r["household_id"]] for r in rows(Resident, "id", "household_id")}
+    campaigns = {c["id"]: c for c in rows(Campaign, "id", "community_id", "start_date", "end_date")}
     day = window.last_day
     running = {
         pk for pk, c in campaigns.items() if c["start_date"] <= day and (c["end_date"] is None or c["end_date"] >= day)
     }
-    attempts = {a["id"]: a for a in _rows(Attempt, "id", "campaign_id", "household_id", "at", "outcome")}
-    cases = _rows(ObservationCase, "id", "community_id", "grid_id", "opened_at", "closed_at", "status", "escalated_at")
+    attempts = {a["id"]: a for a in rows(Attempt, "id", "campaign_id", "household_id", "at", "outcome")}
+    cases = rows(ObservationCase, "id", "community_id", "grid_id", "opened_at", "closed_at", "status", "escalated_at")
     case_of = {c["id"]: c for c in cases}
-    batches = {b["id"]: b for b in _rows(PushBatch, "id", "imported_at")}
-    pushed = _rows(PushedPerson, "id", "community_id", "grid_id", "batch_id", "outcome", "outcome_at", "key_person_id")
-    gates = {g["id"]: g for g in _rows(Gate, "id", "enclosure__community_id", "state", "opens_at", "closes_at")}
+    batches = {b["id"]: b for b in rows(PushBatch, "id", "imported_at")}
+    pushed = rows(PushedPerson, "id", "community_id", "grid_id", "batch_id", "outcome", "outcome_at", "key_person_id")
+    gates = {g["id"]: g for g in rows(Gate, "id", "enclosure__community_id", "state", "opens_at", "closes_at")}
     counts: dict[tuple[str, int, int | None], set] = defaultdict(set)
 
     def add(key: str, community: int, grid: int | None, record: object) -> None:
@@ -373,7 +228,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
                 add("households_screened", home["community_id"], home["grid_id"], home["id"])
             if before(a["at"]) and a["campaign_id"] in running:
                 add("households_screened_total", home["community_id"], home["grid_id"], home["id"])
-    for answer in _rows(Answer, "attempt_id", "resident_id"):
+    for answer in rows(Answer, "attempt_id", "resident_id"):
         attempt, home = attempts[answer["attempt_id"]], residents[answer["resident_id"]]
         if within(attempt["at"]):
             add("persons_screened", home["community_id"], home["grid_id"], answer["resident_id"])
@@ -382,7 +237,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
     listed = {
         p["key_person_id"] for p in pushed if p["key_person_id"] and before(batches[p["batch_id"]]["imported_at"])
     }
-    for k in _rows(KeyPerson, "id", "community_id", "grid_id", "created_at"):
+    for k in rows(KeyPerson, "id", "community_id", "grid_id", "created_at"):
         if within(k["created_at"]):
             add("key_persons_new", k["community_id"], k["grid_id"], k["id"])
         if before(k["created_at"]):
@@ -391,7 +246,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
                 add("local_not_on_push_list", k["community_id"], k["grid_id"], k["id"])
     fevers = {
         f["case_id"]
-        for f in _rows(FollowUp, "case_id", "recorded_at", "is_fever")
+        for f in rows(FollowUp, "case_id", "recorded_at", "is_fever")
         if f["is_fever"] and within(f["recorded_at"])
     }
     for c in cases:
@@ -411,7 +266,7 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
             add("fevers_found", *place)
         if within(c["escalated_at"]):
             add("fevers_escalated", *place)
-    for slot in _rows(FollowUpSlot, "id", "case_id", "due_at", "closes_at", "done_at"):
+    for slot in rows(FollowUpSlot, "id", "case_id", "due_at", "closes_at", "done_at"):
         case, done = case_of[slot["case_id"]], slot["done_at"]
         place = (case["community_id"], case["grid_id"], slot["id"])
         not_done_by_end = done is None or done >= e
@@ -424,13 +279,13 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
             add("pushlist_received", p["community_id"], p["grid_id"], p["id"])
         if p["outcome"] and within(p["outcome_at"]):
             add(f"pushlist_{p['outcome']}", p["community_id"], p["grid_id"], p["id"])
-    for r in _rows(Registration, "id", "gate_id", "created_at", "key_area_names"):
+    for r in rows(Registration, "id", "gate_id", "created_at", "key_area_names"):
         community = gates[r["gate_id"]]["enclosure__community_id"]
         if within(r["created_at"]):
             add("visitors_registered", community, None, r["id"])
             if r["key_area_names"]:
                 add("visitors_from_key_area", community, None, r["id"])
-    for g in _rows(GateLogEntry, "id", "gate_id", "at", "direction", "flags"):
+    for g in rows(GateLogEntry, "id", "gate_id", "at", "direction", "flags"):
         community = gates[g["gate_id"]]["enclosure__community_id"]
         if within(g["at"]):
             if "kept_outside" in g["flags"].split():
@@ -449,15 +304,15 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
                 add("gates_staffed", g["enclosure__community_id"], None, pk)
             elif _open_by_hours(g["opens_at"], g["closes_at"], timezone.localtime(e).time()):
                 add("gates_unstaffed", g["enclosure__community_id"], None, pk)
-    _plain_reopening(window, add)
-    _plain_publicity(add, within, before, day)
-    for t in _rows(DisinfectionTask, "id", "community_id", "done_at", "overdue_at"):
+    plain_reopening(window, add)
+    plain_publicity(add, within, before, day)
+    for t in rows(DisinfectionTask, "id", "community_id", "done_at", "overdue_at"):
         if within(t["done_at"]):
             add("disinfection_done", t["community_id"], None, t["id"])
         if within(t["overdue_at"]) and (t["done_at"] is None or t["done_at"] > t["overdue_at"]):
             add("disinfection_overdue", t["community_id"], None, t["id"])
-    moves = _rows(StockMove, "item_id", "quantity", "at", "kind")
-    for item in _rows(SupplyItem, "id", "community_id", "created_at", "low_threshold"):
+    moves = rows(StockMove, "item_id", "quantity", "at", "kind")
+    for item in rows(SupplyItem, "id", "community_id", "created_at", "low_threshold"):
         stock = sum(m["quantity"] for m in moves if m["item_id"] == item["id"] and before(m["at"]))
         if before(item["created_at"]) and stock <= item["low_threshold"]:
             add("supplies_low", item["community_id"], None, item["id"])
@@ -466,57 +321,6 @@ def _plain(window: Window) -> dict[tuple[str, int, int | None], int]:
         if before(item["created_at"]) and used > 0 and stock < used:  # days left = stock × 7 ÷ used < 7
             add("supplies_short", item["community_id"], None, item["id"])
     return {place: len(records) for place, records in counts.items()}
-
-
-def _plain_reopening(window: Window, add) -> None:
-    e, day = window.end, window.last_day
-    firms = {f["id"]: f for f in _rows(Enterprise, "id", "community_id", "grid_id", "state", "created_at", "opened_on")}
-    place = lambda firm_id: (firms[firm_id]["community_id"], firms[firm_id]["grid_id"])  # noqa: E731
-    for f in firms.values():
-        if f["created_at"] < e:
-            add(f"enterprises_{f['state']}", f["community_id"], f["grid_id"], f["id"])
-    for a in _rows(Application, "id", "enterprise_id", "status", "submitted_at", "slot__day"):
-        if a["status"] in ("submitted", "under_review", "inspected") and a["submitted_at"] < e:
-            add("reopening_applications_waiting", *place(a["enterprise_id"]), a["id"])
-        if a["status"] == "approved" and a["slot__day"] is not None:
-            if a["slot__day"] == day:
-                add("reopening_openings_today", *place(a["enterprise_id"]), a["id"])
-            if day <= a["slot__day"] <= day + timedelta(days=6):
-                add("reopening_openings_week", *place(a["enterprise_id"]), a["id"])
-    for p in _rows(ReturningStaff, "id", "enterprise_id", "blocking", "created_at"):
-        if p["blocking"] and p["created_at"] < e:
-            add("reopening_staff_blocking", *place(p["enterprise_id"]), p["id"])
-    sent = {
-        r["enterprise_id"]
-        for r in _rows(DailyReport, "enterprise_id", "day", "submitted_at")
-        if r["day"] == day and r["submitted_at"] < e
-    }
-    for f in firms.values():
-        if f["state"] == "open" and f["opened_on"] <= day and f["id"] not in sent:
-            add("reopening_reports_missing", f["community_id"], f["grid_id"], f["id"])
-
-
-def _plain_publicity(add, within, before, day: date) -> None:
-    materials = _rows(Material, "id", "community_id", "start_date", "end_date")
-    in_use = [m for m in materials if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day)]
-    current, communities_in_use = {m["id"] for m in in_use}, {m["community_id"] for m in in_use}
-    sheets = {s["id"]: s for s in _rows(PostingSheet, "id", "material_id", "building_id")}
-    reached = set()
-    for posting in _rows(FloorPosting, "sheet_id", "posted_at"):
-        sheet = sheets[posting["sheet_id"]]
-        if sheet["material_id"] in current and before(posting["posted_at"]):
-            reached.add(sheet["building_id"])
-    group_building = {c["id"]: c["building_id"] for c in _rows(Channel, "id", "building_id")}
-    for d in _rows(Distribution, "id", "community_id", "material_id", "channel_id", "building_id", "at"):
-        if within(d["at"]):
-            add("publicity_distributions", d["community_id"], None, d["id"])
-        if d["material_id"] in current and before(d["at"]):
-            reached.update(b for b in (d["building_id"], group_building.get(d["channel_id"])) if b)
-    for b in _rows(Building, "id", "alley__grid_id", "alley__grid__community_id"):
-        if b["id"] in reached:
-            add("publicity_buildings_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
-        elif b["alley__grid__community_id"] in communities_in_use:
-            add("publicity_buildings_not_reached", b["alley__grid__community_id"], b["alley__grid_id"], b["id"])
 
 
 @pytest.mark.parametrize("seed", [2020])
