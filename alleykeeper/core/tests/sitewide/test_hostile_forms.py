@@ -23,19 +23,24 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import resolve
 from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.core.tests.sitewide import test_crawl
+from alleykeeper.core.tests.sitewide.form_targets import (
+    REVIEW_FORMS,
+    client_for,
+    open_task_target,
+    public_target,
+    review_target,
+    roster_gate_target,
+    staff_decision_target,
+)
 from alleykeeper.gates.access import gates_on_duty
-from alleykeeper.gates.models import Gate, GateState, Shift
-from alleykeeper.observation.actions import issue_report_link
-from alleykeeper.observation.models import CaseStatus, ObservationCase
+from alleykeeper.gates.models import Gate, Shift
+from alleykeeper.observation.models import ObservationCase
 from alleykeeper.registry.models import Household
-from alleykeeper.reopening import actions as reopening_actions
-from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise
-from alleykeeper.sanitation.models import DisinfectionTask
 from testkit.crawl import DEMO_PERSONAS, crawl, tables_written
 from testkit.forms import post_forms
 
@@ -187,28 +192,12 @@ PUBLIC_FORMS = [
     "reopening:public_slot",
     "reopening:public_report",
 ]
-# The enterprise link's pages, each on an enterprise of the demo that its form is for.
-PUBLIC_REOPENING = {
-    "reopening:public": ("applications__status", ApplicationStatus.SUBMITTED),
-    "reopening:public_staff": ("applications__status", ApplicationStatus.SUBMITTED),
-    "reopening:public_slot": ("name", "丽人美发"),  # approved, with slots of its floor
-    "reopening:public_report": ("state", "open"),
-}
 # The admin's forms on pages of the demo's roster gate (城北路口), which the crawl's first gates are not:
 # opened directly (a line of its weekly roster; its week, whose shifts have people).
 ROSTER_GATE_FORMS = ["gates:shift_cancel", "gates:weekly_entry_delete", "gates:weekly_entry_edit"]
 FORMS = [("admin", r) for r in ADMIN_FORMS] + [("grid_worker", r) for r in GRID_WORKER_FORMS + ON_DUTY_FORMS]
-# The review's forms, on the pages of the demo's applications in the state each step starts from (the crawl
-# opens three applications, not necessarily one of each state): opened directly.
-REVIEW_FORMS = {
-    "reopening:review": ("reopening:application", "submitted"),
-    "reopening:return": ("reopening:return", "submitted"),
-    "reopening:reject": ("reopening:reject", "under_review"),
-    "reopening:inspect": ("reopening:inspect", "under_review"),
-    "reopening:approve": ("reopening:application", "inspected"),
-}
-# The admin's decision on a returning employee who blocks approval, on the one enterprise of the demo with one.
 FORMS += [("admin", r) for r in ROSTER_GATE_FORMS + list(REVIEW_FORMS)] + [("anonymous", r) for r in PUBLIC_FORMS]
+# The admin's decision on a returning employee who blocks approval, on the one enterprise of the demo with one.
 FORMS += [("admin", "reopening:staff_decide")]
 
 
@@ -236,13 +225,6 @@ def _target(page_url: str, html: str, route: str) -> Target | None:
     return None
 
 
-def _client(persona: str) -> Client:
-    client = Client()
-    if persona in DEMO_PERSONAS:
-        client.force_login(User.objects.get(username=DEMO_PERSONAS[persona]))
-    return client
-
-
 @pytest.fixture(scope="module")
 def reached(outsiders, django_db_blocker) -> dict[tuple[str, str], tuple[str, str, datetime | None]]:
     """(persona, url name) -> (page, its HTML, when) for the first page the crawl finds posting to that url
@@ -251,7 +233,7 @@ def reached(outsiders, django_db_blocker) -> dict[tuple[str, str], tuple[str, st
     found: dict[tuple[str, str], tuple[str, str, datetime | None]] = {}
     with django_db_blocker.unblock():
         for persona in ("admin", "grid_worker"):
-            client = _client(persona)
+            client = client_for(persona)
             shift_middle = _next_shift_middle(persona)
             for when in [None, shift_middle] if shift_middle else [None]:
                 with _at(when):
@@ -277,63 +259,6 @@ def _next_shift_middle(persona: str) -> datetime | None:
         return None
     shift = Shift.objects.filter(members__user=user, starts_at__gt=now).order_by("starts_at").first()
     return shift.starts_at + (shift.ends_at - shift.starts_at) / 2 if shift else None
-
-
-def _public_target(route: str, outsider: Household) -> tuple[str, str]:
-    """The page of a public form: an open gate's visitor form, an observed person's self-report link."""
-    if route in PUBLIC_REOPENING:
-        # The link of an enterprise the page's form is for (an application that may still be corrected, an
-        # approved enterprise with slots to take, an open one that reports daily).
-        field, value = PUBLIC_REOPENING[route]
-        enterprise = Enterprise.objects.filter(**{field: value}).order_by("pk").first()
-        url = reverse(route, args=[reopening_actions.issue_link(None, enterprise)])
-        html = Client().get(url).content.decode()
-    elif route == "visitors:register":
-        gate = Gate.objects.filter(state=GateState.OPEN).exclude(enclosure__community=outsider.community)
-        url = reverse("visitors:register", args=[gate.order_by("pk").first().token])
-        html = Client().get(url).content.decode()
-    else:
-        # The first case whose link offers the form now (a case that has reported for this slot shows none).
-        cases = ObservationCase.objects.filter(status=CaseStatus.ACTIVE).exclude(community=outsider.community)
-        for case in cases.order_by("pk"):
-            url = reverse("observation:self_report", args=[issue_report_link(case.assigned_worker, case)])
-            html = Client().get(url).content.decode()
-            if "<form" in html.split("</header>")[1]:
-                break
-    return url, html
-
-
-def _roster_gate_target(route: str) -> tuple[str, str]:
-    gate = Gate.objects.get(name="城北路口")
-    if route == "gates:shift_cancel":
-        url = reverse("gates:roster", args=[gate.pk])
-    else:
-        url = reverse("gates:weekly_entry_edit", args=[gate.roster_entries.order_by("pk").first().pk])
-    return url, _client("admin").get(url).content.decode()
-
-
-def _staff_decision_target() -> tuple[str, str]:
-    """The returning-staff page of the demo's enterprise with someone blocking (开元童装): the decision form."""
-    enterprise = Enterprise.objects.filter(staff__blocking=True).order_by("pk").first()
-    url = reverse("reopening:staff", args=[enterprise.pk])
-    return url, _client("admin").get(url).content.decode()
-
-
-def _open_task_target() -> tuple[str, str]:
-    """A task of the demo not yet done (its page has the done form; the crawl opens three tasks, which may all
-    be done by the hour the demo was loaded at): opened directly."""
-    task = DisinfectionTask.objects.filter(done_at=None, community__name="开元社区").order_by("due_at", "pk").first()
-    url = reverse("sanitation:task", args=[task.pk])
-    return url, _client("admin").get(url).content.decode()
-
-
-def _review_target(route: str) -> tuple[str, str]:
-    page, status = REVIEW_FORMS[route]
-    # An application whose returning staff do not block it (开元童装's would show no approve button).
-    applications = Application.objects.filter(status=status, enterprise__community__name="开元社区")
-    application = applications.exclude(enterprise__staff__blocking=True).order_by("pk").first()
-    url = reverse(page, args=[application.pk])
-    return url, _client("admin").get(url).content.decode()
 
 
 def _hostile_values(target: Target, name: str, outsider_ids: dict[str, int]) -> dict[str, str]:
@@ -488,20 +413,20 @@ def test_hostile_values_are_refused_or_kept_harmless(persona, route, reached, ou
     """Found so far: a 10,000-character gate-log search refused with no message, and a shift dated
     9999-12-31 that overflowed (500); both fixed."""
     if persona == "anonymous":
-        page, html, when = *_public_target(route, outsiders.household), None
+        page, html, when = *public_target(route, outsiders.household), None
     elif route in ROSTER_GATE_FORMS:
-        page, html, when = *_roster_gate_target(route), None
+        page, html, when = *roster_gate_target(route), None
     elif route in REVIEW_FORMS:
-        page, html, when = *_review_target(route), None
+        page, html, when = *review_target(route), None
     elif route == "reopening:staff_decide":
-        page, html, when = *_staff_decision_target(), None
+        page, html, when = *staff_decision_target(), None
     elif route == "sanitation:task":
-        page, html, when = *_open_task_target(), None
+        page, html, when = *open_task_target(), None
     else:
         assert (persona, route) in reached, f"the crawl no longer reaches a form posting to {route}"
         page, html, when = reached[(persona, route)]
     target = _target(page, html, route)
-    client = _client(persona)
+    client = client_for(persona)
     problems = []
     with _at(when):
         for name, kind, value in plan(target, outsider_ids(outsiders)):
