@@ -7,10 +7,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Every app whose pages or rules change with the hour or the day (not the register's, the accounts', the audit
+# log's or the browser tests), and the site-wide tests.
 paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=(alleykeeper/core alleykeeper/center alleykeeper/demo alleykeeper/screening
-  alleykeeper/observation alleykeeper/gates alleykeeper/visitors alleykeeper/reports
-  alleykeeper/maps)
+  alleykeeper/observation alleykeeper/gates alleykeeper/visitors alleykeeper/pushlist alleykeeper/reports
+  alleykeeper/maps alleykeeper/reopening alleykeeper/sanitation alleykeeper/supplies alleykeeper/publicity)
 
 today=$(TZ=Asia/Shanghai date +%F)
 year=$(TZ=Asia/Shanghai date +%Y)
@@ -22,8 +24,9 @@ moments=("$today 00:05:00" "$today 03:50:00" "$today 07:59:00" "$today 12:10:00"
 logs=$(mktemp -d)
 run() {
   local moment=$1 log=$logs/${1// /_}.log
-  if TZ=Asia/Shanghai faketime "$moment" env -u DATABASE_URL .venv/bin/pytest "${paths[@]}" \
-    >"$log" 2>&1; then
+  # addopts without -q: the log's last line is pytest's summary ("796 passed, 5 skipped in ...").
+  if TZ=Asia/Shanghai faketime "$moment" env -u DATABASE_URL .venv/bin/pytest -o addopts="-p no:cacheprovider" \
+    --strict-markers "${paths[@]}" >"$log" 2>&1; then
     echo "clock $moment (Beijing): $(tail -n 1 "$log")"
   else
     echo "clock $moment (Beijing): FAILED"

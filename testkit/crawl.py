@@ -16,6 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from alleykeeper.accounts.models import User
+
 # -- crawling: every page a persona reaches by following links from the home page ------------------------------
 
 # The moment the site-wide tests (crawl, hostile forms, query counts, the phone layout) load the demo and walk
@@ -34,6 +36,15 @@ DEMO_PERSONAS = {
     "cleaner": "suay",
     "street_officer": "yangzh",
 }
+
+
+def client_for(persona: str) -> Client:
+    """A test client logged in as the demo's persona (DEMO_PERSONAS), anonymous for any other name."""
+    client = Client()
+    if persona in DEMO_PERSONAS:
+        client.force_login(User.objects.get(username=DEMO_PERSONAS[persona]))
+    return client
+
 
 # Pages a role's menu does not link yet (the menu is center's NAVIGATION): the crawl starts from them too, for
 # the personas they answer 200 to. Remove a line once the home page or the menu links the page.
@@ -132,6 +143,7 @@ class CrawledPage:
     problems: list[str]
     writes: list[str] = field(default_factory=list)  # tables the GET wrote to, the session's aside
     download: bool = False
+    html: str = ""  # the body of an HTML page as fetched (the hostile-form test reads its forms)
 
 
 @dataclass
@@ -179,7 +191,7 @@ def _fetch(client: Client, url: str, route: str) -> tuple[CrawledPage, str]:
         download = response.get("Content-Disposition", "").startswith("attachment")
         html = response.status_code == 200 and response["Content-Type"].startswith("text/html")
         body = content.decode() if html and not download else ""
-    page = CrawledPage(url, route, response.status_code, [], list(dict.fromkeys(writes)), download)
+    page = CrawledPage(url, route, response.status_code, [], list(dict.fromkeys(writes)), download, body)
     if response.status_code in (301, 302, 303, 307, 308):
         body = f'<a href="{response["Location"]}">'  # followed like a link
     return page, body

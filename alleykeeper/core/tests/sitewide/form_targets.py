@@ -5,7 +5,6 @@ application at each review step. Each returns (url, html)."""
 from django.test import Client
 from django.urls import reverse
 
-from alleykeeper.accounts.models import User
 from alleykeeper.gates.models import Gate, GateState
 from alleykeeper.observation.actions import issue_report_link
 from alleykeeper.observation.models import CaseStatus, ObservationCase
@@ -13,7 +12,7 @@ from alleykeeper.registry.models import Household
 from alleykeeper.reopening import actions as reopening_actions
 from alleykeeper.reopening.models import Application, ApplicationStatus, Enterprise
 from alleykeeper.sanitation.models import DisinfectionTask
-from testkit.crawl import DEMO_PERSONAS
+from testkit.crawl import client_for
 
 # The enterprise link's pages, each on an enterprise of the demo that its form is for.
 PUBLIC_REOPENING = {
@@ -31,13 +30,6 @@ REVIEW_FORMS = {
     "reopening:inspect": ("reopening:inspect", "under_review"),
     "reopening:approve": ("reopening:application", "inspected"),
 }
-
-
-def client_for(persona: str) -> Client:
-    client = Client()
-    if persona in DEMO_PERSONAS:
-        client.force_login(User.objects.get(username=DEMO_PERSONAS[persona]))
-    return client
 
 
 def public_target(route: str, outsider: Household) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from alleykeeper.observation.models import DayZeroBasis, ObservationCase, Reason
 from alleykeeper.registry.models import Community, Grid, Household, Street
 from alleykeeper.sanitation.models import DisinfectionTask, Place
 from alleykeeper.supplies.models import SupplyItem
-from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, Crawl, crawl, html_problems
+from testkit.crawl import DEMO_PERSONAS, SITE_MOMENT, Crawl, client_for, html_problems
 from testkit.world import add_resident, make_household, make_id, make_user
 
 pytestmark = pytest.mark.django_db
@@ -140,13 +140,6 @@ def _user(persona: str) -> User | None:
     return User.objects.get(username=PERSONAS[persona]) if PERSONAS[persona] else None
 
 
-def _client(persona: str) -> Client:
-    client = Client()
-    if PERSONAS[persona]:
-        client.force_login(_user(persona))
-    return client
-
-
 def _households_named(url: str) -> set[int]:
     match = resolve(urlsplit(url).path)
     named = {int(match.kwargs[HOUSEHOLD_ARGS[match.view_name]])} if match.view_name in HOUSEHOLD_ARGS else set()
@@ -175,8 +168,8 @@ def _scope_problems(persona: str, result: Crawl, outsiders: Outsiders) -> list[s
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_a_role_reaches_works(persona, outsiders):
-    result = crawl(_client(persona))
+def test_every_page_a_role_reaches_works(persona, outsiders, site_crawls):
+    result = site_crawls[persona]
     problems = [f"{page.url}: {problem}" for page in result.pages for problem in page.problems]
     problems += _write_problems(result) + _scope_problems(persona, result, outsiders)
     assert not problems, "\n".join(problems)
@@ -184,7 +177,7 @@ def test_every_page_a_role_reaches_works(persona, outsiders):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_another_communitys_pages_are_not_found(persona, outsiders):
-    client = _client(persona)
+    client = client_for(persona)
     answers = {url: client.get(url).status_code for url in outsiders.urls()}
     expected = (302,) if persona == "anonymous" else (403, 404)  # 403: the role never sees such pages
     assert {url: status for url, status in answers.items() if status not in expected} == {}
@@ -193,7 +186,7 @@ def test_another_communitys_pages_are_not_found(persona, outsiders):
 def test_grid_worker_cannot_open_another_grids_household(outsiders):
     worker = _user("grid_worker")
     neighbour = Household.objects.filter(community=worker.grids.get().community).exclude(grid__in=worker.grids.all())
-    client = _client("grid_worker")
+    client = client_for("grid_worker")
     for household in (neighbour.first(), outsiders.household):
         for route in ("registry:household", "registry:household_edit", "observation:household"):
             assert client.get(reverse(route, args=[household.pk])).status_code == 404, (route, household.pk)
@@ -201,7 +194,7 @@ def test_grid_worker_cannot_open_another_grids_household(outsiders):
 
 def test_building_page_offers_no_new_household_without_edit(outsiders):
     """Found by the crawl: the button was shown to every role that may read the register."""
-    client = _client("street_officer")
+    client = client_for("street_officer")
     building = Household.objects.visible_to(_user("street_officer")).first().building
     page = client.get(reverse("registry:building", args=[building.pk])).content.decode()
     assert reverse("registry:household_new") not in page
@@ -216,7 +209,7 @@ def test_out_of_hours_pages_say_so_in_words(outsiders):
     worker = _user("grid_worker")
     night = (SITE_MOMENT + timedelta(days=1)).replace(hour=3, minute=50)
     with time_machine.travel(night, tick=False), transaction.atomic():
-        client = _client("grid_worker")
+        client = client_for("grid_worker")
         shift = worker.shift_memberships.filter(shift__starts_at__gt=night).order_by("shift__starts_at").first()
         page = client.get(reverse("gates:duty")).content.decode()
         assert "现在没有您的班次" in page and "正在值守" not in page

@@ -42,7 +42,7 @@ from alleykeeper.screening.answers import PersonSlot
 from alleykeeper.screening.models import Campaign, CampaignHousehold, Channel, Outcome, QuestionRole
 from alleykeeper.screening.questionnaire import NO, YES
 from alleykeeper.visitors.actions import log_visitor_entry, register_visitor
-from testkit.crawl import DEMO_PERSONAS, crawl
+from testkit.crawl import DEMO_PERSONAS, client_for
 from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,6 @@ def _measure(client: Client, url: str) -> list[str]:
         response.getvalue()  # a streamed page runs its queries while it is read
     assert response.status_code == 200, url
     return [query["sql"] for query in context.captured_queries]
-
-
-def _client(persona: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=DEMO_PERSONAS[persona]))
-    return client
 
 
 def _named(urls: list[str]) -> Named:
@@ -450,12 +444,12 @@ def _repeated(queries: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def measured(outsiders, django_db_blocker) -> dict[str, dict[str, tuple[Measured, Measured]]]:
+def measured(outsiders, site_crawls, django_db_blocker) -> dict[str, dict[str, tuple[Measured, Measured]]]:
     """{persona: {url name: (before, after)}}: the site-wide demo (conftest.py) measured, grown inside a
     savepoint, measured again; the growth is rolled back at the end, the demo stays for the next module."""
     with django_db_blocker.unblock(), transaction.atomic():
-        clients = {persona: _client(persona) for persona in PERSONAS}
-        urls = {persona: crawl(clients[persona]).routes() for persona in PERSONAS}
+        clients = {persona: client_for(persona) for persona in PERSONAS}
+        urls = {persona: site_crawls[persona].routes() for persona in PERSONAS}
         before = {
             p: {route: Measured(url, _measure(clients[p], url)) for route, url in urls[p].items()} for p in PERSONAS
         }
