@@ -73,3 +73,26 @@ def doctor(world):
         )
         rule.users.add(user)
     return user
+
+
+@pytest.fixture
+def run_scan(django_capture_on_commit_callbacks):
+    """The timer's run: the scan, then the sending job it queues (ImmediateBackend: at once)."""
+    from alleykeeper.alerts.scan import scan
+
+    def run(now: datetime):
+        with django_capture_on_commit_callbacks(execute=True):
+            return scan(now)
+
+    return run
+
+
+@pytest.fixture
+def wecom(world, httpserver):
+    """The community's 企业微信 robot: a local fake (pytest-httpserver) that answers ok."""
+    from alleykeeper.alerts.actions import ChannelSettings, save_channel
+
+    httpserver.expect_request("/cgi-bin/webhook/send", method="POST").respond_with_json({"errcode": 0, "errmsg": "ok"})
+    url = httpserver.url_for("/cgi-bin/webhook/send") + "?key=robot-key-123456"
+    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(enabled=True, endpoint=url))
+    return httpserver
