@@ -52,7 +52,7 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mutes(request: HttpRequest) -> HttpResponse:
-    form = MuteForm(request.POST or None)
+    form = MuteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         mute = actions.mute_kind(request.user, form.cleaned_data["kind"], form.cleaned_data["hours"])
         messages.success(request, f"“{mute.get_kind_display()}”已静音至 {timezone.localtime(mute.until):%m-%d %H:%M}。")
@@ -108,7 +108,7 @@ def channel_edit(request: HttpRequest, kind: str) -> HttpResponse:
     community, config = access.channel_for(request.user, kind)
     saved = bool(config and (config.endpoint_enc or config.secret_enc))
     form_class = CHANNEL_FORMS[kind]
-    form = form_class(request.POST or None, initial=_initial(config), saved=saved)
+    form = form_class(request.POST if request.method == "POST" else None, initial=_initial(config), saved=saved)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         settings_ = actions.ChannelSettings(
@@ -198,7 +198,7 @@ def rule_edit(request: HttpRequest, kind: str) -> HttpResponse:
         "users": list(rule.users.all()) if rule else [],
         "channels": [c for c in (rule.channels if rule else terms.channels) if c != ChannelKind.INBOX],
     }
-    form = RuleForm(request.POST or None, initial=initial, staff=_staff_of(community))
+    form = RuleForm(request.POST if request.method == "POST" else None, initial=initial, staff=_staff_of(community))
     if request.method == "POST" and form.is_valid():
         saved = actions.save_rule(request.user, community, kind, form.cleaned_data)
         messages.success(request, f"“{saved.get_kind_display()}”的规则已保存。")
@@ -238,7 +238,10 @@ def case_messages(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk)
     rows = Message.objects.filter(case=case).select_related("recipient").order_by("-created_at", "-id")[:100]
     subscription = ResidentSms.objects.filter(case=case).first()
-    form = SmsSwitchForm(request.POST or None, initial={"consent": bool(subscription and subscription.active)})
+    form = SmsSwitchForm(
+        request.POST if request.method == "POST" else None,
+        initial={"consent": bool(subscription and subscription.active)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["consent"]:
