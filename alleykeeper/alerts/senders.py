@@ -65,21 +65,34 @@ def _post_json(url: str, payload: dict) -> dict:
     return _request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
 
 
-# 企业微信 robot error codes: https://developer.work.weixin.qq.com/document/path/91770 (群机器人配置说明)
-_WECOM_TRANSIENT = {45009, -1}  # 接口调用超过限制 (20 messages a minute), 系统繁忙
-_WECOM_BAD_KEY = {93000, 40008, 40001, 40014}
+@dataclass(frozen=True)
+class Robot:
+    """A group robot's answer codes: which mean "try again later" and which a bad address or key."""
+
+    name: str
+    transient: frozenset[int]
+    bad_key: frozenset[int]
+    bad_key_words: str
+
+    def check(self, answer: dict) -> None:
+        code = answer.get("errcode", 0)
+        if code == 0:
+            return
+        if code in self.transient:
+            raise DeliveryError(f"{self.name}限流或繁忙（{code}），稍后自动重试。", transient=True)
+        if code in self.bad_key:
+            raise DeliveryError(f"{self.name}{self.bad_key_words}（{code}），请检查设置。", transient=False)
+        raise DeliveryError(f"{self.name}拒绝了消息（{code} {str(answer.get('errmsg', ''))[:80]}）。", transient=False)
+
+
+# 企业微信 群机器人: 45009 over the limit (20 a minute), -1 busy; 93000 and the 400xx codes a bad webhook or key.
+WECOM = Robot("企业微信", frozenset({45009, -1}), frozenset({93000, 40008, 40001, 40014}), "机器人地址或密钥无效")
+# 钉钉 自定义机器人: 130101 sending too fast, -1 busy; 310000 a bad signature or keyword, 300001/4001xx a bad token.
+DINGTALK = Robot("钉钉", frozenset({130101, -1}), frozenset({310000, 300001, 400013, 400101}), "签名或令牌无效")
 
 
 def send_wecom(webhook: str, text: str) -> None:
-    answer = _post_json(webhook, {"msgtype": "text", "text": {"content": text}})
-    code = answer.get("errcode", 0)
-    if code == 0:
-        return
-    if code in _WECOM_TRANSIENT:
-        raise DeliveryError(f"企业微信限流或繁忙（{code}），稍后自动重试。", transient=True)
-    if code in _WECOM_BAD_KEY:
-        raise DeliveryError(f"企业微信机器人地址或密钥无效（{code}），请重新填写 Webhook。", transient=False)
-    raise DeliveryError(f"企业微信拒绝了消息（{code} {answer.get('errmsg', '')[:80]}）。", transient=False)
+    WECOM.check(_post_json(webhook, {"msgtype": "text", "text": {"content": text}}))
 
 
 def dingtalk_signed_url(webhook: str, secret: str, timestamp_ms: int) -> str:
@@ -92,21 +105,9 @@ def dingtalk_signed_url(webhook: str, secret: str, timestamp_ms: int) -> str:
     return f"{webhook}{joiner}timestamp={timestamp_ms}&sign={sign}"
 
 
-_DINGTALK_TRANSIENT = {130101, -1}  # 发送太快 (20 a minute), 系统繁忙
-_DINGTALK_BAD_KEY = {310000, 300001, 400013, 400101}
-
-
 def send_dingtalk(webhook: str, secret: str, text: str) -> None:
     url = dingtalk_signed_url(webhook, secret, int(time.time() * 1000)) if secret else webhook
-    answer = _post_json(url, {"msgtype": "text", "text": {"content": text}})
-    code = answer.get("errcode", 0)
-    if code == 0:
-        return
-    if code in _DINGTALK_TRANSIENT:
-        raise DeliveryError(f"钉钉限流或繁忙（{code}），稍后自动重试。", transient=True)
-    if code in _DINGTALK_BAD_KEY:
-        raise DeliveryError(f"钉钉签名或令牌无效（{code}），请检查加签密钥和 Webhook。", transient=False)
-    raise DeliveryError(f"钉钉拒绝了消息（{code} {answer.get('errmsg', '')[:80]}）。", transient=False)
+    DINGTALK.check(_post_json(url, {"msgtype": "text", "text": {"content": text}}))
 
 
 def send_email(address: str, subject: str, text: str) -> None:

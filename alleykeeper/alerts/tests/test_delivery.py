@@ -40,6 +40,19 @@ def _group() -> Message:
     return Message.objects.get(channel=ChannelKind.WECOM, kind=Kind.FEVER)
 
 
+def _hook(world, server) -> None:
+    """The community's 企业微信 robot at /hook of the local server (its answers set by the test)."""
+    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, server.url_for("/hook")))
+
+
+def _fever_scanned(world, case, clock, run_scan) -> Message:
+    """A fever at FEVER_AT and the timer's run then: the group robot's message."""
+    clock(FEVER_AT)
+    _fever(world, case)
+    run_scan(FEVER_AT)
+    return _group()
+
+
 def test_a_fever_reaches_the_wecom_robot_masked_with_a_login_link(world, case_a, wecom, clock, run_scan):
     clock(FEVER_AT)
     _fever(world, case_a)
@@ -99,11 +112,8 @@ def test_dingtalk_robot_receives_a_signed_message(world, case_a, httpserver, clo
 def test_a_500_is_retried_with_backoff_and_then_sent(world, case_a, httpserver, clock, run_scan):
     httpserver.expect_oneshot_request("/hook").respond_with_data("busy", status=500)
     httpserver.expect_request("/hook").respond_with_json({"errcode": 0})
-    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
-    clock(FEVER_AT)
-    _fever(world, case_a)
-    run_scan(FEVER_AT)
-    row = _group()
+    _hook(world, httpserver)
+    row = _fever_scanned(world, case_a, clock, run_scan)
     assert row.status == Status.PENDING and row.attempts == 1 and "HTTP 500" in row.error
     assert row.next_attempt_at == FEVER_AT + timedelta(seconds=30)
     run_scan(clock(FEVER_AT + timedelta(seconds=10)))  # not due yet
@@ -121,7 +131,7 @@ def test_a_timeout_is_retried(world, case_a, httpserver, clock, run_scan, settin
 
     httpserver.expect_oneshot_request("/hook").respond_with_handler(slow)
     httpserver.expect_request("/hook").respond_with_json({"errcode": 0})
-    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
+    _hook(world, httpserver)
     clock(FEVER_AT)
     _fever(world, case_a)
     run_scan(FEVER_AT)
@@ -141,7 +151,7 @@ def test_a_provider_down_for_ten_minutes_loses_nothing(world, case_a, case_b, ht
         return Response(json.dumps({"errcode": 0}), content_type="application/json")
 
     httpserver.expect_request("/hook").respond_with_handler(robot)
-    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
+    _hook(world, httpserver)
     clock(FEVER_AT)
     _fever(world, case_a)
     record_followup(world.worker_b, case_b, Report(temperature=Decimal("38.9")), now=FEVER_AT)
@@ -185,11 +195,8 @@ def test_a_bad_key_fails_at_once_with_its_reason_and_the_admin_resends(
 ):
     httpserver.expect_oneshot_request("/hook").respond_with_json({"errcode": 93000, "errmsg": "invalid webhook url"})
     httpserver.expect_request("/hook").respond_with_json({"errcode": 0})
-    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
-    clock(FEVER_AT)
-    _fever(world, case_a)
-    run_scan(FEVER_AT)
-    row = _group()
+    _hook(world, httpserver)
+    row = _fever_scanned(world, case_a, clock, run_scan)
     assert row.status == Status.FAILED and "无效" in row.error
     page = as_admin.get(reverse("alerts:log") + "?status=failed").content.decode()
     assert "发送失败" in page and "地址或密钥无效" in page and reverse("alerts:resend", args=[row.pk]) in page
@@ -225,7 +232,7 @@ def test_another_community_cannot_resend(world, case_a, wecom, clock, run_scan):
 )
 def test_the_test_button_says_what_went_wrong(world, httpserver, as_admin, answer, words):
     httpserver.expect_request("/hook").respond_with_json(answer)
-    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
+    _hook(world, httpserver)
     page = as_admin.post(reverse("alerts:channel_test", args=["wecom"]), follow=True).content.decode()
     assert words in page
 
