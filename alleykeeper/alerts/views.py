@@ -6,7 +6,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -175,7 +175,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/rules.html", {"community": community, "rows": rows})
 
 
-def _staff_of(community) -> "User":
+def _staff_of(community) -> QuerySet:
     return (
         User.objects.filter(is_active=True)
         .filter(Q(communities=community) | Q(grids__community=community))
