@@ -27,7 +27,7 @@ var:
 
 ## make run: install, migrate, load the demo community, make the coming shifts of its weekly rosters and today's
 ## disinfection tasks (a demo loaded last week is staffed and has its tasks today: what the timers do on a real
-## installation), serve it at http://127.0.0.1:8000
+## installation), serve it at http://127.0.0.1:8000 with the task worker and the alerts scan (every 20 s) beside it
 run: $(VENV)/.runtime .env var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_divisions
@@ -35,7 +35,8 @@ run: $(VENV)/.runtime .env var
 	$(PY) manage.py generate_shifts
 	$(PY) manage.py generate_disinfection_tasks
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py scan_alerts --loop 20 & scanner=$$!; \
+	trap "kill $$worker $$scanner 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs); root, or sudo.

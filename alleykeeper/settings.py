@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "alleykeeper.reports",
     "alleykeeper.reopening",
     "alleykeeper.maps",
+    "alleykeeper.alerts",
     "alleykeeper.center",
     "alleykeeper.demo",
 ]
@@ -280,6 +281,34 @@ MAP_DEFAULT_CENTER = tuple(float(n) for n in env_list("MAP_DEFAULT_CENTER", "24.
 MAP_MAX_VERTICES = env_int("MAP_MAX_VERTICES", 2000)
 MAP_IMPORT_MAX_BYTES = env_int("MAP_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MAP_IMPORT_MAX_FEATURES = env_int("MAP_IMPORT_MAX_FEATURES", 5000)
+
+# Alerts (通知与提醒, README "Alerts"): the scan's first look-back, the robots' rate limit, retries, retention,
+# quiet hours for residents' SMS (local time, HH:MM-HH:MM; blank: none), the SMS provider's endpoint, the token
+# in the address of the SMS provider's upstream (reply) callback, and an SMS backend forced for every community
+# (dotted path; blank: each community's own choice).
+ALERTS_SCAN_LOOKBACK_MINUTES = env_int("ALERTS_SCAN_LOOKBACK_MINUTES", 60)
+ALERTS_ROBOT_PER_MINUTE = env_int("ALERTS_ROBOT_PER_MINUTE", 20)
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 12)
+ALERTS_SEND_BATCH = env_int("ALERTS_SEND_BATCH", 500)
+ALERTS_HTTP_TIMEOUT = float(env("ALERTS_HTTP_TIMEOUT", "5"))
+ALERTS_RETENTION_DAYS = env_int("ALERTS_RETENTION_DAYS", 90)
+ALERTS_REPORT_GRACE_MINUTES = env_int("ALERTS_REPORT_GRACE_MINUTES", 60)
+ALERTS_QUIET_HOURS = env("ALERTS_QUIET_HOURS", "21:30-07:30")
+ALERTS_ALIYUN_SMS_ENDPOINT = env("ALERTS_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+ALERTS_SMS_INBOUND_TOKEN = env("ALERTS_SMS_INBOUND_TOKEN", "")
+ALERTS_SMS_BACKEND = env("ALERTS_SMS_BACKEND", "")
+# E-mail (alerts by e-mail): Django's mail settings; development prints mail to the console.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "alleykeeper@localhost")
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

@@ -19,5 +19,6 @@ urlpatterns = [
     path("publicity/", include("alleykeeper.publicity.urls")),
     path("supplies/", include("alleykeeper.supplies.urls")),
     path("sanitation/", include("alleykeeper.sanitation.urls")),
+    path("alerts/", include("alleykeeper.alerts.urls")),
     path("admin/", admin.site.urls),
 ]

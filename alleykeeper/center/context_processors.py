@@ -9,6 +9,7 @@ from alleykeeper.center.access import DASHBOARD_CAPABILITY
 # (label, url name, capability needed or None for everyone signed in)
 NAVIGATION = [
     ("首页", "center:home", None),
+    ("消息", "alerts:inbox", None),
     ("看板", "center:dashboard", DASHBOARD_CAPABILITY),
     ("日报", "reports:daily", Capability.VIEW_REPORTS),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),

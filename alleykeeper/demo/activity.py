@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, id_check_char
+from alleykeeper.demo import alerts as demo_alerts
 from alleykeeper.demo import care as demo_care
 from alleykeeper.demo import data as plan
 from alleykeeper.demo import publicity as demo_publicity
@@ -114,6 +115,7 @@ def load_demo_activity(*, now: datetime | None = None) -> ActivityResult:
             demo_reopening.enterprises(demo),
             demo_publicity.publicity(demo),
             demo_reports.daily_reports(demo),
+            demo_alerts.alerts(demo),
         ]
     return ActivityResult(True, summary)
 

@@ -47,15 +47,17 @@ EVERY_PART = {
     "publicity",
     "sanitation",
     "supplies",
+    "alerts",
 }
 PARTS = {
     "admin": EVERY_PART,
     # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.
     "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"},
-    "duty_staff": {"center", "visitors", "gates", "maps"},
-    "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity"},
-    "cleaner": {"center", "sanitation", "supplies"},
-    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity"},
+    # Everyone signed in has an inbox (alerts).
+    "duty_staff": {"center", "visitors", "gates", "maps", "alerts"},
+    "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity", "alerts"},
+    "cleaner": {"center", "sanitation", "supplies", "alerts"},
+    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity", "alerts"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.

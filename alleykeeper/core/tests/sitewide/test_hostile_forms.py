@@ -84,6 +84,8 @@ RESULT_PAGES = {"registry:search"}
 
 # Every form the crawl reaches, by the url name it posts to; a form the crawl starts to reach must be added.
 GRID_WORKER_FORMS = [
+    "alerts:case",
+    "alerts:mutes",
     "gates:log_record",
     "observation:call",
     "observation:link",
@@ -135,6 +137,9 @@ GRID_WORKER_FORMS = [
 ON_DUTY_FORMS = ["visitors:enter", "visitors:key_person"]
 ADMIN_FORMS = [
     *GRID_WORKER_FORMS,
+    "alerts:channel",
+    "alerts:channel_test",
+    "alerts:rule",
     "gates:enclosure_buildings",
     "gates:enclosure_edit",
     "gates:enclosure_new",

@@ -1,0 +1,44 @@
+"""Who may see or touch which alerts object: one function per object type. Out of scope is a 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from alleykeeper.accounts.roles import Capability
+from alleykeeper.accounts.scope import scope_of
+from alleykeeper.alerts.models import ChannelConfig, Message
+from alleykeeper.observation import access as observation_access
+from alleykeeper.observation.models import ObservationCase
+from alleykeeper.registry.models import Community
+
+# Setting up a community's channels and rules, reading its message log, resending: its admins.
+MANAGE = Capability.MANAGE_STAFF
+
+
+def community_for(user) -> Community:
+    """The community whose alerts an admin manages (the first of their scope)."""
+    if not user.can(MANAGE):
+        raise PermissionDenied
+    scope = scope_of(user)
+    communities = Community.objects.order_by("pk")
+    if not scope.everything:
+        communities = communities.filter(pk__in=scope.community_ids)
+    community = communities.first()
+    if community is None:
+        raise Http404
+    return community
+
+
+def channel_for(user, kind: str) -> tuple[Community, ChannelConfig | None]:
+    community = community_for(user)
+    return community, ChannelConfig.objects.filter(community=community, kind=kind).first()
+
+
+def message_for(user, pk: int) -> Message:
+    """A message of the admin's community (the log's rows, to resend)."""
+    community = community_for(user)
+    return get_object_or_404(Message.objects.filter(community=community).select_related("recipient"), pk=pk)
+
+
+def case_for(user, pk: int) -> ObservationCase:
+    return observation_access.case_for(user, pk)

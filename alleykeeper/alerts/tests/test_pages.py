@@ -1,0 +1,117 @@
+"""The alerts pages: fixed queries whatever the rows, the SMS test button, refusals in words, the purge."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from alleykeeper.alerts.actions import ChannelSettings, save_channel
+from alleykeeper.alerts.models import ChannelKind, Kind, Message, Status
+from alleykeeper.alerts.scan import scan
+from alleykeeper.alerts.senders import ConsoleSms
+from alleykeeper.alerts.tests.conftest import local
+from alleykeeper.observation.followups import Report, record_followup
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(world, count: int, now, **fields) -> None:
+    Message.objects.bulk_create(
+        Message(
+            community=world.community,
+            grid=world.grid_a,
+            kind=Kind.OVERDUE,
+            event_key=f"e{n}",
+            recipient=world.worker_a,
+            recipient_key=f"user:{world.worker_a.pk}",
+            recipient_label="worker_a",
+            title="随访逾期",
+            body="王** 逾期",
+            created_at=now,
+            **fields,
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "fields"),
+    [
+        ("alerts:inbox", "worker_a", {"channel": ChannelKind.INBOX, "status": Status.SENT}),
+        ("alerts:log", "admin", {"channel": ChannelKind.WECOM, "status": Status.FAILED, "error": "密钥无效"}),
+    ],
+)
+def test_lists_run_the_same_queries_whatever_the_rows(world, clock, name, who, fields):
+    now = clock(local(2026, 3, 10, 9, 0))
+    client = Client()
+    client.force_login(getattr(world, who))
+    _messages(world, 2, now, **fields)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(name)).status_code == 200
+    Message.objects.all().delete()
+    _messages(world, 25, now, **fields)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse(name))
+    assert page.status_code == 200 and len(many) == len(few)
+
+
+def test_the_sms_test_button_sends_through_the_console_and_refuses_a_bad_number(world, as_admin):
+    save_channel(world.admin, world.community, ChannelKind.SMS, ChannelSettings(True, options={"provider": "console"}))
+    ConsoleSms.sent = []
+    bad = as_admin.post(reverse("alerts:channel_test", args=["sms"]), {"phone": "12345"}, follow=True)
+    assert "请填写 11 位手机号" in bad.content.decode() and ConsoleSms.sent == []
+    ok = as_admin.post(reverse("alerts:channel_test", args=["sms"]), {"phone": "138 0013 8000"}, follow=True)
+    assert "发送成功" in ok.content.decode() and ConsoleSms.sent[0][0] == "13800138000"
+
+
+def test_aliyun_needs_its_keys(world, as_admin):
+    page = as_admin.post(reverse("alerts:channel", args=["sms"]), {"enabled": "on", "provider": "aliyun"})
+    text = page.content.decode()
+    for missing in ("AccessKey ID", "短信签名", "上报提醒模板编号", "AccessKey Secret"):
+        assert f"使用阿里云短信时请填写{missing}" in text.replace("填写 ", "填写"), missing
+
+
+def test_a_sent_message_is_not_resent(world, case_a, clock, as_admin, httpserver):
+    httpserver.expect_request("/hook").respond_with_json({"errcode": 0})
+    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
+    when = clock(local(2026, 3, 10, 9, 5))
+    record_followup(world.worker_a, case_a, Report(temperature=Decimal("38.1")), now=when)
+    scan(when, send=False)
+    row = Message.objects.get(channel=ChannelKind.WECOM)
+    page = as_admin.post(reverse("alerts:resend", args=[row.pk]), follow=True).content.decode()
+    assert "无需重发" in page
+
+
+def test_the_inbound_callback_refuses_bad_json(settings):
+    settings.ALERTS_SMS_INBOUND_TOKEN = "t0ken"
+    response = Client().post(
+        reverse("alerts:sms_inbound", args=["t0ken"]), "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_messages_are_purged_after_the_retention_period(world, clock, settings):
+    settings.ALERTS_RETENTION_DAYS = 30
+    now = clock(local(2026, 3, 10, 9, 0))
+    _messages(world, 3, now - timedelta(days=31), channel=ChannelKind.INBOX)
+    Message.objects.create(
+        community=world.community,
+        kind=Kind.TEST,
+        event_key="new",
+        channel=ChannelKind.INBOX,
+        recipient_key="x",
+        recipient_label="x",
+        title="t",
+        body="b",
+        created_at=now - timedelta(days=29),
+    )
+    out = StringIO()
+    call_command("purge_alerts", stdout=out)
+    assert "deleted=3" in out.getvalue() and Message.objects.count() == 1
