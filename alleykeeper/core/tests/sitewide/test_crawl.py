@@ -48,14 +48,16 @@ EVERY_PART = {
     "sanitation",
     "supplies",
 }
+# Every account has its page of API tokens, which links the API's documentation.
+API = {"api", "api-v1"}
 PARTS = {
-    "admin": EVERY_PART,
+    "admin": EVERY_PART | API,
     # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.
-    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"},
-    "duty_staff": {"center", "visitors", "gates", "maps"},
-    "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity"},
-    "cleaner": {"center", "sanitation", "supplies"},
-    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity"},
+    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"} | API,
+    "duty_staff": API | {"center", "visitors", "gates", "maps"},
+    "volunteer": API | {"center", "visitors", "gates", "observation", "maps", "publicity"},
+    "cleaner": API | {"center", "sanitation", "supplies"},
+    "street_officer": API | {"center", "registry", "screening", "reports", "reopening", "maps", "publicity"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.
