@@ -124,11 +124,13 @@ def decode_cursor(cursor: str, tag: str = "", length: int | None = None) -> list
     return decoded
 
 
-def _after(keys: list[tuple[str, bool]], values: list) -> Q:
-    """Rows after `values` in the order of `keys` (name, descending): (k0 > v0) OR (k0 = v0 AND k1 > v1) ..."""
+def _after(keys: list[tuple[str, bool]], values: list, lookups: dict[str, str]) -> Q:
+    """Rows after `values` in the order of `keys` (name, descending): (k0 > v0) OR (k0 = v0 AND k1 > v1) ...
+    `lookups` names another comparison for a key (registry.search: byte order on PostgreSQL)."""
     condition = Q()
     for i, (name, descending) in enumerate(keys):
-        step = Q(**{f"{name}__lt" if descending else f"{name}__gt": values[i]})
+        lookup = lookups.get(name, "lt" if descending else "gt")
+        step = Q(**{f"{name}__{lookup}": values[i]})
         condition |= Q(*(Q(**{keys[j][0]: values[j]}) for j in range(i)), step)
     return condition
 
@@ -140,21 +142,38 @@ def keyset_page(
     *,
     order: tuple[str, ...] = ("pk",),
     tag: str = "",
+    ordering: tuple | None = None,
+    lookups: dict[str, str] | None = None,
+    private: bool = False,
 ) -> KeysetPage:
-    """The page of `queryset` after `cursor`, in `order` (field names or annotations, '-' for descending;
-    the last key must be unique, usually "pk"). The cursor is an opaque base64 of the last row's keys, tagged
-    with the list's name so that one list's cursor is refused by another. Raises BadCursor."""
+    """The page of `queryset` after `cursor`, in `order` (field names or annotations, '-' for descending; none
+    may be null, and the last must be unique, usually "pk"). The one place lists are paged: no OFFSET, so page
+    5,000 costs what page 1 does, and rows inserted while someone pages never shift a page.
+
+    The cursor is an opaque base64 of the last row's keys, tagged with the list's name (another list's cursor
+    is refused). `private`: the cursor holds the last row's id only and its keys are read back when the next
+    page is asked (one more query), for lists whose keys are personal and whose cursor goes into a URL; the
+    row gone or moved out of the list makes the cursor bad. `ordering`: the ORDER BY expressions when they
+    are not the keys' plain order, with `lookups` the matching comparisons. Raises BadCursor."""
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
-    ordered = queryset.order_by(*order)
+    ordered = queryset.order_by(*(ordering or order))
     if cursor:
-        values = decode_cursor(cursor, tag, len(keys))
-        ordered = ordered.filter(_after(keys, values))
+        if private:
+            (pk,) = decode_cursor(cursor, tag, 1)
+            found = queryset.filter(pk=pk).values_list(*(name for name, _ in keys))[:1] if isinstance(pk, int) else []
+            if not found:
+                raise BadCursor("the row this cursor points at has gone")
+            values = list(found[0])
+        else:
+            values = decode_cursor(cursor, tag, len(keys))
+        ordered = ordered.filter(_after(keys, values, lookups or {}))
     rows = list(ordered[: size + 1])
     items = rows[:size]
     next_cursor = None
     if len(rows) > size:
         last = items[-1]
-        next_cursor = encode_cursor([_key_value(last, name) for name, _ in keys], tag)
+        values = [last.pk] if private else [_key_value(last, name) for name, _ in keys]
+        next_cursor = encode_cursor(values, tag)
     return KeysetPage(items=items, next_cursor=next_cursor, cursor=cursor or None)
 
 
