@@ -3,11 +3,28 @@
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from alleykeeper.api.auth import TokenScopeError
 from alleykeeper.core.paging import BadCursor
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error: a code for programs, a message for people that says what to fix, and the fields at fault."""
+
+    code: str
+    message: str
+    errors: list[ErrorItem] = []
+
+
+# The errors any operation may answer, documented in the schema (schemathesis checks the answers against it).
+ERRORS = {frozenset({400, 401, 403, 404, 422}): ErrorOut}
 
 
 class FormInvalid(Exception):

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from alleykeeper.api.errors import ERRORS
 from alleykeeper.core.paging import keyset_page
 
 T = TypeVar("T")
@@ -61,10 +62,16 @@ def add_resource(
     object out of scope a 404."""
     sync = f"；按 {changed} 同步（updated_since）" if changed else "；不支持 updated_since（记录少，每次全量读取）"
 
-    @router.get(path, response=Page[out], summary=f"{label}列表", operation_id=f"list_{name}", description=sync[1:])
+    @router.get(
+        path,
+        response={200: Page[out], **ERRORS},
+        summary=f"{label}列表",
+        operation_id=f"list_{name}",
+        description=sync[1:],
+    )
     def list_rows(request: HttpRequest, filters: Query[ListParams]) -> dict:
         return list_page(rows(request.user), filters, name, changed=changed)
 
-    @router.get(f"{path}/{{pk}}", response=out, summary=f"一条{label}", operation_id=f"get_{name}")
+    @router.get(f"{path}/{{pk}}", response={200: out, **ERRORS}, summary=f"一条{label}", operation_id=f"get_{name}")
     def get_row(request: HttpRequest, pk: int) -> Model:
         return one(request.user, pk)

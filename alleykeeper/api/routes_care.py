@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
-from alleykeeper.api.errors import FormInvalid
+from alleykeeper.api.errors import ERRORS, FormInvalid
 from alleykeeper.api.forms import form_data
 from alleykeeper.api.listing import add_resource
 from alleykeeper.observation import access as observation_access
@@ -235,7 +235,7 @@ add_resource(
 
 @router.post(
     "/observation/cases/{pk}/follow-ups",
-    response={201: FollowUpOut},
+    response={201: FollowUpOut, **ERRORS},
     summary="登记一次随访电话",
     operation_id="record_follow_up",
 )
@@ -269,7 +269,7 @@ def post_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status
 
 @router.post(
     "/screening/campaigns/{campaign_id}/households/{household_id}/attempts",
-    response={201: AttemptOut},
+    response={201: AttemptOut, **ERRORS},
     summary="记录一次排查联系",
     operation_id="record_attempt",
 )

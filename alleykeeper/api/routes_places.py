@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
-from alleykeeper.api.errors import ActionRefused
+from alleykeeper.api.errors import ERRORS, ActionRefused
 from alleykeeper.api.listing import add_resource
 from alleykeeper.gates.actions import GateLogError
 from alleykeeper.reopening import access as reopening_access
@@ -177,7 +177,7 @@ add_resource(
 
 @router.post(
     "/visitor-registrations/{pk}/entries",
-    response={201: EntryOut},
+    response={201: EntryOut, **ERRORS},
     summary="核验来访登记并登记进入",
     operation_id="log_visitor_entry",
 )

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
-from alleykeeper.api.errors import FormInvalid
+from alleykeeper.api.errors import ERRORS, FormInvalid
 from alleykeeper.api.listing import ListParams, Page, list_page
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
@@ -87,20 +87,20 @@ RESIDENT_FIELDS = (
 )  # fmt: skip
 
 
-@router.get("/households", response=Page[HouseholdOut], summary="住户列表（按修改时间同步）")
+@router.get("/households", response={200: Page[HouseholdOut], **ERRORS}, summary="住户列表（按修改时间同步）")
 def list_households(request: HttpRequest, filters: Query[ListParams]) -> dict:
     access.require(request.user, Capability.VIEW_REGISTER)
     households = Household.objects.visible_to(request.user).select_related(*HOUSEHOLD_FIELDS)
     return list_page(households, filters, "households", changed="updated_at")
 
 
-@router.get("/households/{household_id}", response=HouseholdOut, summary="一户住户")
+@router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, summary="一户住户")
 def get_household(request: HttpRequest, household_id: int) -> Household:
     access.require(request.user, Capability.VIEW_REGISTER)
     return access.household_for(request.user, household_id)
 
 
-@router.get("/residents", response=Page[ResidentOut], summary="居民列表（证件号、电话已遮蔽）")
+@router.get("/residents", response={200: Page[ResidentOut], **ERRORS}, summary="居民列表（证件号、电话已遮蔽）")
 def list_residents(request: HttpRequest, filters: Query[ListParams], household: int | None = None) -> dict:
     access.require(request.user, Capability.VIEW_REGISTER)
     residents = Resident.objects.visible_to(request.user).only(*RESIDENT_FIELDS)
@@ -109,13 +109,15 @@ def list_residents(request: HttpRequest, filters: Query[ListParams], household: 
     return list_page(residents, filters, "residents", changed="updated_at")
 
 
-@router.get("/residents/{resident_id}", response=ResidentOut, summary="一位居民")
+@router.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="一位居民")
 def get_resident(request: HttpRequest, resident_id: int) -> Resident:
     access.require(request.user, Capability.VIEW_REGISTER)
     return access.resident_for(request.user, resident_id)
 
 
-@router.post("/residents/{resident_id}/reveal", response=RevealOut, summary="查看完整证件号或电话（记入审计）")
+@router.post(
+    "/residents/{resident_id}/reveal", response={200: RevealOut, **ERRORS}, summary="查看完整证件号或电话（记入审计）"
+)
 def reveal_resident(request: HttpRequest, response: HttpResponse, resident_id: int, payload: RevealIn) -> dict:
     """The same permission, form and audited action as the household page's 查看 button: who, when, what, why.
     Needs a write token: a read token only ever sees masked values."""
