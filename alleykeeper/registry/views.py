@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import BadCursor, int_or_none, keyset_page
+from alleykeeper.core.paging import BadCursor, int_or_none, page_after
 from alleykeeper.registry import access, actions
 from alleykeeper.registry.forms import GridForm, HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead
@@ -103,11 +103,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if kind in HouseholdKind.values:
         households = households.filter(kind=kind)
     order = ("grid_community", "grid_sort", "grid_key", "grid_id", "building_id", "room", "pk")
-    try:
-        page = keyset_page(households, request.GET.get("after"), PAGE_SIZE, order=order, tag="households", private=True)
-    except BadCursor:
-        messages.info(request, "列表已变化，已回到第一页。")
-        page = keyset_page(households, None, PAGE_SIZE, order=order, tag="households", private=True)
+    page = page_after(households, request.GET.get("after"), PAGE_SIZE, order=order, tag="households")
     _count_residents(page.items)
     query = "".join(f"{k}={v}&" for k, v in (("grid", grid_id), ("kind", kind)) if v)
     context = {

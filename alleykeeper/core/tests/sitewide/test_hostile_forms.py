@@ -85,6 +85,7 @@ RESULT_PAGES = {"registry:search"}
 
 # Every form the crawl reaches, by the url name it posts to; a form the crawl starts to reach must be added.
 GRID_WORKER_FORMS = [
+    "api:tokens",
     "gates:log_record",
     "observation:call",
     "observation:link",
