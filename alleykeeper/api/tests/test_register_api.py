@@ -129,3 +129,22 @@ def test_updated_since_lists_only_changes(world):
     since = (start + timedelta(minutes=30)).isoformat()
     assert [r["id"] for r in _all(client, "/api/v1/residents", updated_since=since)] == [changed.pk]
     assert client.get("/api/v1/residents", updated_since="yesterday").status_code == 422
+
+
+def test_list_queries_do_not_grow(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(world.admin)
+    client.get("/api/v1/households")  # the token's first use is noted (one UPDATE), then not for 5 minutes
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path, limit=100).status_code == 200
+        return len(captured)
+
+    few = {path: count(path) for path in ("/api/v1/households", "/api/v1/residents")}
+    for i in range(20):
+        household = make_household(world.grid_a, f"{i % 3 + 20}号楼", f"{i}01")
+        add_resident(household, f"居民{i}", make_id(order=f"{600 + 2 * i:03d}"))
+    assert {path: count(path) for path in few} == few
