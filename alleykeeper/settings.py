@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # django-ninja: the JSON API; installed so that its docs page serves Swagger UI from its own files
     "alleykeeper.core",
     "alleykeeper.accounts",
     "alleykeeper.audit",
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "alleykeeper.maps",
     "alleykeeper.alerts",
     "alleykeeper.center",
+    "alleykeeper.api",
     "alleykeeper.demo",
 ]
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alleykeeper.api.v1 import api as api_v1
+
 urlpatterns = [
     path("", include("alleykeeper.center.urls")),
     path("", include("alleykeeper.core.urls")),
@@ -20,5 +22,7 @@ urlpatterns = [
     path("supplies/", include("alleykeeper.supplies.urls")),
     path("sanitation/", include("alleykeeper.sanitation.urls")),
     path("alerts/", include("alleykeeper.alerts.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("alleykeeper.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,8 +4,9 @@ Ours: a logged-in community admin requests the pages through Django's test clien
 view, template): /register/households/ at pages 1, 20 and a deep one (200; for the small register its
 last page), with a grid filter and with the rental filter; and POSTs to /register/search/ by name prefix,
 single surname (name and address), pinyin initials, full pinyin, exact ID number and phone.
-Baseline: hand-written SQL through a raw cursor returning the same rows (same scope, filter, order and
-page), with the same indexes and steps as ours where ours needs two statements (name and address;
+The list pages by key (core.paging.keyset_page): ours reaches page N by following 下一页 (untimed), then
+requests it. Baseline: hand-written SQL through a raw cursor returning the same rows (same scope, filter,
+order and page; the list's pages by OFFSET, as the list itself paged before keyset pages), with the same indexes and steps as ours where ours needs two statements (name and address;
 initials and full pinyin; buildings, then households). Ours and baseline alternate, several repetitions
 each; latencies are wall-clock per request.
 
@@ -22,6 +23,7 @@ per-page medians (single client). Target: p95_ms <= 200. Benchmarks are not test
 """
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -45,7 +47,7 @@ JOIN registry_alley a ON a.id = b.alley_id
 LEFT JOIN registry_unit u ON u.id = h.unit_id
 JOIN registry_grid g ON g.id = h.grid_id
 WHERE h.community_id = ANY(%(communities)s) {extra}
-ORDER BY h.grid_id, h.building_id, h.room, h.id
+ORDER BY g.community_id, COALESCE(g.sort_number, 2147483647), g.name_key, h.grid_id, h.building_id, h.room, h.id
 LIMIT %(limit)s OFFSET %(offset)s
 """
 _RESIDENT_SQL = """
@@ -138,9 +140,23 @@ def build_pages(client, communities: list[int], grid_id: int, sample, deep: int)
     `deep` is the deep page number of the list (one that has rows)."""
     from alleykeeper.core.crypto import blind_index
 
-    def get(url: str) -> Callable[[], object]:
+    def get(url: str, page: int = 1) -> Callable[[], object]:
+        """Page `page` of a list: its address found once (untimed) by following 下一页 from page 1, as a
+        reader does (the list pages by key: its pages have no numbers)."""
+        found: list[str] = []
+
+        def address() -> str:
+            if not found:
+                target = url
+                for _ in range(page - 1):
+                    cursor = re.search(r"after=([A-Za-z0-9_-]+)", client.get(target).content.decode())
+                    assert cursor, (url, page)
+                    target = url + ("&" if "?" in url else "?") + f"after={cursor.group(1)}"
+                found.append(target)
+            return found[0]
+
         def run():
-            response = client.get(url)
+            response = client.get(address())
             assert response.status_code == 200, (url, response.status_code)
             return response
 
@@ -171,8 +187,8 @@ def build_pages(client, communities: list[int], grid_id: int, sample, deep: int)
     communities_only = {"communities": communities}
     return [
         PageKind("list p1", get("/register/households/"), households()),
-        PageKind("list p20", get("/register/households/?page=20"), households(page=20)),
-        PageKind("list deep page", get(f"/register/households/?page={deep}"), households(page=deep)),
+        PageKind("list p20", get("/register/households/", 20), households(page=20)),
+        PageKind("list deep page", get("/register/households/", deep), households(page=deep)),
         PageKind(
             "list grid p1",
             get(f"/register/households/?grid={grid_id}"),
@@ -180,12 +196,12 @@ def build_pages(client, communities: list[int], grid_id: int, sample, deep: int)
         ),
         PageKind(
             "list grid p5",
-            get(f"/register/households/?grid={grid_id}&page=5"),
+            get(f"/register/households/?grid={grid_id}", 5),
             households("AND h.grid_id = %(grid)s", page=5, grid=grid_id),
         ),
         PageKind(
             "list rental p3",
-            get("/register/households/?kind=rental&page=3"),
+            get("/register/households/?kind=rental", 3),
             households("AND h.kind = %(kind)s", page=3, kind="rental"),
         ),
         PageKind("search name", search(name_prefix), lambda: (name_rows(), name_address())),

@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "gatelog.export": "导出卡口出入记录",
     "demo.load": "载入演示社区",
     "keys.rotate": "轮换加密密钥",
+    "api_token.create": "创建接口令牌",
+    "api_token.revoke": "撤销接口令牌",
     # closed management (gates)
     "enclosure.create": "新建封闭片区",
     "enclosure.update": "修改封闭片区",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import ACTION_LABELS, AuditEvent, Purpose
-from alleykeeper.core.paging import page_of
+from alleykeeper.core.paging import page_after
 from alleykeeper.core.widgets import DateInput
 
 
@@ -40,8 +40,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(at__gte=datetime.combine(data["since"], time.min, zone))
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
-    page = page_of(events.order_by("-at", "-id"), request.GET.get("page"))
+    page = page_after(events, request.GET.get("after"), order=("-at", "-pk"), tag="audit")
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     context = {"form": form, "page": page, "query": query.urlencode() + "&" if query else ""}
     return render(request, "audit/list.html", context)

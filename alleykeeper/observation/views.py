@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability, Role
-from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.core.paging import int_or_none, page_after
 from alleykeeper.observation import access, schedule
 from alleykeeper.observation.actions import CaseError, CaseTerms, Person, open_cases
 from alleykeeper.observation.followups import Report, current_slot_of, fever_threshold, record_followup
@@ -61,7 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if request.GET.get("mine") == "1":
         cases = cases.filter(assigned_worker=request.user)
-    page = page_of(cases.order_by("planned_end", "id"), request.GET.get("page"), PAGE_SIZE)
+    page = page_after(cases, request.GET.get("after"), PAGE_SIZE, order=("planned_end", "pk"), tag="cases")
     query = "".join(f"{k}={request.GET[k]}&" for k in ("status", "mine") if request.GET.get(k))
     context = {
         "page": page,

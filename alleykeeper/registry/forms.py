@@ -153,6 +153,8 @@ class RevealForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="搜索", max_length=60, strip=True)
+    # Where the next page of results starts (registry.search's cursor), posted by the 更多结果 button.
+    after = forms.CharField(required=False, widget=forms.HiddenInput)  # a bad one: the first page
 
 
 class ExportForm(forms.Form):

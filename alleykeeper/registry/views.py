@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, Prefetch, Q, Value, When
-from django.db.models.functions import Length
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,13 +11,15 @@ from django.views.decorators.http import require_POST
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.core.paging import BadCursor, int_or_none, page_after
 from alleykeeper.registry import access, actions
 from alleykeeper.registry.forms import GridForm, HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead
+from alleykeeper.registry.search import Found
 from alleykeeper.registry.search import search as run_search
 
 PAGE_SIZE = 50
+LAST_SORT_NUMBER = 2**31 - 1  # a grid without a sort number comes after those with one
 # The head of household (or in a rental, the tenant) first, then spouse, children, parents...
 _RELATIONS_IN_ORDER = [RelationToHead.HEAD, RelationToHead.TENANT, *RelationToHead.values]
 RELATION_ORDER = Case(*(When(relation=v, then=Value(i)) for i, v in enumerate(_RELATIONS_IN_ORDER)), default=99)
@@ -85,17 +87,23 @@ def _count_residents(households: list[Household]) -> None:
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
+    # By grid in the community's order (Grid.Meta.ordering, its null sort numbers last), building, room.
     households = (
         Household.objects.visible_to(request.user)
         .select_related("building__alley", "unit", "grid")
-        .order_by("grid", "building_id", "room", "id")
+        .annotate(
+            grid_community=F("grid__community_id"),
+            grid_sort=Coalesce("grid__sort_number", Value(LAST_SORT_NUMBER)),
+            grid_key=F("grid__name_key"),
+        )
     )
     grid_id, kind = request.GET.get("grid", ""), request.GET.get("kind", "")
     if int_or_none(grid_id):
         households = households.filter(grid_id=int_or_none(grid_id))
     if kind in HouseholdKind.values:
         households = households.filter(kind=kind)
-    page = page_of(households, request.GET.get("page"), PAGE_SIZE)
+    order = ("grid_community", "grid_sort", "grid_key", "grid_id", "building_id", "room", "pk")
+    page = page_after(households, request.GET.get("after"), PAGE_SIZE, order=order, tag="households")
     _count_residents(page.items)
     query = "".join(f"{k}={v}&" for k, v in (("grid", grid_id), ("kind", kind)) if v)
     context = {
@@ -221,10 +229,21 @@ def search(request: HttpRequest) -> HttpResponse:
     """POST only for queries, so that names, phones and IDs never land in URLs or access logs."""
     access.require(request.user, Capability.VIEW_REGISTER)
     form = SearchForm(request.POST or None)
-    residents, households, reading = [], [], ""
+    found, continued = Found(), False
     if request.method == "POST" and form.is_valid():
-        residents, households, reading = run_search(request.user, form.cleaned_data["q"])
-    context = {"form": form, "residents": residents, "households": households, "reading": reading}
+        query, after = form.cleaned_data["q"], form.cleaned_data["after"] or None
+        try:
+            found, continued = run_search(request.user, query, after), after is not None
+        except BadCursor:  # a cursor of another query (the box was edited): its first page
+            found = run_search(request.user, query)
+    context = {
+        "form": form,
+        "residents": found.residents,
+        "households": found.households,
+        "reading": found.reading,
+        "next_cursor": found.cursor,
+        "continued": continued,
+    }
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"

@@ -61,11 +61,15 @@ def figure_list_for(user, key: str, query: QueryDict) -> tuple[Figure, Area, Win
 def report_for(user, pk: int) -> DailyReport:
     """A report of a community in scope: the community's heads (sign_reports) see every version, drafts
     included; the street reads signed versions only."""
-    require(user, Capability.VIEW_REPORTS)
-    reports = DailyReport.objects.visible_to(user).select_related("community__street", "signed_by", "supersedes")
-    if not user.can(Capability.SIGN_REPORTS):
-        reports = reports.signed()
+    reports = reports_visible_to(user).select_related("community__street", "signed_by", "supersedes")
     return get_object_or_404(reports, pk=pk)
+
+
+def reports_visible_to(user) -> QuerySet[DailyReport]:
+    """The reports a user reads (see report_for): every version for the community's heads, signed ones else."""
+    require(user, Capability.VIEW_REPORTS)
+    reports = DailyReport.objects.visible_to(user)
+    return reports if user.can(Capability.SIGN_REPORTS) else reports.signed()
 
 
 def require_sign(user, report: DailyReport) -> None:

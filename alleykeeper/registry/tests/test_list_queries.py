@@ -1,5 +1,8 @@
 """The household list and the search stay a fixed number of queries and keep their results as data grows."""
 
+import base64
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,17 +27,44 @@ def _grow(world, households: int, start: int = 0) -> None:
         add_resident(household, f"吴{n}", relation="spouse")
 
 
-@pytest.mark.parametrize(
-    "url", ["/register/households/", "/register/households/?page=2", "/register/households/?kind=rental"]
-)
+def _next_link(page: str) -> str:
+    match = re.search(r'href="\?([^"]*after=[^"]+)"', page)
+    assert match, "no 下一页 link"
+    return "/register/households/?" + match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("url", ["/register/households/", "next page", "/register/households/?kind=rental"])
 def test_household_list_queries_do_not_grow(world, as_admin, url):
-    url += ("&" if "?" in url else "?") + f"grid={world.grid_a.pk}"
+    first = f"/register/households/?grid={world.grid_a.pk}"
     _grow(world, 51)  # every page asked for has rows
+    if url == "next page":
+        url = _next_link(as_admin.get(first).content.decode())
+    else:
+        url += ("&" if "?" in url else "?") + f"grid={world.grid_a.pk}"
     few, _ = _queries(as_admin, "get", url)
     _grow(world, 150, start=51)
     many, page = _queries(as_admin, "get", url)
     assert many == few
     assert "2 人" in page
+
+
+def test_household_list_pages_by_key_without_data_in_the_address(world, as_admin):
+    """Every household once, in order, following 下一页; a household added meanwhile shifts no page; the
+    cursor in the address names a row, not its room or grid."""
+    _grow(world, 120)
+    url, seen = f"/register/households/?grid={world.grid_a.pk}", []
+    while url:
+        response = as_admin.get(url)
+        seen += [h.pk for h in response.context["page"]]
+        if len(seen) == 50:
+            make_household(world.grid_a, "10号楼", "0001")  # behind the cursor (room 0001 sorts first): no shift
+        page = response.content.decode()
+        url = _next_link(page) if "after=" in page else ""
+        if url:
+            assert "101" not in base64.urlsafe_b64decode(url.split("after=")[1] + "==").decode()
+    assert len(seen) == len(set(seen)) == 121
+    bad = as_admin.get("/register/households/?after=nonsense")
+    assert bad.status_code == 200 and bad.context["page"].is_first
 
 
 def test_household_list_counts_residents_per_household(world, as_admin):
@@ -50,7 +80,28 @@ def test_search_queries_do_not_grow(world, as_admin, query):
     _grow(world, 60)
     many, page = _queries(as_admin, "post", "/register/search/", {"q": query})
     assert many == few
-    assert "王小" in page
+    # "w" matches 122 people by initials: the first page is the first 50 in initials order (吴0 "w0"...);
+    # 王小 ("wx") follow on later pages (test_search_pages_beyond_50).
+    assert ("吴" if query == "w" else "王小") in page
+
+
+@pytest.mark.parametrize("query", ["王", "w", "wx", "wangxiao", "吴", "第一网格巷"])
+def test_search_pages_beyond_50(world, as_admin, query):
+    """Every match once, page after page (更多结果), whatever the kind of query."""
+    _grow(world, 70)
+    data, residents, households, pages = {"q": query}, [], [], 0
+    while True:
+        response = as_admin.post("/register/search/", data)
+        residents += [r.pk for r in response.context["residents"]]
+        households += [h.pk for h in response.context["households"]]
+        pages += 1
+        if not response.context["next_cursor"]:
+            break
+        data = {"q": query, "after": response.context["next_cursor"]}
+    assert len(residents) == len(set(residents)) and len(households) == len(set(households))
+    assert pages > 1 and len(residents) + len(households) > 50
+    expected = {"王": 71, "wx": 70, "wangxiao": 70, "吴": 71}  # and the world's 王翠琳, 吴晶晶
+    assert len(residents) == expected.get(query, len(residents))
 
 
 def test_pinyin_search_finds_initials_and_full_pinyin_in_order(world, as_admin):

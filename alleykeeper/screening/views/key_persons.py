@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.core.paging import int_or_none, page_after
 from alleykeeper.places.models import Division
 from alleykeeper.registry.models import Grid
 from alleykeeper.screening import access
@@ -36,7 +36,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
     push = request.GET.get("push", "")
     if push in PUSH_CHOICES:
         people = people.filter(on_push_list=push == "yes")
-    page = page_of(people.order_by("-created_at", "-id"), request.GET.get("page"), PAGE_SIZE)
+    page = page_after(people, request.GET.get("after"), PAGE_SIZE, order=("-created_at", "-pk"), tag="key_persons")
     filters = (
         ("status", status),
         ("source", source),

@@ -49,15 +49,17 @@ EVERY_PART = {
     "supplies",
     "alerts",
 }
+# Every account has its page of API tokens, which links the API's documentation.
+API = {"api", "api-v1"}
 PARTS = {
-    "admin": EVERY_PART,
+    "admin": EVERY_PART | API,
     # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.
-    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"},
+    "grid_worker": EVERY_PART - {"audit", "sanitation", "supplies"} | API,
     # Everyone signed in has an inbox (alerts).
-    "duty_staff": {"center", "visitors", "gates", "maps", "alerts"},
-    "volunteer": {"center", "visitors", "gates", "observation", "maps", "publicity", "alerts"},
-    "cleaner": {"center", "sanitation", "supplies", "alerts"},
-    "street_officer": {"center", "registry", "screening", "reports", "reopening", "maps", "publicity", "alerts"},
+    "duty_staff": API | {"center", "visitors", "gates", "maps", "alerts"},
+    "volunteer": API | {"center", "visitors", "gates", "observation", "maps", "publicity", "alerts"},
+    "cleaner": API | {"center", "sanitation", "supplies", "alerts"},
+    "street_officer": API | {"center", "registry", "screening", "reports", "reopening", "maps", "publicity", "alerts"},
     "anonymous": {"accounts"},  # the home page sends to the login page
 }
 # Reads that are audited by design (GUIDE.md section 4): downloads, and notices printed with personal links.

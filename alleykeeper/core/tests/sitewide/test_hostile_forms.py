@@ -86,6 +86,7 @@ RESULT_PAGES = {"registry:search"}
 GRID_WORKER_FORMS = [
     "alerts:case",
     "alerts:mutes",
+    "api:tokens",
     "gates:log_record",
     "observation:call",
     "observation:link",
