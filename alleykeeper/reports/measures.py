@@ -113,26 +113,90 @@ class WindowColumns:
 EACH_WINDOW = WindowColumns()
 
 
+def _compiled(queryset: QuerySet, connection) -> tuple[str, list] | None:
+    """The SQL of a queryset, or None when it can match nothing (an area of no communities)."""
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _counting(records: QuerySet) -> QuerySet:
+    # COUNT(*), not COUNT(id): an index on the filtered columns alone can answer (an index-only scan).
+    return records.order_by().annotate(n=Func(template="COUNT(*)", output_field=models.IntegerField())).values("n")
+
+
+def count_together(records: list[QuerySet]) -> list[int]:
+    """The number of each of `records`, in one query (one round trip, however many figures): a SELECT of
+    scalar subqueries, each the records' own SQL counted (SQLite and PostgreSQL)."""
+    if not records:
+        return []
+    connection = connections[records[0].db]
+    columns, params = [], []
+    for queryset in records:
+        compiled = _compiled(_counting(queryset), connection)
+        if compiled is None:
+            columns.append("0")
+        else:
+            columns.append(f"({compiled[0]})")
+            params += compiled[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        return [int(n or 0) for n in cursor.fetchone()]
+
+
+def grouped_together(grouped: list[QuerySet]) -> list[list[tuple]]:
+    """The rows (group, n) of each of `grouped` (values_list(group path, count) querysets), in one query:
+    their own SQL joined by UNION ALL, each row tagged with its queryset's number."""
+    if not grouped:
+        return []
+    connection = connections[grouped[0].db]
+    parts, params = [], []
+    for number, queryset in enumerate(grouped):
+        compiled = _compiled(queryset, connection)
+        if compiled is not None:
+            parts.append(f"SELECT {number}, q{number}.* FROM ({compiled[0]}) q{number}")  # noqa: S608
+            params += compiled[1]
+    found: list[list[tuple]] = [[] for _ in grouped]
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for number, group, n in cursor.fetchall():
+                found[number].append((group, n))
+    return found
+
+
 def count_in_windows(records: QuerySet, windows: list[Window]) -> list[int]:
     """The number of `records` (built with EACH_WINDOW for their window) in each of `windows`, in one query:
     the windows are a VALUES list and each is counted by the records' own SQL (SQLite and PostgreSQL)."""
-    # COUNT(*), not COUNT(id): an index on the filtered columns alone can answer (an index-only scan).
-    counted = records.order_by().annotate(n=Func(template="COUNT(*)", output_field=models.IntegerField())).values("n")
-    connection = connections[counted.db]
-    try:
-        sql, params = counted.query.get_compiler(connection=connection).as_sql()
-    except EmptyResultSet:  # an area of no communities: nothing to count
-        return [0] * len(windows)
+    return count_lines_in_windows([records], windows)[0]
+
+
+def count_lines_in_windows(lines: list[QuerySet], windows: list[Window]) -> list[list[int]]:
+    """count_in_windows for several figures at once (the lines of a chart, every trend of a page): one query,
+    a column per line."""
+    if not lines or not windows:
+        return [[0] * len(windows) for _ in lines]
+    connection = connections[lines[0].db]
+    columns, params = [], []
+    for records in lines:
+        compiled = _compiled(_counting(records), connection)
+        if compiled is None:  # an area of no communities: nothing to count
+            columns.append("0")
+        else:
+            columns.append(f"({compiled[0]})")
+            params += compiled[1]
     ops, values = connection.ops, []
     for n, window in enumerate(windows):
         values += [n, ops.adapt_datetimefield_value(window.start), ops.adapt_datetimefield_value(window.end)]
         values.append(ops.adapt_datefield_value(window.last_day))
     rows = ", ".join(["(%s, %s, %s, %s)"] * len(windows))
-    query = f"WITH w (n, s, e, d) AS (VALUES {rows}) SELECT w.n, ({sql}) FROM w"  # noqa: S608 - placeholders and Django's SQL
+    query = f"WITH w (n, s, e, d) AS (VALUES {rows}) SELECT w.n, {', '.join(columns)} FROM w"  # noqa: S608 - placeholders and Django's SQL
     with connection.cursor() as cursor:
         cursor.execute(query, [*values, *params])
-        found = dict(cursor.fetchall())
-    return [found[n] for n in range(len(windows))]
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [[int(found[n][line] or 0) for n in range(len(windows))] for line in range(len(lines))]
 
 
 # -- space: the area inside the viewer's scope -----------------------------------------------------------------
