@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from alleykeeper.center.charts import trend_svg
@@ -117,6 +118,25 @@ class Trend:
         by_day = [(day, [shown[i] for _, shown in self.lines]) for i, day in enumerate(self.days)]
         return list(reversed(by_day))
 
+    @property
+    def body(self) -> SafeString:
+        """The rows of the chart's table as HTML, each number a link to its records: built here rather than in
+        the template, which took a quarter of the admin's page for its 28 days of links."""
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}月{}日</th>{}</tr>',
+            (
+                (day.month, day.day, format_html_join("", "{}", ((_cell(s),) for s in cells)))
+                for day, cells in self.rows
+            ),
+        )
+
+
+def _cell(shown: "Shown") -> SafeString:
+    if shown.url:
+        return format_html('<td class="num"><a href="{}">{}</a></td>', shown.url, shown.value)
+    return format_html('<td class="num">{}</td>', shown.value)
+
 
 @dataclass
 class PanelView:
@@ -133,6 +153,24 @@ class Row:
     url: str  # that area's own dashboard
     cells: list[Shown]
     coverage: int | None = None
+
+    @property
+    def cells_html(self) -> SafeString:
+        """The row's numbers as table cells, each a link to its records named for screen readers (built here:
+        the template took most of the officer's page for 50 communities × 8 columns)."""
+        return format_html_join("", "{}", ((self._cell(shown),) for shown in self.cells))
+
+    def _cell(self, shown: Shown) -> SafeString:
+        if not shown.url:
+            return format_html('<td class="num">{}</td>', shown.value)
+        return format_html(
+            '<td class="num"><a href="{}" aria-label="{} {} {}">{}</a></td>',
+            shown.url,
+            self.label,
+            shown.figure.label,
+            shown.value,
+            shown.value,
+        )
 
 
 @dataclass

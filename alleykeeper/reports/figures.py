@@ -26,11 +26,8 @@ keeps the figures it had.
 
 from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
-from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from alleykeeper.gates.models import Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUpSlot, ObservationCase
@@ -65,12 +62,25 @@ from alleykeeper.reports.measures import (
     count_lines_in_windows,
     count_together,
     grouped_together,
-    local_zone,
+    records_query,
+    records_url,
 )
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
 from alleykeeper.visitors.models import Registration
 
-__all__ = ["FIGURES", "FLOW", "STOCK", "Area", "Figure", "Window", "compute", "records_url", "series", "series_of"]
+__all__ = [
+    "FIGURES",
+    "FLOW",
+    "STOCK",
+    "Area",
+    "Figure",
+    "Window",
+    "compute",
+    "records_query",
+    "records_url",
+    "series",
+    "series_of",
+]
 
 
 def _households_with(attempts: QuerySet) -> QuerySet:
@@ -489,32 +499,3 @@ def series_of(keys: list[str], area: Area, days: list[date]) -> dict[str, list[i
         counted = count_lines_in_windows([FIGURES[key].records(area, EACH_WINDOW) for key in lines], windows)
         found.update(zip(lines, counted, strict=True))
     return found
-
-
-def records_query(area: Area, window: Window) -> str:
-    """The query string naming an area and a window on the records page: ids and times, no personal data."""
-    query = "community=" + ",".join(str(pk) for pk in sorted(area.community_ids)) + "&" + _window_query(window)
-    if area.grid_ids is not None:
-        query += "&grid=" + ",".join(str(pk) for pk in sorted(area.grid_ids))
-    return query.replace(",", "%2C")
-
-
-@lru_cache(maxsize=512)
-def _window_query(window: Window) -> str:
-    # A page links hundreds of numbers over a few windows (the officer's 400, a trend's 28 days): encoded once.
-    return urlencode(
-        {
-            "start": window.start.astimezone(local_zone()).isoformat(),
-            "end": window.end.astimezone(local_zone()).isoformat(),
-        }
-    )
-
-
-@lru_cache(maxsize=256)
-def _records_path(key: str, prefix: str, urlconf: str) -> str:
-    return reverse("reports:figure_records", args=[key])
-
-
-def records_url(key: str, area: Area, window: Window) -> str:
-    """The page listing the records behind a figure."""
-    return f"{_records_path(key, get_script_prefix(), str(get_urlconf()))}?{records_query(area, window)}"
