@@ -61,7 +61,6 @@ from alleykeeper.reports.measures import (
     Window,
     count_lines_in_windows,
     count_together,
-    grouped_together,
     records_query,
     records_url,
 )
@@ -455,8 +454,8 @@ def compute(area: Area, window: Window, keys: list[str] | None = None, by: str |
     """Count the figures. `by=None`: {key: int}. `by="grid"` or `"community"`: {group id: {key: int}} for
     every grid or community of the area (zeros included; grids have only per-grid figures).
 
-    One query for all the figures asked for (their counts, or their GROUP BYs joined by UNION ALL), plus one
-    for the grids: the number of queries does not depend on the data or on the number of figures. Figures an area does not have are left out."""
+    `by=None`: one query for all the figures asked for (their counts as scalar subqueries); grouped: one GROUP BY
+    query per figure, plus one for the grids. The number of queries does not depend on the data. Figures an area does not have are left out."""
     figures = figures_for(area, keys)
     if by is None:
         counts = count_together([figure.records(area, window) for figure in figures])
@@ -472,12 +471,12 @@ def compute(area: Area, window: Window, keys: list[str] | None = None, by: str |
     else:
         raise ValueError(f"by must be None, 'grid' or 'community', not {by!r}")
     result = {group: dict.fromkeys((figure.key for figure in figures), 0) for group in groups}
-    grouped = [
-        figure.records(area, window).order_by().values(path).annotate(n=Count("*")).values_list(path, "n")
-        for figure, path in ((figure, path_of(figure)) for figure in figures)
-    ]
-    for figure, rows in zip(figures, grouped_together(grouped), strict=True):
-        for group, n in rows:
+    # A query per figure: joined by UNION ALL in one statement, the street's 40 GROUP BYs took twice as long
+    # on PostgreSQL (measured on the benchmark's street: 4.3–5.2 s against 1.7–2.4 s).
+    for figure in figures:
+        path = path_of(figure)
+        counted = figure.records(area, window).order_by().values(path).annotate(n=Count("*")).values_list(path, "n")
+        for group, n in counted:
             if group in result:
                 result[group][figure.key] = n
     return result

@@ -148,27 +148,6 @@ def count_together(records: list[QuerySet]) -> list[int]:
         return [int(n or 0) for n in cursor.fetchone()]
 
 
-def grouped_together(grouped: list[QuerySet]) -> list[list[tuple]]:
-    """The rows (group, n) of each of `grouped` (values_list(group path, count) querysets), in one query:
-    their own SQL joined by UNION ALL, each row tagged with its queryset's number."""
-    if not grouped:
-        return []
-    connection = connections[grouped[0].db]
-    parts, params = [], []
-    for number, queryset in enumerate(grouped):
-        compiled = _compiled(queryset, connection)
-        if compiled is not None:
-            parts.append(f"SELECT {number}, q{number}.* FROM ({compiled[0]}) q{number}")  # noqa: S608
-            params += compiled[1]
-    found: list[list[tuple]] = [[] for _ in grouped]
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for number, group, n in cursor.fetchall():
-                found[number].append((group, n))
-    return found
-
-
 def count_in_windows(records: QuerySet, windows: list[Window]) -> list[int]:
     """The number of `records` (built with EACH_WINDOW for their window) in each of `windows`, in one query:
     the windows are a VALUES list and each is counted by the records' own SQL (SQLite and PostgreSQL)."""
