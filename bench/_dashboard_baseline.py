@@ -8,6 +8,9 @@ grouped by outcome. Definitions follow the docstrings of reports.figures and of 
 (households screened: a reached or vacant call; a stock at the window's end read from opening and closing
 times; a fever: a follow-up with is_fever; overdue: due before end minus the grace, window still open, not
 done and the case not closed at the end...). The benchmark fails if any number differs from ours.
+The reopening, publicity, disinfection and supplies figures follow figures_reopening.py, figures_publicity.py
+and figures_sanitation.py; the benchmark's street has none of their rows (0 on both sides), so for them the
+check says that the SQL runs, and the raw recompute test (reports/tests) checks their definitions.
 """
 
 from collections import defaultdict
