@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -202,8 +203,15 @@ def shown_keys() -> list[str]:
 def count_ahead(now: datetime | None = None) -> int:
     """Count today's figures of the dashboard for every community (its panels and table) and every grid (the
     table's) into the snapshot: what the refresh_figures timer runs. The number of communities counted."""
+    now = now or timezone.now()
     grid_keys = [key for key in TABLE_KEYS if key in FIGURES and FIGURES[key].per_grid]
-    return refresh_snapshots(now, keys=shown_keys(), grid_keys=grid_keys)
+    return refresh_snapshots(now, shown_keys(), grid_keys, trend_keys=drawn_keys(), days=trend_days(now))
+
+
+def drawn_keys() -> list[str]:
+    """Every figure drawn as a trend on a community's dashboard."""
+    keys = [key for panel in PANELS for key in panel.trend]
+    return [key for key in dict.fromkeys(keys) if key in FIGURES]
 
 
 def counted_ahead(area: Area, now: datetime) -> Snapshot | None:
@@ -212,7 +220,8 @@ def counted_ahead(area: Area, now: datetime) -> Snapshot | None:
 
 
 def panels(user, area: Area, now: datetime, snapshot: Snapshot | None = None) -> list[PanelView]:
-    """The panels of an area; today's counts from `snapshot` (counted ahead) when given for one community."""
+    """The panels of an area; today's counts and the trends from `snapshot` (counted ahead) when given for one
+    community (the trends only if counted for the same report days)."""
     present = {key for panel in PANELS for key in panel.keys if key in FIGURES and FIGURES[key].applies_to(area)}
     if snapshot is not None and len(area.community_ids) == 1:
         window, counted = snapshot.window, snapshot.communities[next(iter(area.community_ids))]
@@ -221,8 +230,12 @@ def panels(user, area: Area, now: datetime, snapshot: Snapshot | None = None) ->
         window = today_window(now)
         values = compute(area, window, sorted(present))
     days = trend_days(now)
-    drawn = [key for panel in PANELS for key in panel.trend if key in FIGURES and FIGURES[key].applies_to(area)]
-    lines = series_of(list(dict.fromkeys(drawn)), area, days)  # every trend of the page: one query
+    drawn = [key for key in drawn_keys() if FIGURES[key].applies_to(area)]
+    lines = None
+    if snapshot is not None and len(area.community_ids) == 1:
+        lines = snapshot.trend_of(next(iter(area.community_ids)), drawn, days)
+    if lines is None:
+        lines = series_of(drawn, area, days)  # every trend of the page: one query
     views = []
     for panel in PANELS:
         shown = [_shown(user, FIGURES[key], values[key], area, window) for key in panel.keys if key in values]

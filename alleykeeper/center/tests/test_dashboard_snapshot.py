@@ -7,12 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alleykeeper.center.dashboard import trend_days
 from alleykeeper.center.tests.conftest import HOME_MOMENT, Busy, client_for
 from alleykeeper.center.tests.test_dashboard import figure_links, shown_total
 from alleykeeper.registry.models import Community
-from alleykeeper.reports.figures import Area, Window, compute
+from alleykeeper.reports.figures import Area, Window, compute, series
 from alleykeeper.reports.models import FigureSnapshot
 from testkit.world import make_household
 
@@ -46,6 +49,17 @@ def test_a_fresh_snapshot_is_read_with_its_time_and_its_links_list_what_it_count
         link, value = registered_shown(page, world.community.pk)
         assert value == counted["households_registered"]
         assert shown_total(client, link, "households_registered") == value  # the list of the same window
+    # The trends too: no query of the report days' windows (WITH w ...) while the snapshot is fresh, the same numbers.
+    with CaptureQueriesContext(connection) as captured:
+        page = admin.get(community_url).content.decode()
+    assert not any("WITH w" in query["sql"] for query in captured)
+    days = trend_days(HOME_MOMENT)
+    area = Area.of_communities([world.community.pk])
+    drawn = {}
+    for url, key, value in figure_links(page.split("</figure>")[0]):  # the first panel's chart: 排查
+        if key == "households_screened" and url.count("T15%3A00") == 2:
+            drawn[next(d for d in days if f"end={d.isoformat()}T15" in url)] = value
+    assert list(drawn.values()) == series("households_screened", area, sorted(drawn))[::-1] and len(drawn) == len(days)
     # The grids side by side on the community's page come from the snapshot too.
     grids = admin.get(community_url).content.decode().split('id="grids-title"')[1]
     grid_a = compute(

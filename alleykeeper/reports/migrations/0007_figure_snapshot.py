@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('taken_at', models.DateTimeField(verbose_name='统计时间')),
                 ('figures', models.JSONField(default=dict, verbose_name='数字')),
                 ('grid_figures', models.JSONField(default=dict, verbose_name='各网格数字')),
+                ('trends', models.JSONField(default=dict, verbose_name='趋势')),
                 ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.community', verbose_name='社区')),
             ],
             options={

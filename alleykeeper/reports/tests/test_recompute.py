@@ -369,11 +369,16 @@ def test_the_dashboards_snapshot_holds_the_raw_figures_of_today(world, settings)
     _build(world, random.Random(2020))
     communities = [world.community.pk, world.other_community.pk]
     grids = list(Grid.objects.values_list("pk", "community_id"))
-    for day in DAYS[1:3]:
+    days = {d: _plain(Window.report_day(d)) for d in DAYS[:2]}
+    trended = [*[key for key, figure in FIGURES.items() if figure.kind == "flow"][:6], "observation_current"]
+    for day in DAYS[2:4]:
         cutoff = Window.report_day(day).end
         for moment in (cutoff - timedelta(seconds=1), cutoff + timedelta(seconds=1)):
-            refresh_snapshots(moment)
+            refresh_snapshots(moment, trend_keys=trended, days=list(days))
             snapshot = snapshot_of(Area.of_communities(communities), moment, list(FIGURES))
+            for community in communities:  # the trends kept: each day's raw count at its cutoff
+                lines = snapshot.trend_of(community, trended, list(days))
+                assert lines == {k: [days[d].get((k, community, None), 0) for d in days] for k in trended}
             assert snapshot is not None and snapshot.window == Window.since_midnight(moment)
             plain = _plain(snapshot.window)
             for key, figure in FIGURES.items():
