@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alleykeeper
 
-.PHONY: run serve test test-clock test-postgres lint format env demo clean system-test-deps
+.PHONY: run serve test test-clock test-postgres lint format env demo clean system-test-deps audit
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ test-clock: $(VENV)/.dev .env var system-test-deps
 ## the same suite on PostgreSQL (the server must be running; .ci/run starts it)
 test-postgres:
 	DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit; needs the network, so not in the suite;
+## exceptions are written down in README "Security")
+audit: $(VENV)/.dev
+	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt --progress-spinner off
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

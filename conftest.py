@@ -3,7 +3,13 @@
 import pytest
 from django.test import Client
 
+from testkit.second_factor import force_login_verified
 from testkit.world import World, build_world
+
+# Personas signed in by `force_login` (in every fixture, whatever its scope) have passed the second factor, as
+# after the login's code step (testkit/second_factor.py); the second factor itself is tested through the login
+# (accounts/tests/test_second_factor.py, e2e/test_totp.py).
+Client.force_login = force_login_verified
 
 
 @pytest.fixture(autouse=True)

@@ -65,13 +65,15 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one key (32 bytes, urlsafe base64).")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alleykeeper.accounts.apps.VerifiedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "alleykeeper.core",
@@ -96,13 +98,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alleykeeper.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -121,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alleykeeper.center.context_processors.navigation",
+                "alleykeeper.accounts.context_processors.second_factor_pending",
             ],
         },
     },
@@ -202,6 +208,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Flash messages name residents and addresses: keep them server-side, not in a readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# Idle timeout (accounts/middleware.py): a session unused this long is signed out, whatever SESSION_COOKIE_AGE
+# (the longest a session lives however busy) says.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -211,6 +220,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env("SECURE_PROXY_SSL_HEADER", ""):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not SECURE_HSTS_PRELOAD:
@@ -280,6 +290,29 @@ MAP_DEFAULT_CENTER = tuple(float(n) for n in env_list("MAP_DEFAULT_CENTER", "24.
 MAP_MAX_VERTICES = env_int("MAP_MAX_VERTICES", 2000)
 MAP_IMPORT_MAX_BYTES = env_int("MAP_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MAP_IMPORT_MAX_FEATURES = env_int("MAP_IMPORT_MAX_FEATURES", 5000)
+
+# Content security policy (django-csp): scripts only from our own static files, never inline (no <script> body,
+# no onclick=, no hx-on: core/static/core/app.js reads data attributes instead) and never eval'd. Inline style
+# stays allowed (progress bars' widths, Leaflet's positioning). Images may come from the map's tile server.
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Second factor (django-otp, TOTP): the roles that can reveal identity data, export or manage staff
+# (accounts/second_factor.py) confirm a code from an authenticator app; the issuer shown in the app.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "小巷管家")
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")
