@@ -161,13 +161,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-        if env("REDIS_URL", "")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+# Shared state (README "Several app servers"): sessions live in the database; rate limits and login throttling
+# in the cache, which every process must share: Redis (REDIS_URL, several app servers), or the database (one
+# server without Redis: the laptop). A per-process cache (locmem) counts each worker alone: development only.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REDIS_URL = env("REDIS_URL", "")
+CACHE_BACKEND = env("CACHE_BACKEND", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "alleykeeper_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+if CACHE_BACKEND not in _CACHE_BACKENDS or (CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("CACHE_BACKEND is one of redis (with REDIS_URL), database or locmem.")
+if CACHE_BACKEND == "locmem" and not DEBUG:
+    raise ImproperlyConfigured(
+        "CACHE_BACKEND=locmem keeps rate limits and login throttling inside each process: with DEBUG off, set "
+        "REDIS_URL (several app servers) or CACHE_BACKEND=database (one server), see README, Configuration."
+    )
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 
 TASKS = {
     "default": {
