@@ -38,11 +38,13 @@ run: $(VENV)/.runtime .env var
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs); root, or sudo.
+## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs), nginx (`nginx -t`
+## of deploy/nginx); root, or sudo.
 system-test-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v faketime >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v faketime >/dev/null \
+		|| [ ! -x /usr/sbin/nginx ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk faketime; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk faketime nginx; \
 	fi
 
 ## make test: install what tests need, lint, and pass the whole suite (SQLite by default)

@@ -326,6 +326,10 @@ CONTENT_SECURITY_POLICY = {
 # (accounts/second_factor.py) confirm a code from an authenticator app; the issuer shown in the app.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "小巷管家")
 
+# Backups (manage.py backup_database, the alleykeeper-backup timer): where, and how many are kept.
+BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")
 
