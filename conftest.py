@@ -15,6 +15,9 @@ Client.force_login = force_login_verified
 @pytest.fixture(autouse=True)
 def _fast_and_immediate(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests move the clock by hours with one signed-in client; the idle timeout has its own test
+    # (core/tests/test_security_headers.py).
+    settings.SESSION_IDLE_MINUTES = 30 * 24 * 60
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,
