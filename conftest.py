@@ -12,12 +12,18 @@ from testkit.world import World, build_world
 Client.force_login = force_login_verified
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_idle_timeout() -> None:
+    """Tests move the clock by hours, days or back with one signed-in client, in fixtures of every scope; the
+    idle timeout has its own test (core/tests/test_security_headers.py)."""
+    from django.conf import settings
+
+    settings.SESSION_IDLE_MINUTES = 30 * 24 * 60
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_immediate(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests move the clock by hours with one signed-in client; the idle timeout has its own test
-    # (core/tests/test_security_headers.py).
-    settings.SESSION_IDLE_MINUTES = 30 * 24 * 60
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,

@@ -5,8 +5,11 @@ verified without a code.
 """
 
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from alleykeeper.accounts.middleware import LAST_SEEN_KEY
 
 _plain_force_login = Client.force_login
 
@@ -20,4 +23,5 @@ def force_login_verified(client: Client, user, backend: str | None = None) -> No
         device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[LAST_SEEN_KEY] = timezone.now().timestamp()  # as the login stamps it
     session.save()

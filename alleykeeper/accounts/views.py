@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from alleykeeper.accounts import middleware as idle
 from alleykeeper.accounts import second_factor, throttle
 from alleykeeper.accounts.forms import CodeForm, ThrottledLoginForm
 from alleykeeper.core.net import client_ip
@@ -38,7 +39,9 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: ThrottledLoginForm) -> HttpResponse:
         user = form.get_user()
         if second_factor.confirmed_device(user) is None:
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            idle.stamp(self.request)
+            return response
         session = self.request.session
         session[second_factor.PENDING_USER_KEY] = user.pk
         session[second_factor.PENDING_BACKEND_KEY] = user.backend
@@ -79,6 +82,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 request.session.pop(key, None)
             auth_login(request, user, backend=backend)
             otp_login(request, device)
+            idle.stamp(request)
             return HttpResponseRedirect(_safe_next(request, reverse("center:home")))
         else:
             throttle.record_failure(user.username, ip)
