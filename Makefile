@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alleykeeper
 
-.PHONY: run serve test test-clock test-postgres lint format env demo clean system-test-deps
+.PHONY: run serve test test-clock test-postgres lint format env demo clean system-test-deps audit
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,13 @@ run: $(VENV)/.runtime .env var
 	trap "kill $$worker $$scanner 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs); root, or sudo.
+## Debian packages the tests need: Chromium and CJK fonts (browser tests), faketime (clock runs), nginx (`nginx -t`
+## of deploy/nginx); root, or sudo.
 system-test-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v faketime >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v faketime >/dev/null \
+		|| [ ! -x /usr/sbin/nginx ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk faketime; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk faketime nginx; \
 	fi
 
 ## make test: install what tests need, lint, and pass the whole suite (SQLite by default)
@@ -60,6 +62,11 @@ test-clock: $(VENV)/.dev .env var system-test-deps
 ## the same suite on PostgreSQL (the server must be running; .ci/run starts it)
 test-postgres:
 	DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit; needs the network, so not in the suite;
+## exceptions are written down in README "Security")
+audit: $(VENV)/.dev
+	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt --progress-spinner off
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

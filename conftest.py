@@ -3,7 +3,22 @@
 import pytest
 from django.test import Client
 
+from testkit.second_factor import force_login_verified
 from testkit.world import World, build_world
+
+# Personas signed in by `force_login` (in every fixture, whatever its scope) have passed the second factor, as
+# after the login's code step (testkit/second_factor.py); the second factor itself is tested through the login
+# (accounts/tests/test_second_factor.py, e2e/test_totp.py).
+Client.force_login = force_login_verified
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_idle_timeout() -> None:
+    """Tests move the clock by hours, days or back with one signed-in client, in fixtures of every scope; the
+    idle timeout has its own test (core/tests/test_security_headers.py)."""
+    from django.conf import settings
+
+    settings.SESSION_IDLE_MINUTES = 30 * 24 * 60
 
 
 @pytest.fixture(autouse=True)

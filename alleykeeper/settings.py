@@ -65,13 +65,15 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one key (32 bytes, urlsafe base64).")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alleykeeper.accounts.apps.VerifiedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # django-ninja: the JSON API; installed so that its docs page serves Swagger UI from its own files
@@ -99,13 +101,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "alleykeeper.core.replica.ReplicaScopeMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alleykeeper.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -124,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alleykeeper.center.context_processors.navigation",
+                "alleykeeper.accounts.context_processors.second_factor_pending",
             ],
         },
     },
@@ -136,6 +143,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL streaming replica (README "Read replica"): dashboards, reports, exports and long lists read from
+# it (core/replica.py), never what the request wrote; after a write the browser reads the primary for
+# REPLICA_PIN_SECONDS.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["alleykeeper.core.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE avoids lock upgrades mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -158,13 +175,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-        if env("REDIS_URL", "")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+# Shared state (README "Several app servers"): sessions live in the database; rate limits and login throttling
+# in the cache, which every process must share: Redis (REDIS_URL, several app servers), or the database (one
+# server without Redis: the laptop). A per-process cache (locmem) counts each worker alone: development only.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REDIS_URL = env("REDIS_URL", "")
+CACHE_BACKEND = env("CACHE_BACKEND", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "alleykeeper_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+if CACHE_BACKEND not in _CACHE_BACKENDS or (CACHE_BACKEND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("CACHE_BACKEND is one of redis (with REDIS_URL), database or locmem.")
+if CACHE_BACKEND == "locmem" and not DEBUG:
+    raise ImproperlyConfigured(
+        "CACHE_BACKEND=locmem keeps rate limits and login throttling inside each process: with DEBUG off, set "
+        "REDIS_URL (several app servers) or CACHE_BACKEND=database (one server), see README, Configuration."
+    )
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 
 TASKS = {
     "default": {
@@ -205,6 +234,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Flash messages name residents and addresses: keep them server-side, not in a readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# Idle timeout (accounts/middleware.py): a session unused this long is signed out, whatever SESSION_COOKIE_AGE
+# (the longest a session lives however busy) says.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -214,6 +246,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env("SECURE_PROXY_SSL_HEADER", ""):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not SECURE_HSTS_PRELOAD:
@@ -315,6 +348,33 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "alleykeeper@localhost")
+
+# Content security policy (django-csp): scripts only from our own static files, never inline (no <script> body,
+# no onclick=, no hx-on: core/static/core/app.js reads data attributes instead) and never eval'd. Inline style
+# stays allowed (progress bars' widths, Leaflet's positioning). Images may come from the map's tile server.
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Second factor (django-otp, TOTP): the roles that can reveal identity data, export or manage staff
+# (accounts/second_factor.py) confirm a code from an authenticator app; the issuer shown in the app.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "小巷管家")
+
+# Backups (manage.py backup_database, the alleykeeper-backup timer): where, and how many are kept.
+BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
 
 # Demo community (make run): password for all demo accounts, written into .env by `make env`.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

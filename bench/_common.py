@@ -84,6 +84,12 @@ def setup_django(database_url: str) -> None:
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ).enable()
+    # The benchmarks' signed-in clients have passed the second factor, as the tests' personas have.
+    from django.test import Client
+
+    from testkit.second_factor import force_login_verified
+
+    Client.force_login = force_login_verified
 
 
 def migrate() -> None:

@@ -1,18 +1,57 @@
 """Helpers of the browser tests (fixtures are in e2e/conftest.py)."""
 
+from typing import TYPE_CHECKING
+
 from playwright.sync_api import Page, expect
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 E2E_PASSWORD = "e2e-Passw0rd-long"
 expect.set_options(timeout=20_000)
 
 
 def do_login(page: Page, user, password: str = E2E_PASSWORD) -> None:
-    """Log in through the login form, as a person would, and wait for the home page."""
+    """Log in through the login form, as a person would, and wait for the home page. A role that needs the
+    second factor has an authenticator (enrolled here if it has none) and types its code at the second step."""
+    username = user.username if hasattr(user, "username") else str(user)
+    device = authenticator(username)
     page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username if hasattr(user, "username") else str(user))
+    page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    if device is not None:
+        page.get_by_label("验证码").fill(current_code(device))
+        page.get_by_role("button", name="验证并登录").click()
     expect(page.locator(".topbar .who")).to_be_visible()
+
+
+def authenticator(username: str) -> "TOTPDevice | None":
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from alleykeeper.accounts.models import User
+    from alleykeeper.accounts.second_factor import needs_second_factor
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not needs_second_factor(user):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def current_code(device: "TOTPDevice") -> str:
+    """The code the authenticator shows now; the next step's when this step's code was used already (a code
+    is accepted once)."""
+    import time
+
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    step_now = int(time.time() - device.t0) // device.step
+    drift = 1 if device.last_t is not None and device.last_t >= step_now else 0
+    return (
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):0{device.digits}d}"
+    )
 
 
 def no_horizontal_scroll(page: Page) -> bool:

@@ -60,6 +60,7 @@ _EXPLICITLY_CLOSED = {
 }
 _NONE_WORD = re.compile(r"(?<![A-Za-z])None(?![A-Za-z])")
 _CELLS = {"td", "th", "dd"}
+_DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}  # data (json_script), never run
 
 
 class _PageReader(HTMLParser):
@@ -76,6 +77,7 @@ class _PageReader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        self._inline_script(tag, a)
         if a.get("id"):
             if a["id"] in self._ids:
                 self.structure.append(f'id="{a["id"]}" is used twice')
@@ -88,6 +90,16 @@ class _PageReader(HTMLParser):
             self._cell = []
         if tag in _EXPLICITLY_CLOSED:
             self._open.append(tag)
+
+    def _inline_script(self, tag: str, a: dict[str, str | None]) -> None:
+        """The content security policy runs no inline script: note any the page has."""
+        if tag == "script" and not a.get("src") and a.get("type") not in _DATA_SCRIPT_TYPES:
+            self.structure.append("an inline <script> (the content security policy blocks it)")
+        handlers = [name for name in a if name.startswith(("on", "hx-on"))]
+        if handlers:
+            self.structure.append(f"an inline event handler on <{tag}>: {', '.join(handlers)}")
+        if (a.get("href") or "").strip().lower().startswith("javascript:"):
+            self.structure.append("a javascript: link")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _CELLS and self._cell is not None:
@@ -192,9 +204,21 @@ def _fetch(client: Client, url: str, route: str) -> tuple[CrawledPage, str]:
         html = response.status_code == 200 and response["Content-Type"].startswith("text/html")
         body = content.decode() if html and not download else ""
     page = CrawledPage(url, route, response.status_code, [], list(dict.fromkeys(writes)), download, body)
+    if html and not download:
+        page.problems += csp_problems(response.get("Content-Security-Policy", ""))
     if response.status_code in (301, 302, 303, 307, 308):
         body = f'<a href="{response["Location"]}">'  # followed like a link
     return page, body
+
+
+def csp_problems(policy: str) -> list[str]:
+    """What is wrong with a page's content security policy header: missing, or letting inline script run."""
+    if not policy:
+        return ["no Content-Security-Policy header"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.split()}
+    script_src = directives.get("script-src", directives.get("default-src", ["*"]))
+    loose = [source for source in script_src if source in ("*", "'unsafe-inline'", "'unsafe-eval'", "data:")]
+    return [f"the content security policy lets script run from {', '.join(loose)}"] if loose else []
 
 
 def _same_site(base: str, href: str) -> str | None:

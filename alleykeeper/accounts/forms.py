@@ -33,3 +33,23 @@ class ThrottledLoginForm(AuthenticationForm):
             raise
         throttle.record_success(username)
         return data
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code of an authenticator app (spaces and full-width digits are accepted)."""
+
+    code = forms.CharField(
+        label="验证码",
+        max_length=20,
+        help_text="打开手机上的验证器（如 Microsoft Authenticator、Google 身份验证器），输入“小巷管家”下的 6 位数字。",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).translate(_FULL_WIDTH_DIGITS)
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError("验证码是 6 位数字，请照验证器上显示的输入。")
+        return code
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")

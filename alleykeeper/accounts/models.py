@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from alleykeeper.accounts.roles import CAPABILITIES, Role
+from alleykeeper.accounts.second_factor import GUARDED, session_verified
 
 
 class User(AbstractUser):
@@ -25,4 +26,7 @@ class User(AbstractUser):
     def can(self, capability: str) -> bool:
         if not self.is_active:
             return False
-        return self.is_superuser or capability in CAPABILITIES.get(self.role, frozenset())
+        allowed = self.is_superuser or capability in CAPABILITIES.get(self.role, frozenset())
+        if allowed and capability in GUARDED:
+            return session_verified(self)
+        return allowed

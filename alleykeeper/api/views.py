@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from alleykeeper.accounts.second_factor import pending
 from alleykeeper.api import access, actions
 from alleykeeper.api.forms import TokenForm
 from alleykeeper.api.models import ApiToken
@@ -16,8 +17,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        created = actions.create_token(request.user, form.cleaned_data["name"], form.cleaned_data["scope"])
-        form = TokenForm()
+        if pending(request.user):
+            # A token acts without a session, so it is made only by a session that passed the second factor.
+            form.add_error(None, "创建令牌前请先完成两步验证（页面顶部的链接）：令牌能做的事与验证后的您相同。")
+        else:
+            created = actions.create_token(request.user, form.cleaned_data["name"], form.cleaned_data["scope"])
+            form = TokenForm()
     context = {
         "form": form,
         "created": created,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import ACTION_LABELS, AuditEvent, Purpose
 from alleykeeper.core.paging import page_after
+from alleykeeper.core.replica import use_replica
 from alleykeeper.core.widgets import DateInput
 
 
@@ -22,6 +23,7 @@ class AuditFilterForm(forms.Form):
 
 
 @login_required
+@use_replica
 def audit_list(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Capability.VIEW_AUDIT):
         raise PermissionDenied

@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from alleykeeper.center import access, dashboard
+from alleykeeper.core.replica import use_replica
 from alleykeeper.registry.models import Community, Grid
 from alleykeeper.reports.figures import Area
 
 
 @login_required
+@use_replica
 def overview(request: HttpRequest) -> HttpResponse:
     """Several communities: side by side, each a link to its dashboard. One community: its dashboard."""
     access.require_dashboard(request.user)

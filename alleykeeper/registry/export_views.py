@@ -8,6 +8,7 @@ from django.utils.http import content_disposition_header
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.paging import int_or_none
+from alleykeeper.core.replica import use_replica
 from alleykeeper.registry import access, exports
 from alleykeeper.registry.forms import ExportForm
 from alleykeeper.registry.models import Grid
@@ -16,6 +17,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@use_replica
 def export(request: HttpRequest) -> HttpResponse:
     """GET shows the form; POST (never GET, so filters and purpose stay out of URLs and logs) exports."""
     access.require(request.user, Capability.EXPORT_REGISTER)

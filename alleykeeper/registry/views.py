@@ -12,6 +12,7 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.paging import BadCursor, int_or_none, page_after
+from alleykeeper.core.replica import use_replica
 from alleykeeper.registry import access, actions
 from alleykeeper.registry.forms import GridForm, HouseholdForm, MoveResidentForm, ResidentForm, RevealForm, SearchForm
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead
@@ -85,6 +86,7 @@ def _count_residents(households: list[Household]) -> None:
 
 
 @login_required
+@use_replica
 def household_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REGISTER)
     # By grid in the community's order (Grid.Meta.ordering, its null sort numbers last), building, room.

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
+from alleykeeper.core.replica import use_replica
 from alleykeeper.registry.models import Community, Street
 from alleykeeper.reports import access, actions
 from alleykeeper.reports.figures import Area, Window, records_query
@@ -58,6 +59,7 @@ def _days_page(request: HttpRequest, form: GenerateForm, status: int = 200) -> H
 
 
 @login_required
+@use_replica
 def daily(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Capability.VIEW_REPORTS)
     return _days_page(request, GenerateForm())
@@ -260,6 +262,7 @@ def _street_context(request: HttpRequest, street: Street, day: date, fmt: Report
 
 
 @login_required
+@use_replica
 def street_detail(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     street, the_day = access.street_for(request.user, pk), access.day_of(day)
     formats = _formats()

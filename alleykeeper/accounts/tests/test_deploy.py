@@ -61,3 +61,22 @@ def test_missing_secret_key_is_named(production_env):
     result = _check(env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_per_process_cache(production_env):
+    result = _check({**production_env, "CACHE_BACKEND": "locmem"})
+    assert result.returncode != 0
+    assert "CACHE_BACKEND=locmem" in result.stderr and "REDIS_URL" in result.stderr
+
+
+def test_production_without_redis_shares_the_cache_in_the_database(production_env):
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    done = subprocess.run(  # noqa: S603 - our own manage.py with our own interpreter
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "shell", "-c", script],
+        env=production_env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip().endswith("django.core.cache.backends.db.DatabaseCache"), done.stderr

@@ -1,11 +1,13 @@
 """API tokens: the owner creates (secret shown once, stored hashed), lists and revokes them; scopes hold."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from alleykeeper.api.models import ApiToken, TokenScope, hash_secret
 from alleykeeper.api.tests.conftest import ApiClient, api_for
 from alleykeeper.audit.models import AuditEvent
+from testkit.second_factor import _plain_force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,16 @@ def test_owner_creates_a_token_seen_once_and_stored_hashed(world, as_worker_a):
     page = as_worker_a.get(reverse("api:tokens")).content.decode()
     assert "区健康平台" in page and token.prefix in page and secret not in page
     assert AuditEvent.objects.filter(action="api_token.create", actor=world.worker_a).exists()
+
+
+def test_a_session_without_the_second_factor_makes_no_token(world):
+    """A token acts without a session (the API asks no code), so only a session verified with a code makes one:
+    else a grid worker who never enrolled could reveal ID numbers through the API."""
+    client = Client()
+    _plain_force_login(client, world.worker_a)
+    response = client.post(reverse("api:tokens"), {"name": "区健康平台", "scope": "write"})
+    assert response.status_code == 400 and "两步验证" in response.content.decode()
+    assert not ApiToken.objects.exists()
 
 
 def test_bad_token_form_says_what_to_fix(as_worker_a):

@@ -1,0 +1,43 @@
+/* Behaviour every page shares, from data attributes: the content security policy allows no inline script
+   (no <script> body, no onclick=, no hx-on). */
+(function () {
+  "use strict";
+
+  // On a phone the menu scrolls sideways: bring the current entry into view.
+  var current = document.querySelector(".mainnav [aria-current]");
+  if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-print], [data-confirm]");
+    if (!target) return;
+    if (target.hasAttribute("data-print")) {
+      window.print();
+    } else if (!window.confirm(target.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+
+  // A region that shows a notice (data-failed-notice="id") when one of its htmx requests fails, and hides it
+  // again after a successful swap.
+  function failedNotice(event, hidden) {
+    var region = event.target.closest && event.target.closest("[data-failed-notice]");
+    var notice = region && document.getElementById(region.getAttribute("data-failed-notice"));
+    if (notice) notice.hidden = hidden;
+  }
+  document.addEventListener("htmx:sendError", function (event) { failedNotice(event, false); });
+  document.addEventListener("htmx:responseError", function (event) { failedNotice(event, false); });
+  document.addEventListener("htmx:afterSwap", function (event) { failedNotice(event, true); });
+
+  // A polling region (data-pause-while-typing) is not refreshed while someone types in one of its fields.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var region = event.detail.elt;
+    if (region.hasAttribute("data-pause-while-typing") && region.contains(document.activeElement) &&
+        document.activeElement.matches("input, textarea, select")) {
+      event.preventDefault();
+    }
+  });
+})();
