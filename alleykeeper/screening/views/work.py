@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.core.paging import int_or_none, page_after
 from alleykeeper.places.forms import picker_context, provinces
 from alleykeeper.registry.models import Grid, Resident
 from alleykeeper.screening import access, actions
@@ -56,12 +56,11 @@ def work_list(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(campaign=campaign, status__in=TABS[tab][1])
         .select_related("household__building__alley", "household__unit", "grid")
         .prefetch_related(_people())
-        .order_by("grid", "sort_key", "id")
     )
     grid_id = int_or_none(request.GET.get("grid"))
     if grid_id:
         states = states.filter(grid_id=grid_id)
-    page = page_of(states, request.GET.get("page"), PAGE_SIZE)
+    page = page_after(states, request.GET.get("after"), PAGE_SIZE, order=("grid_id", "sort_key", "pk"), tag="work")
     context = {
         "campaign": campaign,
         "page": page,
