@@ -52,7 +52,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         .order_by("-material__start_date", "building__alley__name", "building__name", "id")[: OPEN_SHEETS + 1]
     )
     context = {
-        "page": page_after(materials, request.GET.get("after"), PAGE_SIZE, order=("-start_date", "-pk"), tag="materials"),
+        "page": page_after(
+            materials, request.GET.get("after"), PAGE_SIZE, order=("-start_date", "-pk"), tag="materials"
+        ),
         "open_sheets": open_sheets[:OPEN_SHEETS],
         "more_sheets": len(open_sheets) > OPEN_SHEETS,
         "channel_count": Channel.objects.visible_to(user).filter(active=True).count(),
