@@ -69,6 +69,7 @@ class BatchOut(Schema):
     imported_count: int
     created_at: datetime
     imported_at: datetime | None
+    updated_at: datetime
 
 
 class PushedPersonOut(Schema):
@@ -217,8 +218,9 @@ add_resource(
     label="排查记录",
 )  # fmt: skip
 add_resource(
-    router, "/push-batches", name="push_batches", out=BatchOut, rows=_batches, one=_batch, label="推送名单批次"
-)
+    router, "/push-batches", name="push_batches", out=BatchOut, rows=_batches, one=_batch, changed="updated_at",
+    label="推送名单批次",
+)  # fmt: skip
 add_resource(
     router, "/push-people", name="push_people", out=PushedPersonOut, rows=_pushed, one=_pushed_one,
     label="推送人员及比对结果",

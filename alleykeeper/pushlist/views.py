@@ -120,7 +120,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status == BatchStatus.DONE:
         people, filters = _filtered_people(request, batch)
         context |= {
-            "page": page_after(people, request.GET.get("after"), PAGE_SIZE, order=("row_number", "pk"), tag="push_people"),
+            "page": page_after(
+                people, request.GET.get("after"), PAGE_SIZE, order=("row_number", "pk"), tag="push_people"
+            ),
             "filters": filters,
             "outcomes": Outcome.choices,
             "errors": batch.errors[:200] if context["can_import"] else [],
@@ -164,7 +166,7 @@ def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access.batch_for(request.user, pk)
     if batch.status == BatchStatus.FAILED and batch.upload_path:
         batch.status = BatchStatus.MAPPING
-        batch.save(update_fields=["status"])
+        batch.save(update_fields=["status", "updated_at"])
     return redirect("pushlist:batch", batch.pk)
 
 
