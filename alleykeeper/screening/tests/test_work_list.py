@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
+from alleykeeper.registry.actions import save_grid
 from alleykeeper.registry.models import HouseholdKind
 from alleykeeper.screening import actions
+from alleykeeper.screening.models import CampaignHousehold
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, start_campaign
 from alleykeeper.screening.views import work
 from testkit.paging import follow_pages
@@ -132,3 +134,17 @@ def test_work_list_pages_by_key_stable_under_an_insert(world, places, as_worker_
     url = reverse("screening:work", args=[campaign.pk]) + "?show=todo"
     seen = follow_pages(as_worker_a, url, after_first=enrol_one)
     assert len(seen) == len(set(seen)) == 7
+
+
+def test_work_list_keeps_the_communitys_grid_order_across_pages(world, places, as_admin, monkeypatch):
+    """Grids in the community's order (a sort number first), page after page: grid B numbered 1 comes first."""
+    monkeypatch.setattr(work, "PAGE_SIZE", 2)
+    for n in range(3):
+        make_household(world.grid_a, "5号楼", f"{n + 1}01")
+        make_household(world.grid_b, "5号楼", f"{n + 1}01")
+    save_grid(world.admin, world.grid_b, {"sort_number": 1})
+    campaign = start_campaign(world.admin, [world.grid_a, world.grid_b])
+    seen = follow_pages(as_admin, reverse("screening:work", args=[campaign.pk]))
+    grid_of = dict(CampaignHousehold.objects.filter(pk__in=seen).values_list("pk", "grid_id"))
+    order = [grid_of[pk] for pk in seen]
+    assert len(seen) == len(set(seen)) == 8 and order == sorted(order, key=lambda grid: grid != world.grid_b.pk)

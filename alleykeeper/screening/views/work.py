@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from alleykeeper.screening.models import (
 )
 
 PAGE_SIZE = 30
+LAST_RANK = 2_147_483_647  # a grid without a sort number comes after those with one
 # Which states each tab of the work list shows; "todo" is what is still to reach.
 TABS = {
     "todo": ("待完成", (HouseholdStatus.PENDING, HouseholdStatus.REVISIT)),
@@ -60,7 +62,10 @@ def work_list(request: HttpRequest, pk: int) -> HttpResponse:
     grid_id = int_or_none(request.GET.get("grid"))
     if grid_id:
         states = states.filter(grid_id=grid_id)
-    page = page_after(states, request.GET.get("after"), PAGE_SIZE, order=("grid_id", "sort_key", "pk"), tag="work")
+    # Grids in the community's order (Grid.Meta.ordering: sort number, unnumbered last, then name), as keys.
+    states = states.annotate(grid_rank=Coalesce("grid__sort_number", Value(LAST_RANK)), grid_key=F("grid__name_key"))
+    order = ("grid_rank", "grid_key", "grid_id", "sort_key", "pk")
+    page = page_after(states, request.GET.get("after"), PAGE_SIZE, order=order, tag="work")
     context = {
         "campaign": campaign,
         "page": page,
