@@ -262,6 +262,10 @@ OBSERVATION_SELF_REPORTS_PER_HOUR = env_int("OBSERVATION_SELF_REPORTS_PER_HOUR",
 # Daily report (README "Daily report"): the day's report covers the 24 hours up to this local time
 # (HH:MM in TIME_ZONE, the community's zone); `generate_daily_reports` runs after it.
 REPORT_CUTOFF = env("REPORT_CUTOFF", "15:00")
+# The dashboard's figures of today (README "Dashboard"): counted by `refresh_figures` (a timer every few
+# minutes) and read from that snapshot while it is at most this many minutes old; older or missing, the
+# dashboard counts them itself. 0: never read a snapshot.
+FIGURES_SNAPSHOT_MAX_AGE_MINUTES = env_int("FIGURES_SNAPSHOT_MAX_AGE_MINUTES", 10)
 # Disinfection (sanitation): a task not done by its due time plus this grace is overdue; the daily stairwell
 # task of a building with a household under home observation is due at this local time; the task command
 # catches up this many missed days.

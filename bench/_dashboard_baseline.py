@@ -8,6 +8,9 @@ grouped by outcome. Definitions follow the docstrings of reports.figures and of 
 (households screened: a reached or vacant call; a stock at the window's end read from opening and closing
 times; a fever: a follow-up with is_fever; overdue: due before end minus the grace, window still open, not
 done and the case not closed at the end...). The benchmark fails if any number differs from ours.
+The reopening, publicity, disinfection and supplies figures follow figures_reopening.py, figures_publicity.py
+and figures_sanitation.py; the benchmark's street has none of their rows (0 on both sides), so for them the
+check says that the SQL runs, and the raw recompute test (reports/tests) checks their definitions.
 """
 
 from collections import defaultdict
@@ -48,6 +51,27 @@ _ON_DUTY = """EXISTS (SELECT 1 FROM gates_shift sh WHERE sh.gate_id = g.id AND s
 _GATES = """
 SELECT w.i, {g}, count(*) FROM W CROSS JOIN gates_gate g JOIN gates_enclosure en ON en.id = g.enclosure_id
 WHERE en.community_id = ANY(%(c)s) AND g.state <> 'closed' {more} GROUP BY 1, 2"""
+
+# Publicity: a building reached by a material in use on the window's last day (a floor posted, a sending in
+# the building or to its group) before the window's end; supplies: the stock summed from the moves.
+_IN_USE = "AND m.start_date <= w.d AND (m.end_date IS NULL OR m.end_date >= w.d)"
+_REACHED = f"""(EXISTS (SELECT 1 FROM publicity_floorposting fp JOIN publicity_postingsheet ps ON ps.id = fp.sheet_id
+  JOIN publicity_material m ON m.id = ps.material_id WHERE ps.building_id = b.id AND fp.posted_at < w.e {_IN_USE})
+ OR EXISTS (SELECT 1 FROM publicity_distribution d JOIN publicity_material m ON m.id = d.material_id
+  LEFT JOIN publicity_channel ch ON ch.id = d.channel_id
+  WHERE (d.building_id = b.id OR ch.building_id = b.id) AND d.at < w.e {_IN_USE}))"""
+_BUILDINGS = """
+SELECT w.i, {{g}}, count(*) FROM W CROSS JOIN registry_building b JOIN registry_alley al ON al.id = b.alley_id
+JOIN registry_grid gr ON gr.id = al.grid_id WHERE gr.community_id = ANY(%(c)s) AND {which} GROUP BY 1, 2"""
+_STOCK = "COALESCE((SELECT sum(mv.quantity) FROM supplies_stockmove mv WHERE mv.item_id = it.id AND mv.at < w.e), 0)"
+_USED = (
+    "COALESCE(-(SELECT sum(mv.quantity) FROM supplies_stockmove mv WHERE mv.item_id = it.id AND mv.at < w.e"
+    " AND mv.at >= w.e - interval '7 days'"
+    " AND mv.kind IN ('to_gate', 'to_cleaner', 'to_household', 'to_volunteer', 'disinfection')), 0)"
+)
+_ITEMS = """
+SELECT w.i, {g}, count(*) FROM W JOIN supplies_supplyitem it ON it.created_at < w.e
+WHERE it.community_id = ANY(%(c)s) AND {more} GROUP BY 1, 2"""
 
 FLOW = "{t} >= w.s AND {t} < w.e"  # a flow: in the window
 STOCK = "{t} < w.e"  # a stock or a total: before the window's end
@@ -123,6 +147,69 @@ SQL: dict[str, tuple[str, str, str | None]] = {
     "gates_in_service": _by("en", _GATES, grid=False, more=""),
     "gates_staffed": _by("en", _GATES, grid=False, more=f"AND {_ON_DUTY}"),
     "gates_unstaffed": _by("en", _GATES, grid=False, more=f"AND NOT {_ON_DUTY}"),
+}
+_OF_ENTERPRISE = (
+    "JOIN reopening_enterprise e ON e.id = {t}.enterprise_id WHERE e.community_id = ANY(%(c)s) GROUP BY 1, 2"
+)
+_OPENINGS = (
+    "SELECT w.i, {g}, count(*) FROM W JOIN reopening_application a ON a.status = 'approved'"
+    " JOIN reopening_reopeningslot sl ON sl.id = a.slot_id AND {days} " + _OF_ENTERPRISE.format(t="a")
+)
+for _state in ("closed", "applying", "approved", "open", "suspended"):
+    SQL[f"enterprises_{_state}"] = _by(
+        "e",
+        f"SELECT w.i, {{g}}, count(*) FROM W JOIN reopening_enterprise e ON e.state = '{_state}' AND e.created_at < w.e"
+        " WHERE e.community_id = ANY(%(c)s) GROUP BY 1, 2",
+    )
+SQL |= {
+    "reopening_applications_waiting": _by(
+        "e",
+        "SELECT w.i, {g}, count(*) FROM W JOIN reopening_application a ON a.submitted_at < w.e"
+        " AND a.status IN ('submitted', 'under_review', 'inspected') " + _OF_ENTERPRISE.format(t="a"),
+    ),
+    "reopening_staff_blocking": _by(
+        "e",
+        "SELECT w.i, {g}, count(*) FROM W JOIN reopening_returningstaff p ON p.blocking AND p.created_at < w.e "
+        + _OF_ENTERPRISE.format(t="p"),
+    ),
+    "reopening_openings_today": _by("e", _OPENINGS, days="sl.day = w.d"),
+    "reopening_openings_week": _by("e", _OPENINGS, days="sl.day >= w.d AND sl.day <= w.d + 6"),
+    "reopening_reports_missing": _by(
+        "e",
+        "SELECT w.i, {g}, count(*) FROM W JOIN reopening_enterprise e ON e.state = 'open' AND e.opened_on <= w.d"
+        " WHERE e.community_id = ANY(%(c)s) AND NOT EXISTS (SELECT 1 FROM reopening_dailyreport r"
+        " WHERE r.enterprise_id = e.id AND r.day = w.d AND r.submitted_at < w.e) GROUP BY 1, 2",
+    ),
+    "publicity_distributions": _by(
+        "d",
+        "SELECT w.i, {g}, count(*) FROM W JOIN publicity_distribution d ON d.at >= w.s AND d.at < w.e"
+        " WHERE d.community_id = ANY(%(c)s) GROUP BY 1, 2",
+        grid=False,
+    ),
+    "publicity_buildings_reached": (_BUILDINGS.format(which=_REACHED), "gr.community_id", "gr.id"),
+    "publicity_buildings_not_reached": (
+        _BUILDINGS.format(
+            which=f"NOT {_REACHED} AND EXISTS (SELECT 1 FROM publicity_material m WHERE m.community_id = gr.community_id"
+            f" {_IN_USE})"
+        ),
+        "gr.community_id",
+        "gr.id",
+    ),
+    "disinfection_done": _by(
+        "t",
+        "SELECT w.i, {g}, count(*) FROM W JOIN sanitation_disinfectiontask t ON t.done_at >= w.s AND t.done_at < w.e"
+        " WHERE t.community_id = ANY(%(c)s) GROUP BY 1, 2",
+        grid=False,
+    ),
+    "disinfection_overdue": _by(
+        "t",
+        "SELECT w.i, {g}, count(*) FROM W JOIN sanitation_disinfectiontask t"
+        " ON t.overdue_at >= w.s AND t.overdue_at < w.e AND (t.done_at IS NULL OR t.done_at > t.overdue_at)"
+        " WHERE t.community_id = ANY(%(c)s) GROUP BY 1, 2",
+        grid=False,
+    ),
+    "supplies_low": _by("it", _ITEMS, grid=False, more=f"{_STOCK} <= it.low_threshold"),
+    "supplies_short": _by("it", _ITEMS, grid=False, more=f"{_USED} > 0 AND {_STOCK} < {_USED}"),
 }
 # The six outcomes in one statement: (window, outcome, group, n).
 OUTCOMES_SQL = (

@@ -4,18 +4,22 @@ daily report) and links to the records behind it (`records_url`), when the viewe
 
 What is shown is PANELS: adding a subject (enterprises by reopening state, supplies with days left) is one
 Panel with the keys of its figures; a figure an area does not have (gates for a grid) is left out by itself.
-Queries: one per figure shown, one per trend line, one per column of a side-by-side table, whatever the data.
+Queries: one for the figures shown, one for every trend line, one for the columns of a side-by-side table
+(reports.figures.compute, series_of), whatever the data and the number of figures.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from alleykeeper.center.charts import trend_svg
 from alleykeeper.registry.models import Community, Grid
-from alleykeeper.reports.figures import FIGURES, Area, Figure, Window, compute, records_url, series
+from alleykeeper.reports.figures import FIGURES, Area, Figure, Window, compute, records_url, series_of
+from alleykeeper.reports.snapshot import Snapshot, refresh_snapshots, snapshot_of
 from alleykeeper.supplies.stock import stock_of
 
 TREND_DAYS = 28
@@ -115,6 +119,25 @@ class Trend:
         by_day = [(day, [shown[i] for _, shown in self.lines]) for i, day in enumerate(self.days)]
         return list(reversed(by_day))
 
+    @property
+    def body(self) -> SafeString:
+        """The rows of the chart's table as HTML, each number a link to its records: built here rather than in
+        the template, which took a quarter of the admin's page for its 28 days of links."""
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}月{}日</th>{}</tr>',
+            (
+                (day.month, day.day, format_html_join("", "{}", ((_cell(s),) for s in cells)))
+                for day, cells in self.rows
+            ),
+        )
+
+
+def _cell(shown: "Shown") -> SafeString:
+    if shown.url:
+        return format_html('<td class="num"><a href="{}">{}</a></td>', shown.url, shown.value)
+    return format_html('<td class="num">{}</td>', shown.value)
+
 
 @dataclass
 class PanelView:
@@ -131,6 +154,24 @@ class Row:
     url: str  # that area's own dashboard
     cells: list[Shown]
     coverage: int | None = None
+
+    @property
+    def cells_html(self) -> SafeString:
+        """The row's numbers as table cells, each a link to its records named for screen readers (built here:
+        the template took most of the officer's page for 50 communities × 8 columns)."""
+        return format_html_join("", "{}", ((self._cell(shown),) for shown in self.cells))
+
+    def _cell(self, shown: Shown) -> SafeString:
+        if not shown.url:
+            return format_html('<td class="num">{}</td>', shown.value)
+        return format_html(
+            '<td class="num"><a href="{}" aria-label="{} {} {}">{}</a></td>',
+            shown.url,
+            self.label,
+            shown.figure.label,
+            shown.value,
+            shown.value,
+        )
 
 
 @dataclass
@@ -153,17 +194,54 @@ def trend_days(now: datetime) -> list[date]:
     return [last - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
 
 
-def panels(user, area: Area, now: datetime) -> list[PanelView]:
-    window = today_window(now)
+def shown_keys() -> list[str]:
+    """Every figure the dashboard shows as a count of today (panels and side-by-side tables)."""
+    keys = [key for panel in PANELS for key in panel.keys] + list(TABLE_KEYS)
+    return [key for key in dict.fromkeys(keys) if key in FIGURES]
+
+
+def count_ahead(now: datetime | None = None) -> int:
+    """Count today's figures of the dashboard for every community (its panels and table) and every grid (the
+    table's) into the snapshot: what the refresh_figures timer runs. The number of communities counted."""
+    now = now or timezone.now()
+    grid_keys = [key for key in TABLE_KEYS if key in FIGURES and FIGURES[key].per_grid]
+    return refresh_snapshots(now, shown_keys(), grid_keys, trend_keys=drawn_keys(), days=trend_days(now))
+
+
+def drawn_keys() -> list[str]:
+    """Every figure drawn as a trend on a community's dashboard."""
+    keys = [key for panel in PANELS for key in panel.trend]
+    return [key for key in dict.fromkeys(keys) if key in FIGURES]
+
+
+def counted_ahead(area: Area, now: datetime) -> Snapshot | None:
+    """Today's figures as counted by the refresh_figures timer, while fresh (reports.snapshot); else None."""
+    return snapshot_of(area, now, shown_keys())
+
+
+def panels(user, area: Area, now: datetime, snapshot: Snapshot | None = None) -> list[PanelView]:
+    """The panels of an area; today's counts and the trends from `snapshot` (counted ahead) when given for one
+    community (the trends only if counted for the same report days)."""
     present = {key for panel in PANELS for key in panel.keys if key in FIGURES and FIGURES[key].applies_to(area)}
-    values = compute(area, window, sorted(present))
+    if snapshot is not None and len(area.community_ids) == 1:
+        window, counted = snapshot.window, snapshot.communities[next(iter(area.community_ids))]
+        values = {key: counted[key] for key in present}
+    else:
+        window = today_window(now)
+        values = compute(area, window, sorted(present))
     days = trend_days(now)
+    drawn = [key for key in drawn_keys() if FIGURES[key].applies_to(area)]
+    lines = None
+    if snapshot is not None and len(area.community_ids) == 1:
+        lines = snapshot.trend_of(next(iter(area.community_ids)), drawn, days)
+    if lines is None:
+        lines = series_of(drawn, area, days)  # every trend of the page: one query
     views = []
     for panel in PANELS:
         shown = [_shown(user, FIGURES[key], values[key], area, window) for key in panel.keys if key in values]
         if not shown:
             continue
-        view = PanelView(panel.title, shown, _trend(user, panel, area, days))
+        view = PanelView(panel.title, shown, _trend(user, panel, area, days, lines))
         if panel.supplies and area.grid_ids is None:
             view.supplies = stock_of(area.community_ids, now)
         if "households_screened_total" in values and "households_registered" in values and panel.title == "排查":
@@ -172,14 +250,14 @@ def panels(user, area: Area, now: datetime) -> list[PanelView]:
     return views
 
 
-def _trend(user, panel: Panel, area: Area, days: list[date]) -> Trend | None:
-    keys = [key for key in panel.trend if key in FIGURES and FIGURES[key].applies_to(area)]
+def _trend(user, panel: Panel, area: Area, days: list[date], counted: dict[str, list[int]]) -> Trend | None:
+    keys = [key for key in panel.trend if key in counted]
     if not keys:
         return None
     lines = []
     for key in keys:
         figure = FIGURES[key]
-        values = series(key, area, days)
+        values = counted[key]
         lines.append(
             (
                 figure,
@@ -191,11 +269,21 @@ def _trend(user, panel: Panel, area: Area, days: list[date]) -> Trend | None:
     return Trend(title, days, lines, svg)
 
 
-def side_by_side(user, area: Area, now: datetime, by: str) -> Table:
-    """The grids (by="grid") or communities (by="community") of an area, a row each, TABLE_KEYS as columns."""
-    window = today_window(now)
+def side_by_side(user, area: Area, now: datetime, by: str, snapshot: Snapshot | None = None) -> Table:
+    """The grids (by="grid") or communities (by="community") of an area, a row each, TABLE_KEYS as columns;
+    today's counts from `snapshot` (counted ahead) when given."""
     keys = [key for key in TABLE_KEYS if key in FIGURES]
-    values = compute(area, window, keys, by=by)
+    values = None
+    if snapshot is not None and by == "community":
+        values = {pk: {key: snapshot.communities[pk][key] for key in keys} for pk in area.community_ids}
+    elif snapshot is not None:
+        grids = Grid.objects.filter(community_id__in=area.community_ids).values_list("pk", flat=True)
+        values = snapshot.of_grids(grids, [key for key in keys if FIGURES[key].per_grid])
+    if values is None:
+        window = today_window(now)
+        values = compute(area, window, keys, by=by)
+    else:
+        window = snapshot.window
     if by == "grid":
         groups = Grid.objects.filter(pk__in=values).select_related("community")  # Grid's own order
         label = {g.pk: g.name for g in groups}

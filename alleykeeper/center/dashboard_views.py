@@ -18,7 +18,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     if len(area.community_ids) == 1:
         return redirect("center:dashboard_community", next(iter(area.community_ids)))
     now = timezone.now()
-    context = {"now": now, "table": dashboard.side_by_side(request.user, area, now, by="community")}
+    counted = dashboard.counted_ahead(area, now)
+    context = {
+        "now": counted.taken_at if counted else now,
+        "counted_ahead": counted is not None,
+        "table": dashboard.side_by_side(request.user, area, now, by="community", snapshot=counted),
+    }
     return render(request, "center/dashboard_overview.html", context)
 
 
@@ -28,14 +33,16 @@ def community(request: HttpRequest, pk: int) -> HttpResponse:
     area = Area.for_user(request.user, community_id=pk)  # a grid worker's: their grids of it
     place = get_object_or_404(Community.objects.visible_to(request.user).select_related("street"), pk=pk)
     now = timezone.now()
+    counted = dashboard.counted_ahead(area, now)
     context = {
-        "now": now,
+        "now": counted.taken_at if counted else now,
+        "counted_ahead": counted is not None,
         "title": place.name,
         "subtitle": "我负责的网格" if area.grid_ids is not None else "",
         "community": place,
         "several_communities": len(Area.for_user(request.user).community_ids) > 1,
-        "panels": dashboard.panels(request.user, area, now),
-        "table": dashboard.side_by_side(request.user, area, now, by="grid"),
+        "panels": dashboard.panels(request.user, area, now, counted),
+        "table": dashboard.side_by_side(request.user, area, now, by="grid", snapshot=counted),
         "trend_days": dashboard.TREND_DAYS,
     }
     return render(request, "center/dashboard.html", context)

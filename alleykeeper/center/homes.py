@@ -14,7 +14,7 @@ from django.utils import timezone
 from alleykeeper.accounts.roles import Capability, Role
 from alleykeeper.accounts.scope import scope_of
 from alleykeeper.center.access import can_view_dashboard
-from alleykeeper.center.dashboard import Table, side_by_side
+from alleykeeper.center.dashboard import Table, counted_ahead, side_by_side
 from alleykeeper.gates.access import shifts_on_duty
 from alleykeeper.gates.models import Gate, GateLogEntry, Shift, ShiftMember
 from alleykeeper.observation import schedule
@@ -316,7 +316,9 @@ def _side_by_side(home: "Home", user, now: datetime) -> None:
         return  # no community assigned yet: the page says whom to ask
     area = Area.for_user(user)
     home.table_of = "community" if len(area.community_ids) > 1 else "grid"
-    home.table = side_by_side(user, area, now, by=home.table_of)
+    counted = counted_ahead(area, now)  # as on the dashboard: the timer's count while fresh
+    home.table = side_by_side(user, area, now, by=home.table_of, snapshot=counted)
+    home.table_counted_at = counted.taken_at if counted else None
 
 
 # -- the whole home -------------------------------------------------------------------------------------------------
@@ -332,6 +334,7 @@ class Home:
     can_search: bool = False
     table: Table | None = None  # the dashboard's areas side by side: communities (officer) or grids (admin)
     table_of: str = ""
+    table_counted_at: datetime | None = None  # the table's figures counted ahead at this time (数据截至)
 
 
 def build_home(user, now: datetime) -> Home:

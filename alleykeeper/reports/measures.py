@@ -4,7 +4,8 @@ viewer's scope) and the Figure itself (the records behind it). The catalogue of 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import connections, models
 from django.db.models import Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.accounts.scope import scope_of
@@ -113,26 +115,69 @@ class WindowColumns:
 EACH_WINDOW = WindowColumns()
 
 
+def _compiled(queryset: QuerySet, connection) -> tuple[str, list] | None:
+    """The SQL of a queryset, or None when it can match nothing (an area of no communities)."""
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _counting(records: QuerySet) -> QuerySet:
+    # COUNT(*), not COUNT(id): an index on the filtered columns alone can answer (an index-only scan).
+    return records.order_by().annotate(n=Func(template="COUNT(*)", output_field=models.IntegerField())).values("n")
+
+
+def count_together(records: list[QuerySet]) -> list[int]:
+    """The number of each of `records`, in one query (one round trip, however many figures): a SELECT of
+    scalar subqueries, each the records' own SQL counted (SQLite and PostgreSQL)."""
+    if not records:
+        return []
+    connection = connections[records[0].db]
+    columns, params = [], []
+    for queryset in records:
+        compiled = _compiled(_counting(queryset), connection)
+        if compiled is None:
+            columns.append("0")
+        else:
+            columns.append(f"({compiled[0]})")
+            params += compiled[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        return [int(n or 0) for n in cursor.fetchone()]
+
+
 def count_in_windows(records: QuerySet, windows: list[Window]) -> list[int]:
     """The number of `records` (built with EACH_WINDOW for their window) in each of `windows`, in one query:
     the windows are a VALUES list and each is counted by the records' own SQL (SQLite and PostgreSQL)."""
-    # COUNT(*), not COUNT(id): an index on the filtered columns alone can answer (an index-only scan).
-    counted = records.order_by().annotate(n=Func(template="COUNT(*)", output_field=models.IntegerField())).values("n")
-    connection = connections[counted.db]
-    try:
-        sql, params = counted.query.get_compiler(connection=connection).as_sql()
-    except EmptyResultSet:  # an area of no communities: nothing to count
-        return [0] * len(windows)
+    return count_lines_in_windows([records], windows)[0]
+
+
+def count_lines_in_windows(lines: list[QuerySet], windows: list[Window]) -> list[list[int]]:
+    """count_in_windows for several figures at once (the lines of a chart, every trend of a page): one query,
+    a column per line."""
+    if not lines or not windows:
+        return [[0] * len(windows) for _ in lines]
+    connection = connections[lines[0].db]
+    columns, params = [], []
+    for records in lines:
+        compiled = _compiled(_counting(records), connection)
+        if compiled is None:  # an area of no communities: nothing to count
+            columns.append("0")
+        else:
+            columns.append(f"({compiled[0]})")
+            params += compiled[1]
     ops, values = connection.ops, []
     for n, window in enumerate(windows):
         values += [n, ops.adapt_datetimefield_value(window.start), ops.adapt_datetimefield_value(window.end)]
         values.append(ops.adapt_datefield_value(window.last_day))
     rows = ", ".join(["(%s, %s, %s, %s)"] * len(windows))
-    query = f"WITH w (n, s, e, d) AS (VALUES {rows}) SELECT w.n, ({sql}) FROM w"  # noqa: S608 - placeholders and Django's SQL
+    query = f"WITH w (n, s, e, d) AS (VALUES {rows}) SELECT w.n, {', '.join(columns)} FROM w"  # noqa: S608 - placeholders and Django's SQL
     with connection.cursor() as cursor:
         cursor.execute(query, [*values, *params])
-        found = dict(cursor.fetchall())
-    return [found[n] for n in range(len(windows))]
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [[int(found[n][line] or 0) for n in range(len(windows))] for line in range(len(lines))]
 
 
 # -- space: the area inside the viewer's scope -----------------------------------------------------------------
@@ -246,3 +291,35 @@ class Figure:
 
     def can_list(self, user) -> bool:
         return any(user.can(capability) for capability in self.capabilities)
+
+
+# -- the records behind a figure: their page's address ----------------------------------------------------------
+
+
+def records_query(area: Area, window: Window) -> str:
+    """The query string naming an area and a window on the records page: ids and times, no personal data."""
+    query = "community=" + ",".join(str(pk) for pk in sorted(area.community_ids)) + "&" + _window_query(window)
+    if area.grid_ids is not None:
+        query += "&grid=" + ",".join(str(pk) for pk in sorted(area.grid_ids))
+    return query.replace(",", "%2C")
+
+
+@lru_cache(maxsize=512)
+def _window_query(window: Window) -> str:
+    # A page links hundreds of numbers over a few windows (the officer's 400, a trend's 28 days): encoded once.
+    return urlencode(
+        {
+            "start": window.start.astimezone(local_zone()).isoformat(),
+            "end": window.end.astimezone(local_zone()).isoformat(),
+        }
+    )
+
+
+@lru_cache(maxsize=256)
+def _records_path(key: str, prefix: str, urlconf: str) -> str:
+    return reverse("reports:figure_records", args=[key])
+
+
+def records_url(key: str, area: Area, window: Window) -> str:
+    """The page listing the records behind a figure."""
+    return f"{_records_path(key, get_script_prefix(), str(get_urlconf()))}?{records_query(area, window)}"

@@ -144,3 +144,26 @@ class DailyReport(models.Model):
         if self.is_signed:
             return "已签发" if self.supersedes_id is None else "已签发（更正版）"
         return "待签发" if self.supersedes_id is None else "更正待签发"
+
+
+class FigureSnapshot(models.Model):
+    """Today's figures of one community (since local midnight, up to `taken_at`) and of each of its grids, and
+    the community's trends over the last report days (each day's figure at its cutoff), as
+    counted by reports.snapshot.refresh_snapshots (`manage.py refresh_figures`, a timer every few minutes), so
+    that the dashboard reads 50 communities' figures in one query instead of counting them at every view. The
+    same definitions as every other figure (reports.figures.compute); the page says the time they were counted.
+    One row per community, replaced at each refresh."""
+
+    community = models.OneToOneField(
+        "registry.Community", on_delete=models.CASCADE, related_name="+", verbose_name="社区"
+    )
+    taken_at = models.DateTimeField("统计时间")
+    figures = models.JSONField("数字", default=dict)  # {key: n}: the community's
+    grid_figures = models.JSONField("各网格数字", default=dict)  # {grid id: {key: n}}: per-grid figures
+    trends = models.JSONField("趋势", default=dict)  # {"days": [ISO dates], "lines": {key: [n a day]}}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "看板数字快照"
+
+    def __str__(self) -> str:
+        return f"看板数字（截至 {self.taken_at:%Y-%m-%d %H:%M}）"

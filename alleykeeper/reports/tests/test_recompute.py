@@ -14,6 +14,7 @@ from alleykeeper.observation.models import FollowUp, FollowUpSlot, ObservationCa
 from alleykeeper.pushlist.models import Outcome, PushBatch, PushedPerson
 from alleykeeper.registry.models import Grid, Household, Resident
 from alleykeeper.reports.figures import FIGURES, Area, Window, compute, series
+from alleykeeper.reports.snapshot import refresh_snapshots, snapshot_of
 from alleykeeper.reports.tests.recompute_apps import (
     DAYS,
     build_publicity,
@@ -359,3 +360,29 @@ def test_every_figure_recomputed_from_raw_rows_at_the_cutoffs_edges(world, seed)
     assert all(totals[key] for key in ("disinfection_done", "disinfection_overdue", "supplies_low")), {
         k: totals[k] for k in ("disinfection_done", "disinfection_overdue", "supplies_low")
     }
+
+
+def test_the_dashboards_snapshot_holds_the_raw_figures_of_today(world, settings):
+    """What refresh_figures keeps for the dashboard (today since midnight, counted ahead) is the raw recompute's
+    count of every figure, by community and by grid, at moments on the cutoffs' edges."""
+    settings.FIGURES_SNAPSHOT_MAX_AGE_MINUTES = 10
+    _build(world, random.Random(2020))
+    communities = [world.community.pk, world.other_community.pk]
+    grids = list(Grid.objects.values_list("pk", "community_id"))
+    days = {d: _plain(Window.report_day(d)) for d in DAYS[:2]}
+    trended = [*[key for key, figure in FIGURES.items() if figure.kind == "flow"][:6], "observation_current"]
+    for day in DAYS[2:4]:
+        cutoff = Window.report_day(day).end
+        for moment in (cutoff - timedelta(seconds=1), cutoff + timedelta(seconds=1)):
+            refresh_snapshots(moment, trend_keys=trended, days=list(days))
+            snapshot = snapshot_of(Area.of_communities(communities), moment, list(FIGURES))
+            for community in communities:  # the trends kept: each day's raw count at its cutoff
+                lines = snapshot.trend_of(community, trended, list(days))
+                assert lines == {k: [days[d].get((k, community, None), 0) for d in days] for k in trended}
+            assert snapshot is not None and snapshot.window == Window.since_midnight(moment)
+            plain = _plain(snapshot.window)
+            for key, figure in FIGURES.items():
+                for community in communities:
+                    assert snapshot.communities[community][key] == plain.get((key, community, None), 0), (moment, key)
+                for grid, community in grids if figure.per_grid else ():
+                    assert snapshot.grids[grid][key] == plain.get((key, community, grid), 0), (moment, key, grid)
