@@ -27,7 +27,7 @@ def fill_updated_at(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("registry", "0012_map_geometry"),
-        ("reports", "0006_publicity_in_street_format"),
+        ("reports", "0007_figure_snapshot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
