@@ -30,13 +30,16 @@ from alleykeeper.alerts.models import (
     Status,
 )
 from alleykeeper.alerts.rules import DEFAULT_RULES, RuleTerms
-from alleykeeper.core.paging import page_of
+from alleykeeper.core.paging import page_after
+
+INBOX_PAGE = 30
+LOG_PAGE = 50
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = Message.objects.inbox_of(request.user).order_by("-created_at", "-id")
-    page = page_of(rows, request.GET.get("page"), 30)
+    rows = Message.objects.inbox_of(request.user)
+    page = page_after(rows, request.GET.get("after"), INBOX_PAGE, order=("-created_at", "-pk"), tag="inbox")
     unread = Message.objects.inbox_of(request.user).filter(read_at__isnull=True).count()
     context = {"page": page, "unread": unread, "can_manage": request.user.can(access.MANAGE)}
     return render(request, "alerts/inbox.html", context)
@@ -214,7 +217,7 @@ def log(request: HttpRequest) -> HttpResponse:
     only_failed = request.GET.get("status") == "failed"
     if only_failed:
         rows = rows.filter(status=Status.FAILED)
-    page = page_of(rows.order_by("-created_at", "-id"), request.GET.get("page"), 50)
+    page = page_after(rows, request.GET.get("after"), LOG_PAGE, order=("-created_at", "-pk"), tag="alert_log")
     return render(request, "alerts/log.html", {"community": community, "page": page, "only_failed": only_failed})
 
 

@@ -1,7 +1,7 @@
 """The shape of every list of the API: keyset pages (core.paging.keyset_page), filtered by change time."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -38,12 +38,19 @@ def list_page(queryset: QuerySet, params: ListParams, tag: str, changed: str | N
     while a client pages is found by its next sync (it changed after the first page's server_time)."""
     now = timezone.now()
     if changed and params.updated_since is not None:
-        since = params.updated_since
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
-        queryset = queryset.filter(**{f"{changed}__gte": since})
+        queryset = queryset.filter(**{f"{changed}__gte": _in_utc(params.updated_since)})
     page = keyset_page(queryset, params.cursor, params.limit, order=("pk",), tag=tag)
     return {"items": page.items, "next_cursor": page.next_cursor, "server_time": now}
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """`updated_since` in UTC (PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows); a moment
+    beyond the calendar's ends in UTC becomes that end."""
+    try:
+        aware = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return aware.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return (datetime.min if moment.year < 2 else datetime.max).replace(tzinfo=UTC)
 
 
 def add_resource(

@@ -4,13 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
-from alleykeeper.api.errors import ERRORS, FormInvalid
+from alleykeeper.api.errors import ERRORS, ActionRefused, FormInvalid
 from alleykeeper.api.forms import form_data
 from alleykeeper.api.listing import add_resource
 from alleykeeper.observation import access as observation_access
@@ -23,7 +23,7 @@ from alleykeeper.pushlist import access as pushlist_access
 from alleykeeper.pushlist.models import PushBatch, PushedPerson
 from alleykeeper.screening import access as screening_access
 from alleykeeper.screening import actions as screening_actions
-from alleykeeper.screening.answers import AttemptForm
+from alleykeeper.screening.answers import NEW_PERSON_SLOTS, AttemptForm
 from alleykeeper.screening.models import Attempt, KeyPerson
 
 router = Router(tags=["排查、推送名单、居家观察"])
@@ -69,6 +69,7 @@ class BatchOut(Schema):
     imported_count: int
     created_at: datetime
     imported_at: datetime | None
+    updated_at: datetime
 
 
 class PushedPersonOut(Schema):
@@ -144,9 +145,23 @@ class FollowUpIn(Schema):
     note: str = ""
 
 
+class PersonAnswersIn(Schema):
+    """One person's answers in a screening attempt: a resident of the household (resident_id), or someone found
+    at the door who is not in the register (name, phone: added to the register like on the page)."""
+
+    resident_id: int | None = Field(None, description="本户居民的编号；不填表示台账中没有的人（须填 name）")
+    name: str = Field("", max_length=50, description="台账中没有的人的姓名")
+    phone: str = Field("", max_length=30, description="台账中没有的人的电话（可不填）")
+    all_no: bool = Field(False, description="三问均否")
+    answers: dict[int, str] = Field(
+        {},
+        description="问题编号 → 答案：是否题 yes/no，日期 YYYY-MM-DD，地区题填行政区划代码（如 420100），选择题填选项",
+    )
+
+
 class AttemptIn(Schema):
-    """The body of a screening attempt: the household-level fields of the page's form (screening.answers.AttemptForm).
-    Answers per person are recorded on the page."""
+    """The body of a screening attempt: the fields of the page's form (screening.answers.AttemptForm), the
+    answers per person included."""
 
     channel: str = Field(description="方式：phone 电话 · door 上门")
     outcome: str = Field(
@@ -154,6 +169,28 @@ class AttemptIn(Schema):
     )
     note: str = ""
     token: str = Field("", max_length=40, description="客户端生成的唯一编号：重复提交只记一次")
+    people: list[PersonAnswersIn] = Field(
+        [], max_length=50, description="每人的答案（结果为 reached 时至少一人）；问题编号见排查活动的问题"
+    )
+
+
+def _attempt_post(payload: AttemptIn) -> QueryDict:
+    """The body as the page's post: p<resident>-q<question> for a resident, new<n>-… for someone new."""
+    data = form_data(payload.dict(exclude={"people"}))
+    new = 0
+    for person in payload.people:
+        if person.resident_id is None:
+            if new == NEW_PERSON_SLOTS:
+                raise ActionRefused(f"一次最多登记 {NEW_PERSON_SLOTS} 位台账中没有的人，请分开提交。", "people")
+            key, new = f"new{new}", new + 1
+            data[f"{key}-name"], data[f"{key}-phone"] = person.name, person.phone
+        else:
+            key = f"p{person.resident_id}"
+        if person.all_no:
+            data[f"{key}-allno"] = "1"
+        for question, answer in person.answers.items():
+            data[f"{key}-q{question}"] = answer
+    return data
 
 
 def _key_persons(user) -> QuerySet:
@@ -217,8 +254,9 @@ add_resource(
     label="排查记录",
 )  # fmt: skip
 add_resource(
-    router, "/push-batches", name="push_batches", out=BatchOut, rows=_batches, one=_batch, label="推送名单批次"
-)
+    router, "/push-batches", name="push_batches", out=BatchOut, rows=_batches, one=_batch, changed="updated_at",
+    label="推送名单批次",
+)  # fmt: skip
 add_resource(
     router, "/push-people", name="push_people", out=PushedPersonOut, rows=_pushed, one=_pushed_one,
     label="推送人员及比对结果",
@@ -281,8 +319,10 @@ def post_attempt(request: HttpRequest, campaign_id: int, household_id: int, payl
     state = screening_access.campaign_household_for(request.user, campaign, household_id)
     residents = list(state.household.residents.order_by("id"))
     questions = list(campaign.questions.filter(active=True).order_by("order", "id"))
-    form = AttemptForm(form_data(payload.dict()), residents=residents, questions=questions)
+    form = AttemptForm(_attempt_post(payload), residents=residents, questions=questions)
     if not form.is_valid():
+        for error in (error for slot in form.all_slots for error in slot.errors):
+            form.add_error(None, error)  # the page shows these beside each person
         raise FormInvalid(form)
     data = form.cleaned_data
     try:

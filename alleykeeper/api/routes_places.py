@@ -34,6 +34,7 @@ class GateOut(Schema):
     opens_at: time | None
     closes_at: time | None
     state: str
+    updated_at: datetime
 
 
 class RegistrationOut(Schema):
@@ -105,6 +106,7 @@ class TaskOut(Schema):
     agent_used: str
     amount_used: Decimal | None
     note: str
+    updated_at: datetime
 
 
 class SupplyOut(Schema):
@@ -117,6 +119,7 @@ class SupplyOut(Schema):
     low_threshold: Decimal = Field(description="低库存提醒线")
     is_low: bool
     created_at: datetime
+    updated_at: datetime
 
 
 class ReportOut(Schema):
@@ -132,6 +135,7 @@ class ReportOut(Schema):
     supersedes_id: int | None
     correction_reason: str
     signed_at: datetime | None
+    updated_at: datetime
 
 
 def _registrations(user) -> QuerySet:
@@ -151,7 +155,7 @@ def _supplies(user) -> QuerySet:
 
 add_resource(
     router, "/gates", name="gates", out=GateOut, rows=visitors_access.watched_gates, one=visitors_access.gate_for,
-    label="卡口（值守中的或所管理的）",
+    changed="updated_at", label="卡口（值守中的或所管理的）",
 )  # fmt: skip
 add_resource(
     router, "/visitor-registrations", name="visitor_registrations", out=RegistrationOut, rows=_registrations,
@@ -163,15 +167,15 @@ add_resource(
 )  # fmt: skip
 add_resource(
     router, "/sanitation/tasks", name="disinfection_tasks", out=TaskOut, rows=sanitation_access.tasks_visible_to,
-    one=sanitation_access.task_for, label="消杀任务",
+    one=sanitation_access.task_for, changed="updated_at", label="消杀任务",
 )  # fmt: skip
 add_resource(
     router, "/supplies/items", name="supplies", out=SupplyOut, rows=_supplies,
-    one=lambda user, pk: supplies_access.item_for(user, pk), label="物资库存",
+    one=lambda user, pk: supplies_access.item_for(user, pk), changed="updated_at", label="物资库存",
 )  # fmt: skip
 add_resource(
     router, "/daily-reports", name="daily_reports", out=ReportOut, rows=reports_access.reports_visible_to,
-    one=reports_access.report_for, label="日报",
+    one=reports_access.report_for, changed="updated_at", label="日报",
 )  # fmt: skip
 
 

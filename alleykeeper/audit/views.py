@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.models import ACTION_LABELS, AuditEvent, Purpose
-from alleykeeper.core.paging import page_after
+from alleykeeper.core.paging import page_after, query_without
 from alleykeeper.core.replica import use_replica
 from alleykeeper.core.widgets import DateInput
 
@@ -43,7 +43,5 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
     page = page_after(events, request.GET.get("after"), order=("-at", "-pk"), tag="audit")
-    query = request.GET.copy()
-    query.pop("after", None)
-    context = {"form": form, "page": page, "query": query.urlencode() + "&" if query else ""}
+    context = {"form": form, "page": page, "query": query_without(request.GET, "after")}
     return render(request, "audit/list.html", context)

@@ -6,45 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
-
-
-@dataclass
-class Page:
-    items: list
-    number: int
-    has_next: bool
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
-def page_of(queryset: QuerySet, number: object, size: int = 50) -> Page:
-    try:
-        page = max(1, min(int(str(number or 1)), 10_000))
-    except ValueError:
-        page = 1
-    start = (page - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    return Page(items=rows[:size], number=page, has_next=len(rows) > size)
+from django.http import QueryDict
 
 
 def int_or_none(value: object) -> int | None:
@@ -192,3 +154,11 @@ def page_after(queryset: QuerySet, cursor: object, size: int = 50, **options) ->
         return keyset_page(queryset, text, size, private=True, **options)
     except BadCursor:
         return keyset_page(queryset, None, size, private=True, **options)
+
+
+def query_without(params: QueryDict, *names: str) -> str:
+    """The page's filters as a query string for its 下一页 link ("a=1&b=2&", or ""), without `names`."""
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode() + "&" if query else ""

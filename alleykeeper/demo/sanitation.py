@@ -224,7 +224,7 @@ def _stock(demo, items: dict[str, SupplyItem], tasks: list[DisinfectionTask], cl
     StockMove.objects.bulk_create(moves)
     for item in items.values():
         item.on_hand = balance[item.pk]
-    SupplyItem.objects.bulk_update(list(items.values()), ["on_hand"])
+    SupplyItem.objects.bulk_update(list(items.values()), ["on_hand", "updated_at"])
     for task, move in linked:
         task.stock_move = move
     return len(moves)

@@ -124,7 +124,7 @@ def create_gate(actor, data: dict) -> Gate:
 def update_gate(actor, gate: Gate, data: dict) -> Gate:
     changed = apply_changes(gate, data, GATE_FIELDS)
     if changed:
-        gate.save(update_fields=changed)
+        gate.save(update_fields=[*changed, "updated_at"])
         detail = {"fields": changed}
         if "state" in changed:
             detail["state"] = gate.state
@@ -138,7 +138,7 @@ def rotate_gate_token(actor, gate: Gate, reason: str = "") -> Gate:
     The token itself is never written to the audit log."""
     gate.token = new_gate_token()
     gate.token_rotated_at = timezone.now()
-    gate.save(update_fields=["token", "token_rotated_at"])
+    gate.save(update_fields=["token", "token_rotated_at", "updated_at"])
     record_event(actor, "gate.rotate_token", gate, parent=gate.enclosure, reason=reason)
     return gate
 

@@ -113,6 +113,8 @@ class Gate(models.Model):
     )
     # The weekly roster (RosterEntry rows) generates shifts only while this is on: a pause keeps the entries.
     weekly_roster_active = models.BooleanField("按每周排班自动生成班次", default=True)
+    # Changed: auto_now, so every write path names it in update_fields (the API syncs by it, updated_since).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = GateQuerySet.as_manager()
 
@@ -120,6 +122,7 @@ class Gate(models.Model):
         verbose_name = verbose_name_plural = "卡口"
         ordering = ["enclosure_id", "name"]
         constraints = [models.UniqueConstraint(fields=["enclosure", "name"], name="gate_unique_name")]
+        indexes = [models.Index(fields=["updated_at", "id"], name="gate_updated")]
 
     def __str__(self) -> str:
         return self.name

@@ -419,5 +419,5 @@ def delete_roster_entry(actor, entry: RosterEntry, *, now: datetime | None = Non
 def set_weekly_roster_active(actor, gate: Gate, active: bool) -> None:
     """Pause or resume the generator for one gate; shifts already made stay."""
     gate.weekly_roster_active = active
-    gate.save(update_fields=["weekly_roster_active"])
+    gate.save(update_fields=["weekly_roster_active", "updated_at"])
     record_event(actor, "roster.resume" if active else "roster.pause", gate)

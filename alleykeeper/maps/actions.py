@@ -24,7 +24,8 @@ def save_geometry(actor, kind: Kind, place: models.Model, value: object | None) 
         return False
     before = place.geometry
     place.geometry = geometry
-    place.save(update_fields=["geometry"])
+    changed = ["geometry", *(["updated_at"] if any(f.name == "updated_at" for f in place._meta.fields) else [])]
+    place.save(update_fields=changed)
     detail = {
         "type": geometry["type"] if geometry else None,
         "points": vertex_count(geometry),

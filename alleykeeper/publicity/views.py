@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.core.paging import page_of
+from alleykeeper.core.paging import page_after
 from alleykeeper.core.uploads import UploadError, attachment_response
 from alleykeeper.publicity import access, actions
 from alleykeeper.publicity.coverage import coverage_of
@@ -17,6 +17,7 @@ from alleykeeper.publicity.forms import ChannelForm, DistributionForm, FloorsFor
 from alleykeeper.publicity.models import Channel, Distribution, Material, PostingSheet
 from alleykeeper.registry.models import Alley, Building, Community, Grid
 
+PAGE_SIZE = 50
 OPEN_SHEETS = 200  # unfinished sheets listed on the overview (a community has a few hundred buildings)
 
 
@@ -51,7 +52,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         .order_by("-material__start_date", "building__alley__name", "building__name", "id")[: OPEN_SHEETS + 1]
     )
     context = {
-        "page": page_of(materials, request.GET.get("page")),
+        "page": page_after(
+            materials, request.GET.get("after"), PAGE_SIZE, order=("-start_date", "-pk"), tag="materials"
+        ),
         "open_sheets": open_sheets[:OPEN_SHEETS],
         "more_sheets": len(open_sheets) > OPEN_SHEETS,
         "channel_count": Channel.objects.visible_to(user).filter(active=True).count(),
@@ -94,7 +97,9 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "material": material,
         "coverage": coverage_of(material, user),
-        "distributions": page_of(distributions, request.GET.get("page")),
+        "distributions": page_after(
+            distributions, request.GET.get("after"), PAGE_SIZE, order=("-at", "-pk"), tag="distributions"
+        ),
         "can_manage": user.can(Capability.MANAGE_PUBLICITY),
         "can_post": user.can(Capability.POST_PUBLICITY),
     }
@@ -194,7 +199,8 @@ def channels(request: HttpRequest) -> HttpResponse:
         .select_related("community", "building__alley", "grid", "alley")
         .annotate(sent=Count("distributions"))
     )
-    context = {"page": page_of(listed, request.GET.get("page")), "can_manage": user.can(Capability.MANAGE_PUBLICITY)}
+    page = page_after(listed, request.GET.get("after"), PAGE_SIZE, order=("kind", "name", "pk"), tag="channels")
+    context = {"page": page, "can_manage": user.can(Capability.MANAGE_PUBLICITY)}
     return render(request, "publicity/channels.html", context)
 
 

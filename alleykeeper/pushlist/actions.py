@@ -93,7 +93,7 @@ def reread_header(batch: PushBatch, header_row: int) -> PushBatch:
     batch.columns = table.header()
     batch.mapping = table.mapping
     batch.row_count = table.data_count()
-    batch.save(update_fields=["header_row", "columns", "mapping", "row_count"])
+    batch.save(update_fields=["header_row", "columns", "mapping", "row_count", "updated_at"])
     return batch
 
 
@@ -101,7 +101,7 @@ def confirm_mapping(batch: PushBatch, mapping: dict[str, int]) -> PushBatch:
     batch.mapping = mapping
     batch.status = BatchStatus.PENDING
     batch.status_message = ""
-    batch.save(update_fields=["mapping", "status", "status_message"])
+    batch.save(update_fields=["mapping", "status", "status_message", "updated_at"])
     return batch
 
 
@@ -118,13 +118,13 @@ def import_batch(actor, batch: PushBatch) -> ImportCounts | None:
         batch.status_message = (
             str(problem)[:300] if isinstance(problem, TabularError) else "上传的文件已丢失，请重新上传。"
         )
-        batch.save(update_fields=["status", "status_message"])
+        batch.save(update_fields=["status", "status_message", "updated_at"])
         return None
     except Exception:
         # Nothing was written (one transaction); say so instead of leaving the page waiting forever.
         batch.status = BatchStatus.FAILED
         batch.status_message = "导入时出现程序错误，名单没有导入。请稍后重试；仍然失败请联系系统管理员。"
-        batch.save(update_fields=["status", "status_message"])
+        batch.save(update_fields=["status", "status_message", "updated_at"])
         raise
     record_event(
         actor,

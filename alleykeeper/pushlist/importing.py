@@ -221,6 +221,7 @@ def import_rows(batch: PushBatch, path: Path) -> ImportCounts:
             "status_message",
             "imported_at",
             "upload_path",
+            "updated_at",
         ]
     )
     return counts

@@ -46,6 +46,8 @@ class PushBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # Changed: auto_now, so every write path names it in update_fields (the API syncs by it, updated_since).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = PushBatchQuerySet.as_manager()
 
@@ -55,6 +57,7 @@ class PushBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "file_sha256"], name="pushbatch_unique_file"),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="pushbatch_updated")]
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.source or '推送名单'}"

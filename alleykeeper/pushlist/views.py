@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import page_of
+from alleykeeper.core.paging import page_after
 from alleykeeper.core.tabular import TabularError, human_size
 from alleykeeper.pushlist import access, actions, tasks
 from alleykeeper.pushlist.forms import DecisionForm, MappingForm, OutcomeForm, RevealForm, UploadForm, column_letter
@@ -120,7 +120,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status == BatchStatus.DONE:
         people, filters = _filtered_people(request, batch)
         context |= {
-            "page": page_of(people, request.GET.get("page"), PAGE_SIZE),
+            "page": page_after(
+                people, request.GET.get("after"), PAGE_SIZE, order=("row_number", "pk"), tag="push_people"
+            ),
             "filters": filters,
             "outcomes": Outcome.choices,
             "errors": batch.errors[:200] if context["can_import"] else [],
@@ -164,7 +166,7 @@ def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access.batch_for(request.user, pk)
     if batch.status == BatchStatus.FAILED and batch.upload_path:
         batch.status = BatchStatus.MAPPING
-        batch.save(update_fields=["status"])
+        batch.save(update_fields=["status", "updated_at"])
     return redirect("pushlist:batch", batch.pk)
 
 
@@ -270,7 +272,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related(
             "person__batch", "resident", "key_person", "grid", "household__building__alley", "household__unit"
         )
-        .order_by("person__batch__received_on", "person__row_number", "-confidence")
     )
-    page = page_of(pending, request.GET.get("page"), PAGE_SIZE)
+    order = ("person__batch__received_on", "person__row_number", "-confidence", "pk")
+    page = page_after(pending, request.GET.get("after"), PAGE_SIZE, order=order, tag="push_review")
     return render(request, "pushlist/review.html", {"page": page, "query": ""})

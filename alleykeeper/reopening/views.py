@@ -13,7 +13,7 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.exports import audited_xlsx
 from alleykeeper.core.credit_code import check_credit_code
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import page_of
+from alleykeeper.core.paging import page_after, query_without
 from alleykeeper.core.spreadsheets import Column
 from alleykeeper.core.uploads import UploadError, attachment_response
 from alleykeeper.registry.models import Building, Grid
@@ -30,6 +30,7 @@ from alleykeeper.reopening.forms import (
 )
 from alleykeeper.reopening.models import Application, Enterprise, EnterpriseState, ReturningStaff
 
+PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,7 +72,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     waiting = Application.objects.visible_to(request.user).waiting()
     context = {
         "form": form,
-        "page": page_of(_filtered(request, form).select_related("grid"), request.GET.get("page")),
+        "page": page_after(
+            _filtered(request, form).select_related("grid"),
+            request.GET.get("after"),
+            PAGE_SIZE,
+            order=("mall", "floor", "shop_number", "name", "pk"),
+            tag="enterprises",
+        ),
+        "query": query_without(request.GET, "after"),
         "counts": counts,
         "states": [(value, label, counts[value]) for value, label in EnterpriseState.choices],
         "waiting": waiting.count(),

@@ -66,7 +66,17 @@ def _fill(report: DailyReport, now: datetime, figures: dict[str, int] | None = N
         report.changes = _diff(report.supersedes.figures, figures, FIGURES)
 
 
-FILLED = ["window_start", "window_end", "figures", "is_zero", "generated_at", "generated_by", "decreases", "changes"]
+FILLED = [
+    "window_start",
+    "window_end",
+    "figures",
+    "is_zero",
+    "generated_at",
+    "generated_by",
+    "decreases",
+    "changes",
+    "updated_at",
+]
 
 
 def _require_after_cutoff(day: date, now: datetime) -> None:
@@ -228,7 +238,7 @@ def sign_report(actor, report: DailyReport, *, decrease_reason: str = "", now: d
         raise ReportError("重新计算后各项数字与被更正的版本相同，没有需要更正的内容；请先改正记录，再重新生成。")
     report.decrease_reason = decrease_reason[:300]
     report.signed_at, report.signed_by = now or timezone.now(), actor
-    report.save(update_fields=["decrease_reason", "signed_at", "signed_by"])
+    report.save(update_fields=["decrease_reason", "signed_at", "signed_by", "updated_at"])
     record_event(
         actor,
         "report.sign",

@@ -107,6 +107,8 @@ class DailyReport(models.Model):
         related_name="+",
         verbose_name="签发人",
     )
+    # Changed: auto_now, so every write path names it in update_fields (never after signing; the API syncs by it, updated_since).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = DailyReportQuerySet.as_manager()
 
@@ -128,6 +130,7 @@ class DailyReport(models.Model):
                 condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""), name="daily_report_correction_reason"
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="daily_report_updated")]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} 日报（第 {self.version} 版）"

@@ -118,7 +118,7 @@ def complete_task(actor, task: DisinfectionTask, done: Done) -> DisinfectionTask
             locked.save(
                 update_fields=[
                     *("done_at", "done_by", "agent_used", "amount_used", "stock_move"),
-                    *("note", "photo_name", "photo_kind"),
+                    *("note", "photo_name", "photo_kind", "updated_at"),
                 ]
             )
             record_event(actor, "sanitation.task_done", locked, detail={"late": locked.done_at > locked.overdue_at})

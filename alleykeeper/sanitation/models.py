@@ -230,6 +230,8 @@ class DisinfectionTask(models.Model):
     photo_name = models.CharField(max_length=40, blank=True, editable=False)
     photo_kind = models.CharField(max_length=10, blank=True, editable=False)
     note = models.CharField("备注", max_length=300, blank=True)
+    # Changed: auto_now, so every write path names it in update_fields (the API syncs by it, updated_since).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = TaskQuerySet.as_manager()
 
@@ -240,6 +242,7 @@ class DisinfectionTask(models.Model):
             models.Index(fields=["community", "day"]),
             models.Index(fields=["overdue_at"]),
             models.Index(fields=["done_at"]),
+            models.Index(fields=["updated_at", "id"], name="task_updated"),
         ]
         constraints = [
             # One task per plan and due time; one observation stairwell task per place and day: the command

@@ -23,7 +23,7 @@ def _locked(item: SupplyItem) -> SupplyItem:
 def _move(actor, item: SupplyItem, kind: str, quantity: Decimal, at: datetime | None, **fields) -> StockMove:
     now = timezone.now()
     item.on_hand += quantity
-    item.save(update_fields=["on_hand"])
+    item.save(update_fields=["on_hand", "updated_at"])
     return StockMove.objects.create(
         item=item,
         kind=kind,
@@ -46,7 +46,7 @@ def save_item(actor, community, item: SupplyItem | None, data: dict) -> SupplyIt
         item.save()
         record_event(actor, "supplies.item_create", item)
     else:
-        item.save(update_fields=["name", "kind", "unit", "low_threshold"])
+        item.save(update_fields=["name", "kind", "unit", "low_threshold", "updated_at"])
         record_event(actor, "supplies.item_update", item)
     return item
 

@@ -116,6 +116,8 @@ class SupplyItem(models.Model):
     )
     on_hand = models.DecimalField("库存", max_digits=12, decimal_places=2, default=ZERO, editable=False)
     created_at = models.DateTimeField("建档时间", editable=False)
+    # Changed: auto_now, so every write path names it in update_fields (the API syncs by it, updated_since).
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = ItemQuerySet.as_manager()
 
@@ -127,6 +129,7 @@ class SupplyItem(models.Model):
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="supply_item_stock_not_negative"),
             models.CheckConstraint(condition=Q(low_threshold__gte=0), name="supply_item_threshold_not_negative"),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="supply_item_updated")]
 
     def __str__(self) -> str:
         return self.name

@@ -11,23 +11,25 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alleykeeper.alerts import views as alerts_views
 from alleykeeper.alerts.actions import ChannelSettings, save_channel
 from alleykeeper.alerts.models import ChannelKind, Kind, Message, Status
 from alleykeeper.alerts.scan import scan
 from alleykeeper.alerts.senders import ConsoleSms
 from alleykeeper.alerts.tests.conftest import local
 from alleykeeper.observation.followups import Report, record_followup
+from testkit.paging import follow_pages
 
 pytestmark = pytest.mark.django_db
 
 
-def _messages(world, count: int, now, **fields) -> None:
+def _messages(world, count: int, now, start: int = 0, **fields) -> None:
     Message.objects.bulk_create(
         Message(
             community=world.community,
             grid=world.grid_a,
             kind=Kind.OVERDUE,
-            event_key=f"e{n}",
+            event_key=f"e{start + n}",
             recipient=world.worker_a,
             recipient_key=f"user:{world.worker_a.pk}",
             recipient_label="worker_a",
@@ -115,3 +117,29 @@ def test_messages_are_purged_after_the_retention_period(world, clock, settings):
     out = StringIO()
     call_command("purge_alerts", stdout=out)
     assert "deleted=3" in out.getvalue() and Message.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "size", "fields"),
+    [
+        ("alerts:inbox", "worker_a", "INBOX_PAGE", {"channel": ChannelKind.INBOX, "status": Status.SENT}),
+        (
+            "alerts:log",
+            "admin",
+            "LOG_PAGE",
+            {"channel": ChannelKind.WECOM, "status": Status.FAILED, "error": "密钥无效"},
+        ),
+    ],
+)
+def test_lists_page_by_key_stable_under_a_new_message(world, clock, monkeypatch, name, who, size, fields):
+    """Every message once, newest first, following 下一页; one arriving meanwhile (newest) shifts no page."""
+    now = clock(local(2020, 2, 10, 9, 0))
+    monkeypatch.setattr(alerts_views, size, 3)
+    _messages(world, 7, now, **fields)
+    client = Client()
+    client.force_login(getattr(world, who))
+    url = reverse(name) + ("?status=failed" if name == "alerts:log" else "")
+    seen = follow_pages(
+        client, url, after_first=lambda: _messages(world, 1, now + timedelta(minutes=1), start=7, **fields)
+    )
+    assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) == 7

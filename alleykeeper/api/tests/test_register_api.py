@@ -129,6 +129,9 @@ def test_updated_since_lists_only_changes(world):
     since = (start + timedelta(minutes=30)).isoformat()
     assert [r["id"] for r in _all(client, "/api/v1/residents", updated_since=since)] == [changed.pk]
     assert client.get("/api/v1/residents", updated_since="yesterday").status_code == 422
+    # Offsets and years at ISO 8601's ends (PostgreSQL's offsets stop at ±15:59; UTC may leave the calendar).
+    for edge, found in (("1200-09-13T07:47:31-22:03", 2), ("0001-01-01T00:00:00", 2), ("9999-12-31T23:59:59-23:59", 0)):
+        assert len(_all(client, "/api/v1/residents", updated_since=edge)) == found, edge
 
 
 def test_list_queries_do_not_grow(world):

@@ -7,11 +7,12 @@ from alleykeeper.api.tests.conftest import api_for
 from alleykeeper.gates.models import Enclosure, Gate, GateLogEntry
 from alleykeeper.observation.models import FollowUp
 from alleykeeper.observation.tests.conftest import open_case_for
-from alleykeeper.screening.models import Attempt
-from alleykeeper.screening.tests.conftest import start_campaign
+from alleykeeper.screening.models import Attempt, QuestionRole
+from alleykeeper.screening.tests.conftest import question_id, start_campaign
 from alleykeeper.visitors.tests.conftest import put_on_duty
 
 pytestmark = pytest.mark.django_db
+ARRIVED, TRAVEL, CONTACT = QuestionRole.ARRIVED, QuestionRole.TRAVEL, QuestionRole.CONTACT
 
 
 def test_follow_up_call_through_the_call_form(world):
@@ -63,6 +64,44 @@ def test_screening_attempt_through_the_attempt_form(world):
     assert Attempt.objects.filter(household=world.household_a).count() == 1
     other = f"/api/v1/screening/campaigns/{campaign.pk}/households/{world.household_b.pk}/attempts"
     assert client.post(other, body).status_code == 404
+
+
+def test_screening_attempt_answers_per_person_through_the_attempt_form(world):
+    campaign = start_campaign(world.admin, [world.grid_a, world.grid_b])
+    client = api_for(world.worker_a, "write")
+    path = f"/api/v1/screening/campaigns/{campaign.pk}/households/{world.household_a.pk}/attempts"
+    mine, stranger = world.household_a.residents.get(), world.household_b.residents.first()
+    arrived, travel, contact = (question_id(campaign, role) for role in (ARRIVED, TRAVEL, CONTACT))
+    three_no = {arrived: "no", travel: "no", contact: "no"}
+    reached = {"channel": "door", "outcome": "reached"}
+    # Bad bodies tried: reached with nobody answering, another household's resident, a required question
+    # unanswered, arrived without where from, answers with the outcome "no answer", three people not in the
+    # register at once, a question id that is not a number.
+    for bad, words in (
+        ({}, "至少为一人填写答案"),
+        ({"people": [{"resident_id": stranger.pk, "all_no": True}]}, "不属于本户"),
+        ({"people": [{"resident_id": mine.pk, "answers": {arrived: "no"}}]}, "请回答"),
+        ({"people": [{"resident_id": mine.pk, "answers": {**three_no, arrived: "yes"}}]}, "从哪里来"),
+        ({"outcome": "no_answer", "people": [{"resident_id": mine.pk, "all_no": True}]}, "却填写了人员或答案"),
+        ({"people": [{"name": f"新人{n}", "all_no": True} for n in range(3)]}, "最多登记 2 位"),
+        ({"people": [{"resident_id": mine.pk, "answers": {"arrived": "no"}}]}, "people"),
+    ):
+        response = client.post(path, {**reached, **bad})
+        assert response.status_code == 422, bad
+        assert words in response.json()["message"], (bad, response.json())
+    assert not Attempt.objects.exists()
+    body = {
+        **reached,
+        "people": [
+            {"resident_id": mine.pk, "all_no": True},
+            {"name": "李租客", "phone": "13912340000", "answers": three_no},
+        ],
+    }
+    response = client.post(path, body)
+    assert response.status_code == 201, response.json()
+    attempt = Attempt.objects.get()
+    assert {a.person_name for a in attempt.answers.all()} == {mine.name, "李租客"}
+    assert world.household_a.residents.filter(name="李租客").exists()
 
 
 def test_visitor_entry_through_the_gate_log_action(world):

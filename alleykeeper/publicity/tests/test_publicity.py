@@ -13,9 +13,10 @@ from django.urls import reverse
 from PIL import Image
 
 from alleykeeper.center.tests.test_homes import counts_on
-from alleykeeper.publicity import actions
+from alleykeeper.publicity import actions, views
 from alleykeeper.publicity.models import Channel, ChannelKind, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.registry.models import Building
+from testkit.paging import follow_pages
 from testkit.world import make_household
 
 pytestmark = pytest.mark.django_db
@@ -363,3 +364,34 @@ def test_map_layer_marks_buildings_reached_and_not(world):
     assert [i.title for i in LAYERS["publicity"].items(world.worker_b, later)] == [str(world.household_b.building)]
     assert _client(world.admin).get(reverse("maps:layer", args=["publicity"])).status_code == 200
     assert _client(world.duty).get(reverse("maps:layer", args=["publicity"])).status_code in (403, 404)
+
+
+def _channel(world, name: str) -> Channel:
+    return actions.save_channel(
+        None, None, {"community": world.community, "kind": "party_group", "name": name, "active": True}
+    )
+
+
+def test_lists_page_by_key_stable_under_an_insert(world, monkeypatch):
+    """Materials, a material's distributions and the channels: every row once following 下一页, and a row
+    added meanwhile that sorts first (a newer material or sending, a channel named A…) shifts no page."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    client = _client(world.admin)
+    for day in range(1, 8):
+        _material(world, start_date=date(2020, 2, day))
+    newer = lambda: _material(world, start_date=date(2020, 2, 11))  # noqa: E731
+    seen = follow_pages(client, reverse("publicity:overview"), after_first=newer)
+    assert len(seen) == len(set(seen)) == 7
+
+    material, channel = Material.objects.order_by("pk").first(), _channel(world, "党员群")
+    for hour in range(1, 8):
+        actions.record_distribution(world.admin, material, {"channel": channel, "at": NOW - timedelta(hours=hour)})
+    later = lambda: actions.record_distribution(world.admin, material, {"channel": channel, "at": NOW})  # noqa: E731
+    url = reverse("publicity:material", args=[material.pk])
+    seen = follow_pages(client, url, key="distributions", after_first=later)
+    assert len(seen) == len(set(seen)) == 7
+
+    for n in range(6):
+        _channel(world, f"楼栋群{n}")
+    seen = follow_pages(client, reverse("publicity:channels"), after_first=lambda: _channel(world, "A群"))
+    assert len(seen) == len(set(seen)) == 7

@@ -1,14 +1,18 @@
 """The review queue: confirming and rejecting candidates (audited), and the worker's outcome."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
+from alleykeeper.pushlist import views
 from alleykeeper.pushlist.models import MatchState, MatchStatus, Outcome, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonSource
-from testkit.world import make_id
+from testkit.paging import follow_pages
+from testkit.world import add_resident, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +137,27 @@ def test_a_reviewer_from_another_grid_cannot_set_the_outcome(family_phone, as_wo
     assert response.status_code == 404
     family_phone.refresh_from_db()
     assert family_phone.outcome == ""
+
+
+def test_batch_and_review_pages_page_by_key_stable_under_an_insert(world, import_list, as_admin, monkeypatch):
+    """A batch's people and the review queue: every row once following 下一页 (the filter kept), and a row
+    added meanwhile that sorts first (row 0; a batch received earlier) shifts no page."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for n in range(8):
+        add_resident(world.household_b, f"吴{n}", phone=f"1370000{n:04d}")
+    family = [row(f"王{n}宝", "", f"1370000{n:04d}", number=n + 1) for n in range(7)]
+    batch = import_list(csv_bytes(family))
+    url = reverse("pushlist:batch", args=[batch.pk]) + "?state=review"
+
+    def row_zero() -> None:
+        first = batch.people.order_by("row_number").first()
+        PushedPerson.objects.create(
+            batch=batch, community=batch.community, row_number=0, name="插队", match_state=first.match_state
+        )
+
+    seen = follow_pages(as_admin, url, after_first=row_zero)
+    assert len(seen) == len(set(seen)) == 7
+    earlier = lambda: import_list(csv_bytes([row("王早宝", "", "13700000007")]), received_on=date(2020, 2, 1))  # noqa: E731
+    seen = follow_pages(as_admin, reverse("pushlist:review"), after_first=earlier)
+    assert len(seen) == len(set(seen)) == 7
+    assert set(seen) == set(PushMatch.objects.filter(person__batch=batch).values_list("pk", flat=True))

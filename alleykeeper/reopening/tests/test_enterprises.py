@@ -7,8 +7,10 @@ from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.crypto import decrypt
+from alleykeeper.reopening import views
 from alleykeeper.reopening.models import Enterprise, EnterpriseState, PolicyCall
-from alleykeeper.reopening.tests.conftest import CODE_A
+from alleykeeper.reopening.tests.conftest import CODE_A, make_enterprise
+from testkit.paging import follow_pages
 
 
 def _form(world, **overrides) -> dict:
@@ -137,3 +139,18 @@ def test_overview_runs_a_fixed_number_of_queries(world, as_admin, enterprise_a, 
         make_enterprise(world, f"商户{number}", state=EnterpriseState.OPEN)
     with django_assert_max_num_queries(12):
         assert as_admin.get(reverse("reopening:overview")).status_code == 200
+
+
+def test_overview_pages_by_key_stable_under_an_insert(world, as_admin, monkeypatch):
+    """Every enterprise once following 下一页 (the filter kept), and one registered meanwhile that sorts first
+    (in a building of the register, no shopping centre) shifts no page."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for n in range(7):
+        make_enterprise(world, f"商铺{n}")
+    building = world.household_a.building
+    seen = follow_pages(
+        as_admin,
+        reverse("reopening:overview") + "?state=closed",
+        after_first=lambda: make_enterprise(world, "巷口小店", building=building),
+    )
+    assert len(seen) == len(set(seen)) == 7

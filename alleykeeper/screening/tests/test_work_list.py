@@ -8,9 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
+from alleykeeper.registry.actions import save_grid
 from alleykeeper.registry.models import HouseholdKind
 from alleykeeper.screening import actions
+from alleykeeper.screening.models import CampaignHousehold
 from alleykeeper.screening.tests.conftest import answers_for, attempt_url, start_campaign
+from alleykeeper.screening.views import work
+from testkit.paging import follow_pages
 from testkit.world import add_resident, make_household
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +117,34 @@ def test_work_list_runs_a_fixed_number_of_queries(world, campaign, as_admin):
         add_resident(household, f"家属{n}")
     actions.sync_campaign_scope(world.admin, campaign)
     assert _queries(as_admin, url) == before
+
+
+def test_work_list_pages_by_key_stable_under_an_insert(world, places, as_worker_a, monkeypatch):
+    """Every household once following 下一页 (the tab kept), and one enrolled meanwhile that sorts first (1号楼)
+    shifts no page."""
+    monkeypatch.setattr(work, "PAGE_SIZE", 3)
+    for n in range(6):
+        make_household(world.grid_a, "5号楼", f"{n + 1}01")
+    campaign = start_campaign(world.admin, [world.grid_a])
+
+    def enrol_one() -> None:
+        make_household(world.grid_a, "1号楼", "101")
+        actions.sync_campaign_scope(world.admin, campaign)
+
+    url = reverse("screening:work", args=[campaign.pk]) + "?show=todo"
+    seen = follow_pages(as_worker_a, url, after_first=enrol_one)
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_work_list_keeps_the_communitys_grid_order_across_pages(world, places, as_admin, monkeypatch):
+    """Grids in the community's order (a sort number first), page after page: grid B numbered 1 comes first."""
+    monkeypatch.setattr(work, "PAGE_SIZE", 2)
+    for n in range(3):
+        make_household(world.grid_a, "5号楼", f"{n + 1}01")
+        make_household(world.grid_b, "5号楼", f"{n + 1}01")
+    save_grid(world.admin, world.grid_b, {"sort_number": 1})
+    campaign = start_campaign(world.admin, [world.grid_a, world.grid_b])
+    seen = follow_pages(as_admin, reverse("screening:work", args=[campaign.pk]))
+    grid_of = dict(CampaignHousehold.objects.filter(pk__in=seen).values_list("pk", "grid_id"))
+    order = [grid_of[pk] for pk in seen]
+    assert len(seen) == len(set(seen)) == 8 and order == sorted(order, key=lambda grid: grid != world.grid_b.pk)

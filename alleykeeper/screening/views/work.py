@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.net import client_ip
-from alleykeeper.core.paging import int_or_none, page_of
+from alleykeeper.core.paging import int_or_none, page_after
 from alleykeeper.places.forms import picker_context, provinces
 from alleykeeper.registry.models import Grid, Resident
 from alleykeeper.screening import access, actions
@@ -28,6 +29,7 @@ from alleykeeper.screening.models import (
 )
 
 PAGE_SIZE = 30
+LAST_RANK = 2_147_483_647  # a grid without a sort number comes after those with one
 # Which states each tab of the work list shows; "todo" is what is still to reach.
 TABS = {
     "todo": ("待完成", (HouseholdStatus.PENDING, HouseholdStatus.REVISIT)),
@@ -56,12 +58,14 @@ def work_list(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(campaign=campaign, status__in=TABS[tab][1])
         .select_related("household__building__alley", "household__unit", "grid")
         .prefetch_related(_people())
-        .order_by("grid", "sort_key", "id")
     )
     grid_id = int_or_none(request.GET.get("grid"))
     if grid_id:
         states = states.filter(grid_id=grid_id)
-    page = page_of(states, request.GET.get("page"), PAGE_SIZE)
+    # Grids in the community's order (Grid.Meta.ordering: sort number, unnumbered last, then name), as keys.
+    states = states.annotate(grid_rank=Coalesce("grid__sort_number", Value(LAST_RANK)), grid_key=F("grid__name_key"))
+    order = ("grid_rank", "grid_key", "grid_id", "sort_key", "pk")
+    page = page_after(states, request.GET.get("after"), PAGE_SIZE, order=order, tag="work")
     context = {
         "campaign": campaign,
         "page": page,
