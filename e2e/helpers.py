@@ -33,10 +33,13 @@ def authenticator(username: str) -> "TOTPDevice | None":
     from alleykeeper.accounts.second_factor import needs_second_factor
 
     user = User.objects.filter(username=username).first()
-    if user is None or not needs_second_factor(user):
+    if user is None:
         return None
+    # An account that has an authenticator is asked its code at login, whatever its role.
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    if device is None and needs_second_factor(user):
+        device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    return device
 
 
 def current_code(device: "TOTPDevice") -> str:

@@ -13,13 +13,15 @@ from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll, style
 from testkit.crawl import DEMO_PERSONAS, crawl
 
 pytestmark = pytest.mark.e2e
-SCRIPTLESS = {"visitors:poster"}  # the gate's poster is printed: a stylesheet, no htmx
+# Pages with our stylesheet and no htmx: the gate's poster (printed), the API's documentation (Swagger UI's own
+# scripts, from django-ninja's static files).
+SCRIPTLESS = {"visitors:poster", "api-v1:openapi-view"}
 
 
 @pytest.fixture
-def demo(transactional_db, settings, tmp_path) -> None:
+def demo(transactional_db, settings, tmp_path, report_formats) -> None:
     """The demo community, its staff logging in with the browser tests' password, at the site-wide moment
-    (e2e/conftest.py sets the clock)."""
+    (e2e/conftest.py sets the clock), and the daily report's formats (its report pages show one)."""
     settings.PRIVATE_UPLOAD_ROOT = tmp_path
     load_demo_community(E2E_PASSWORD)
     load_demo_activity()

@@ -53,6 +53,9 @@ def test_an_admin_places_a_gate_on_the_phone_map(phone_page: Page, live_world, g
     expect(page.get_by_role("heading", name="卡口位置：井亭巷口（井亭巷片区）")).to_be_visible()
     expect(page.locator(".leaflet-draw-draw-marker")).to_be_visible()
     expect(page.locator(".leaflet-draw-draw-polygon")).to_have_count(0)  # a gate is a point, nothing else
+    # The layers load, then the map fits them and says so: tap only once it has (and its zoom has ended).
+    expect(page.locator("#map-status")).to_contain_text("保存位置")
+    expect(page.locator("#map.leaflet-zoom-anim")).to_have_count(0)
     page.locator(".leaflet-draw-draw-marker").tap()
     box = page.locator("#map").bounding_box()
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
