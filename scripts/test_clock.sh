@@ -7,10 +7,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Every app whose pages or rules change with the hour or the day (not the register's, the accounts', the audit
-# log's or the browser tests), and the site-wide tests.
+# The site-wide tests (crawl, hostile forms, query counts, the edit round trip) and every app whose pages or rules
+# change with the hour or the day (not the register's, the accounts', the audit log's, the API's, core's
+# plumbing or the browser tests).
 paths=("$@")
-[ ${#paths[@]} -gt 0 ] || paths=(alleykeeper/core alleykeeper/center alleykeeper/demo alleykeeper/screening
+[ ${#paths[@]} -gt 0 ] || paths=(alleykeeper/core/tests/sitewide alleykeeper/core/tests/test_edit_round_trip.py
+  alleykeeper/center alleykeeper/demo alleykeeper/alerts alleykeeper/screening
   alleykeeper/observation alleykeeper/gates alleykeeper/visitors alleykeeper/pushlist alleykeeper/reports
   alleykeeper/maps alleykeeper/reopening alleykeeper/sanitation alleykeeper/supplies alleykeeper/publicity)
 
