@@ -15,9 +15,8 @@ from alleykeeper.api.forms import form_data
 from alleykeeper.api.listing import add_resource
 from alleykeeper.observation import access as observation_access
 from alleykeeper.observation.actions import CaseError
-from alleykeeper.observation.followups import Report, record_followup
+from alleykeeper.observation.followups import record_followup
 from alleykeeper.observation.forms import CallForm
-from alleykeeper.observation.models import Channel as FollowUpChannel
 from alleykeeper.observation.models import FollowUp, ObservationCase, RequestStatus
 from alleykeeper.pushlist import access as pushlist_access
 from alleykeeper.pushlist.models import PushBatch, PushedPerson
@@ -286,18 +285,7 @@ def post_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status
     form = CallForm(form_data(payload.dict()), delivered=delivered)
     if not form.is_valid():
         raise FormInvalid(form)
-    data = form.cleaned_data
-    report = Report(
-        channel=FollowUpChannel.CALL,
-        reached=data["reached"],
-        temperature=data["temperature"],
-        symptoms=data["symptoms"],
-        mood=data["mood"],
-        needs=data["needs"],
-        needs_note=data["needs_note"],
-        note=data["note"],
-        confirmations=form.confirmations(),
-    )
+    report = form.report()
     try:
         return Status(201, record_followup(request.user, case, report))
     except CaseError as error:

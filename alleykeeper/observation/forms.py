@@ -9,7 +9,9 @@ from django.utils import timezone
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.observation import schedule
+from alleykeeper.observation.followups import Report
 from alleykeeper.observation.models import (
+    Channel,
     DayZeroBasis,
     Mood,
     NeedKind,
@@ -140,6 +142,21 @@ class CallForm(forms.Form):
             if value in ("yes", "no"):
                 answers[request.pk] = value == "yes"
         return answers
+
+    def report(self) -> Report:
+        """The call as record_followup takes it (the page and the API's follow-up call post this form)."""
+        data = self.cleaned_data
+        return Report(
+            channel=Channel.CALL,
+            reached=data["reached"],
+            temperature=data["temperature"],
+            symptoms=data["symptoms"],
+            mood=data["mood"],
+            needs=data["needs"],
+            needs_note=data["needs_note"],
+            note=data["note"],
+            confirmations=self.confirmations(),
+        )
 
 
 def parse_temperature(raw: object) -> Decimal | None:

@@ -14,12 +14,11 @@ from alleykeeper.accounts.roles import Capability, Role
 from alleykeeper.core.paging import int_or_none, page_after
 from alleykeeper.observation import access, schedule
 from alleykeeper.observation.actions import CaseError, CaseTerms, Person, open_cases
-from alleykeeper.observation.followups import Report, current_slot_of, fever_threshold, record_followup
+from alleykeeper.observation.followups import current_slot_of, fever_threshold, record_followup
 from alleykeeper.observation.forms import CallForm, NoteForm, OpenCasesForm, RevealPhoneForm
 from alleykeeper.observation.models import (
     OPEN_STATUSES,
     CaseStatus,
-    Channel,
     FeverState,
     ObservationCase,
     Reason,
@@ -218,18 +217,7 @@ def case_call(request: HttpRequest, pk: int) -> HttpResponse:
     delivered = list(case.requests.filter(status=RequestStatus.DELIVERED).order_by("delivered_at"))
     form = CallForm(request.POST or None, delivered=delivered)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        report = Report(
-            channel=Channel.CALL,
-            reached=data["reached"],
-            temperature=data["temperature"],
-            symptoms=data["symptoms"],
-            mood=data["mood"],
-            needs=data["needs"],
-            needs_note=data["needs_note"],
-            note=data["note"],
-            confirmations=form.confirmations(),
-        )
+        report = form.report()
         try:
             followup = record_followup(request.user, case, report)
         except CaseError as error:
