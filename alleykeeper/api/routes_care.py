@@ -89,6 +89,7 @@ class PushedPersonOut(Schema):
     grid_id: int | None
     outcome: str = Field(description="核查结果；空：尚未核查")
     outcome_at: datetime | None
+    updated_at: datetime
 
 
 class CaseOut(Schema):
@@ -258,7 +259,7 @@ add_resource(
 )  # fmt: skip
 add_resource(
     router, "/push-people", name="push_people", out=PushedPersonOut, rows=_pushed, one=_pushed_one,
-    label="推送人员及比对结果",
+    changed="updated_at", label="推送人员及比对结果",
 )  # fmt: skip
 add_resource(
     router, "/observation/cases", name="cases", out=CaseOut, rows=_cases,

@@ -190,6 +190,7 @@ def _refresh_person(person: PushedPerson) -> None:
             "match_reason",
             "proposed_outcome",
             "proposed_reason",
+            "updated_at",
         ]
     )
 
@@ -264,7 +265,7 @@ def set_outcome(actor, person: PushedPerson, outcome: str, note: str = "") -> Pu
     previous = person.outcome
     person.outcome, person.outcome_note = outcome, note
     person.outcome_by, person.outcome_at = actor, timezone.now()
-    person.save(update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at"])
+    person.save(update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at", "updated_at"])
     if outcome in (Outcome.SCREENED, Outcome.MISSED) and person.key_person_id is None:
         _make_key_person(actor, person)
     record_event(
@@ -304,7 +305,7 @@ def _make_key_person(actor, person: PushedPerson) -> None:
     )
     person.key_person = key_person
     person.grid_id = person.grid_id or key_person.grid_id
-    person.save(update_fields=["key_person", "grid"])
+    person.save(update_fields=["key_person", "grid", "updated_at"])
     PushMatch.objects.filter(person=person, status__in=ACCEPTED).update(key_person=key_person)
 
 

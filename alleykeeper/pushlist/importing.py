@@ -53,9 +53,10 @@ def read_table(path: Path, header_row: int | None = None, *, keep_parsed: bool =
 
 
 def _copy_rows(fields: list, records: list[dict], ids: list[int] | None = None) -> bytes:
-    """Records as COPY data: the model's defaults for what a record leaves out, JSON encoded here; `ids`,
-    when given, are the records' primary keys, in order."""
-    defaults = {f.attname: f.get_default() for f in fields}
+    """Records as COPY data: the model's defaults for what a record leaves out (now for a change time, as
+    bulk_create's auto_now), JSON encoded here; `ids`, when given, are the records' primary keys, in order."""
+    now = timezone.now()
+    defaults = {f.attname: now if getattr(f, "auto_now", False) else f.get_default() for f in fields}
     json_names = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
     values_of = operator.itemgetter(*[f.attname for f in fields])
 

@@ -194,6 +194,9 @@ class PushedPerson(SealedIdentity):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # The API syncs by it. No index: an import writes every index of the table for every row, and a sync
+    # reads one scope's rows.
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = PushedPersonQuerySet.as_manager()
 
