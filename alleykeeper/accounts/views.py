@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
@@ -95,6 +95,37 @@ def _device_page(request: HttpRequest, device: TOTPDevice, form: CodeForm) -> Ht
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5, title="两步验证二维码")
     context = {"form": form, "device": device, "qr": qr, "secret": " ".join(secret[i : i + 4] for i in range(0, 32, 4))}
     return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """我的账号: who this account is and what it covers, its password, its second factor, its API tokens."""
+    user = request.user
+    scope = [f"{street.name}（全部社区）" for street in user.streets.all()]
+    scope += [f"{community.name}（全部网格）" for community in user.communities.all()]
+    scope += [f"{grid.community.name} · {grid.name}" for grid in user.grids.select_related("community")]
+    if user.is_superuser and not scope:
+        scope = ["全部（系统管理员）"]
+    context = {
+        "scope": scope,
+        "needs_second_factor": second_factor.needs_second_factor(user),
+        "has_device": second_factor.confirmed_device(user) is not None,
+    }
+    return render(request, "accounts/account.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own (the old password, the new one twice, the validators of settings); the account's other
+    sessions end, this one stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        idle.stamp(self.request)
+        messages.success(self.request, "密码已修改：其他设备上的登录已退出，下次登录请用新密码。")
+        return response
 
 
 @login_required

@@ -30,7 +30,6 @@ NAVIGATION = [
     ("消杀", "sanitation:today", Capability.DISINFECT),
     ("物资", "supplies:stock", Capability.DISINFECT),
     ("审计", "audit:list", Capability.VIEW_AUDIT),
-    ("接口令牌", "api:tokens", None),  # every account may let a program read what it may read
 ]
 
 

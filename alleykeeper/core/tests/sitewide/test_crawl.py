@@ -49,8 +49,9 @@ EVERY_PART = {
     "supplies",
     "alerts",
 }
-# Every account has its page of API tokens, which links the API's documentation.
-API = {"api", "api-v1"}
+# Every account has its page (accounts: the name in the top bar), which links its API tokens, which link the
+# API's documentation.
+API = {"accounts", "api", "api-v1"}
 PARTS = {
     "admin": EVERY_PART | API,
     # The records behind their grids' figures (the dashboard); disinfection and supplies are the community's.

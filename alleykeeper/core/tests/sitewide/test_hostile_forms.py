@@ -84,6 +84,7 @@ RESULT_PAGES = {"registry:search"}
 
 # Every form the crawl reaches, by the url name it posts to; a form the crawl starts to reach must be added.
 GRID_WORKER_FORMS = [
+    "accounts:password_change",
     "alerts:case",
     "alerts:mutes",
     "api:tokens",
