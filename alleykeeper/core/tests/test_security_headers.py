@@ -23,6 +23,7 @@ def test_a_page_carries_the_policy_and_the_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
     assert "<script>" not in response.content.decode()
 
 
