@@ -127,6 +127,9 @@ class MessageQuerySet(ScopedQuerySet):
     def inbox_of(self, user) -> "MessageQuerySet":
         return self.filter(channel=ChannelKind.INBOX, recipient=user)
 
+    def unread(self) -> "MessageQuerySet":
+        return self.filter(read_at__isnull=True)
+
     def due(self, now) -> "MessageQuerySet":
         return self.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
 

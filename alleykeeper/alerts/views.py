@@ -40,7 +40,7 @@ LOG_PAGE = 50
 def inbox(request: HttpRequest) -> HttpResponse:
     rows = Message.objects.inbox_of(request.user)
     page = page_after(rows, request.GET.get("after"), INBOX_PAGE, order=("-created_at", "-pk"), tag="inbox")
-    unread = Message.objects.inbox_of(request.user).filter(read_at__isnull=True).count()
+    unread = Message.objects.inbox_of(request.user).unread().count()
     context = {"page": page, "unread": unread, "can_manage": request.user.can(access.MANAGE)}
     return render(request, "alerts/inbox.html", context)
 

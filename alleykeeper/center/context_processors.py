@@ -4,12 +4,16 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from alleykeeper.accounts.roles import Capability
+from alleykeeper.alerts.models import Message
 from alleykeeper.center.access import DASHBOARD_CAPABILITY
+
+INBOX = "alerts:inbox"
+UNREAD_SHOWN = 99  # counted up to here: "99+" beyond it, so the count costs the same for a full inbox
 
 # (label, url name, capability needed or None for everyone signed in)
 NAVIGATION = [
     ("首页", "center:home", None),
-    ("消息", "alerts:inbox", None),
+    ("消息", INBOX, None),
     ("看板", "center:dashboard", DASHBOARD_CAPABILITY),
     ("日报", "reports:daily", Capability.VIEW_REPORTS),
     ("台账", "registry:grids", Capability.VIEW_REGISTER),
@@ -38,7 +42,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(name), "active": False}
+        {"label": label, "url": reverse(name), "active": False, "unread": _unread(user) if name == INBOX else ""}
         for label, name, capability in NAVIGATION
         if capability is None or user.can(capability)
     ]
@@ -48,3 +52,9 @@ def navigation(request: HttpRequest) -> dict:
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}
+
+
+def _unread(user) -> str:
+    """The inbox's unread messages for the menu's badge: "" for none, "99+" beyond UNREAD_SHOWN."""
+    count = Message.objects.inbox_of(user).unread()[: UNREAD_SHOWN + 1].count()
+    return "" if not count else f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)

@@ -143,3 +143,20 @@ def test_lists_page_by_key_stable_under_a_new_message(world, clock, monkeypatch,
         client, url, after_first=lambda: _messages(world, 1, now + timedelta(minutes=1), start=7, **fields)
     )
     assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) == 7
+
+
+def _menu(client: Client) -> str:
+    return client.get(reverse("center:home")).content.decode().split('aria-label="主菜单"')[1].split("</nav>")[0]
+
+
+def test_the_menu_counts_my_unread_messages(world, clock, as_worker_a, as_worker_b):
+    now = clock(local(2026, 3, 10, 9, 0))
+    assert "条未读" not in _menu(as_worker_a)  # none: no badge
+    _messages(world, 3, now, channel=ChannelKind.INBOX, status=Status.SENT)
+    Message.objects.filter(event_key="e0").update(read_at=now)  # one read already
+    assert '消息<span class="badge">2<span class="visually-hidden"> 条未读</span>' in _menu(as_worker_a)
+    assert "条未读" not in _menu(as_worker_b)  # another worker's messages are not theirs
+    _messages(world, 120, now, start=3, channel=ChannelKind.INBOX, status=Status.SENT)
+    assert '<span class="badge">99+<span' in _menu(as_worker_a)
+    as_worker_a.post(reverse("alerts:read"))
+    assert "条未读" not in _menu(as_worker_a)
