@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 
+from testkit.second_factor import current_code
+
 if TYPE_CHECKING:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,21 +42,6 @@ def authenticator(username: str) -> "TOTPDevice | None":
     if device is None and needs_second_factor(user):
         device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
     return device
-
-
-def current_code(device: "TOTPDevice") -> str:
-    """The code the authenticator shows now; the next step's when this step's code was used already (a code
-    is accepted once)."""
-    import time
-
-    from django_otp.oath import totp
-
-    device.refresh_from_db()
-    step_now = int(time.time() - device.t0) // device.step
-    drift = 1 if device.last_t is not None and device.last_t >= step_now else 0
-    return (
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):0{device.digits}d}"
-    )
 
 
 def no_horizontal_scroll(page: Page) -> bool:

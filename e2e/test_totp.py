@@ -8,7 +8,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import E2E_PASSWORD, assets_loaded, current_code, no_horizontal_scroll
+from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll
+from testkit.second_factor import current_code
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,10 @@ Run against a server that has the demo loaded (`make run`, or any runserver afte
 
     .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000 --out var/screenshots
 
-The demo password is read from .env (DEMO_PASSWORD) unless --password is given. The pictures in
+The demo password is read from .env (DEMO_PASSWORD) unless --password is given. The grid worker and the admin
+need a second factor to reveal or export: run this on the machine that serves the demo, with its .env and
+database; an account without an authenticator gets one for the tour (removed afterwards, so that the demo's
+accounts still sign in with the password alone) and the script types its codes. The pictures in
 docs/screenshots/ are made this way, one screen each, and copied under the names the README uses (DOCS):
 
     .venv/bin/python scripts/screenshots.py --viewport-only --docs docs/screenshots
@@ -13,12 +16,27 @@ Drives Debian's Chromium (/usr/bin/chromium).
 """
 
 import argparse
+import os
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import django
 from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alleykeeper.settings")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM between Playwright's sync calls, one thread
+django.setup()
+
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402 (after django.setup)
+
+from alleykeeper.accounts.models import User  # noqa: E402
+from alleykeeper.accounts.second_factor import confirmed_device, needs_second_factor  # noqa: E402
+from testkit.second_factor import current_code  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ARGS += ["--disable-sync", "--no-first-run"]
@@ -42,12 +60,24 @@ def demo_password(env_file: Path) -> str:
     raise SystemExit(f"DEMO_PASSWORD not found in {env_file}; pass --password")
 
 
-def login(page: Page, username: str, password: str) -> None:
+def login(page: Page, username: str, password: str, device: TOTPDevice | None) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    if device is not None:
+        page.get_by_label("验证码").fill(current_code(device))
+        page.get_by_role("button", name="验证并登录").click()
     page.wait_for_selector(".topbar .who")
+
+
+def borrowed_authenticator(username: str) -> tuple[TOTPDevice | None, bool]:
+    """The account's authenticator, or one made for the tour when its role needs one (True: remove it after)."""
+    user = User.objects.get(username=username)
+    device = confirmed_device(user)
+    if device is None and needs_second_factor(user):
+        return TOTPDevice.objects.create(user=user, name="截图用验证器", confirmed=True), True
+    return device, False
 
 
 def worker_tour(page: Page, shot: Callable[[str], None]) -> None:
@@ -122,7 +152,7 @@ def main() -> None:
     parser.add_argument("--viewport-only", action="store_true", help="one screen per picture, not the whole page")
     parser.add_argument("--docs", type=Path, help="also copy the README's pictures here, under its names (DOCS)")
     options = parser.parse_args()
-    password = options.password or demo_password(Path(__file__).resolve().parent.parent / ".env")
+    password = options.password or demo_password(ROOT / ".env")
     options.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=options.chromium, headless=True, args=ARGS)
@@ -144,8 +174,13 @@ def main() -> None:
 
             page.goto("/accounts/login/")
             shot("login")
-            login(page, username, password)
-            tour(page, shot)
+            device, borrowed = borrowed_authenticator(username)
+            try:
+                login(page, username, password, device)
+                tour(page, shot)
+            finally:
+                if borrowed:
+                    device.delete()
             context.close()
         browser.close()
     if options.docs:
