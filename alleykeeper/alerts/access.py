@@ -15,29 +15,38 @@ from alleykeeper.registry.models import Community
 MANAGE = Capability.MANAGE_STAFF
 
 
-def community_for(user) -> Community:
-    """The community whose alerts an admin manages (the first of their scope)."""
+def communities_for(user) -> list[Community]:
+    """The communities whose alerts an admin manages: every community of their scope, by name."""
     if not user.can(MANAGE):
         raise PermissionDenied
     scope = scope_of(user)
-    communities = Community.objects.order_by("pk")
+    communities = Community.objects.order_by("name", "pk")
     if not scope.everything:
         communities = communities.filter(pk__in=scope.community_ids)
-    community = communities.first()
+    return list(communities)
+
+
+def community_for(user, wanted: str | None = None) -> Community:
+    """The community asked for (`?community=<id>`, one of the admin's), else the first of them."""
+    communities = communities_for(user)
+    if wanted:
+        community = next((c for c in communities if str(c.pk) == wanted), None)
+    else:
+        community = communities[0] if communities else None
     if community is None:
         raise Http404
     return community
 
 
-def channel_for(user, kind: str) -> tuple[Community, ChannelConfig | None]:
-    community = community_for(user)
+def channel_for(user, kind: str, wanted: str | None = None) -> tuple[Community, ChannelConfig | None]:
+    community = community_for(user, wanted)
     return community, ChannelConfig.objects.filter(community=community, kind=kind).first()
 
 
 def message_for(user, pk: int) -> Message:
-    """A message of the admin's community (the log's rows, to resend)."""
-    community = community_for(user)
-    return get_object_or_404(Message.objects.filter(community=community).select_related("recipient"), pk=pk)
+    """A message of one of the admin's communities (the log's rows, to resend)."""
+    communities = communities_for(user)
+    return get_object_or_404(Message.objects.filter(community__in=communities).select_related("recipient"), pk=pk)
 
 
 def case_for(user, pk: int) -> ObservationCase:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
@@ -75,13 +76,30 @@ def unmute(request: HttpRequest, kind: str) -> HttpResponse:
 # -- a community's set-up (its admins) ---------------------------------------------------------------------
 
 
+def _wanted(request: HttpRequest) -> str | None:
+    return request.GET.get("community")
+
+
+def _setup_page(request: HttpRequest, template: str, community, **context) -> HttpResponse:
+    """A set-up page of one community: `cq` (its query, carried by every link, form and redirect) and, for an
+    admin of several, the communities to switch between."""
+    communities = access.communities_for(request.user)
+    context |= {"community": community, "cq": f"community={community.pk}"}
+    context["switch"] = communities if len(communities) > 1 else None
+    return render(request, template, context)
+
+
+def _back(name: str, community, *args) -> HttpResponse:
+    return redirect(f"{reverse(name, args=args)}?community={community.pk}")
+
+
 @login_required
 def channels(request: HttpRequest) -> HttpResponse:
-    community = access.community_for(request.user)
+    community = access.community_for(request.user, _wanted(request))
     saved = {c.kind: c for c in ChannelConfig.objects.filter(community=community)}
     rows = [{"kind": ChannelKind(k), "config": saved.get(k)} for k in CONFIGURABLE_CHANNELS]
     failed = Message.objects.filter(community=community, status=Status.FAILED).count()
-    return render(request, "alerts/channels.html", {"community": community, "rows": rows, "failed": failed})
+    return _setup_page(request, "alerts/channels.html", community, rows=rows, failed=failed)
 
 
 def _kind_or_404(kind: str, allowed) -> str:
@@ -108,7 +126,7 @@ def _initial(config: ChannelConfig | None) -> dict:
 @login_required
 def channel_edit(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind, CONFIGURABLE_CHANNELS)
-    community, config = access.channel_for(request.user, kind)
+    community, config = access.channel_for(request.user, kind, _wanted(request))
     saved = bool(config and (config.endpoint_enc or config.secret_enc))
     form_class = CHANNEL_FORMS[kind]
     form = form_class(request.POST if request.method == "POST" else None, initial=_initial(config), saved=saved)
@@ -122,43 +140,39 @@ def channel_edit(request: HttpRequest, kind: str) -> HttpResponse:
         )
         actions.save_channel(request.user, community, kind, settings_)
         messages.success(request, f"{ChannelKind(kind).label}已保存。可以发送一条测试消息确认设置正确。")
-        return redirect("alerts:channel", kind)
-    context = {
-        "community": community,
-        "kind": ChannelKind(kind),
-        "config": config,
-        "form": form,
-        "test_form": TestSmsForm() if kind == ChannelKind.SMS else None,
-    }
-    return render(request, "alerts/channel.html", context)
+        return _back("alerts:channel", community, kind)
+    test_form = TestSmsForm() if kind == ChannelKind.SMS else None
+    return _setup_page(
+        request, "alerts/channel.html", community, kind=ChannelKind(kind), config=config, form=form, test_form=test_form
+    )
 
 
 @login_required
 @require_POST
 def channel_test(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind, CONFIGURABLE_CHANNELS)
-    _community, config = access.channel_for(request.user, kind)
+    community, config = access.channel_for(request.user, kind, _wanted(request))
     if config is None:
         messages.error(request, "请先保存设置，再发送测试消息。")
-        return redirect("alerts:channel", kind)
+        return _back("alerts:channel", community, kind)
     address = ""
     if kind == ChannelKind.SMS:
         form = TestSmsForm(request.POST)
         if not form.is_valid():
             messages.error(request, form.errors["phone"][0])
-            return redirect("alerts:channel", kind)
+            return _back("alerts:channel", community, kind)
         address = form.cleaned_data["phone"]
     if kind == ChannelKind.EMAIL and not request.user.email:
         messages.error(request, "您的账号没有登记电子邮箱，无法接收测试邮件。")
-        return redirect("alerts:channel", kind)
+        return _back("alerts:channel", community, kind)
     outcome = actions.test_channel(request.user, config, address=address)
     (messages.success if outcome.startswith("发送成功") else messages.error)(request, outcome)
-    return redirect("alerts:channel", kind)
+    return _back("alerts:channel", community, kind)
 
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    community = access.community_for(request.user)
+    community = access.community_for(request.user, _wanted(request))
     stored = {r.kind: r for r in Rule.objects.filter(community=community).prefetch_related("users")}
     rows = []
     for kind in STAFF_KINDS:
@@ -175,7 +189,7 @@ def rules(request: HttpRequest) -> HttpResponse:
                 "custom": rule is not None,
             }
         )
-    return render(request, "alerts/rules.html", {"community": community, "rows": rows})
+    return _setup_page(request, "alerts/rules.html", community, rows=rows)
 
 
 def _staff_of(community) -> QuerySet:
@@ -190,7 +204,7 @@ def _staff_of(community) -> QuerySet:
 
 @login_required
 def rule_edit(request: HttpRequest, kind: str) -> HttpResponse:
-    community = access.community_for(request.user)
+    community = access.community_for(request.user, _wanted(request))
     kind = _kind_or_404(kind, STAFF_KINDS)
     rule = Rule.objects.filter(community=community, kind=kind).prefetch_related("users").first()
     terms = DEFAULT_RULES.get(kind, RuleTerms())
@@ -205,20 +219,21 @@ def rule_edit(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = actions.save_rule(request.user, community, kind, form.cleaned_data)
         messages.success(request, f"“{saved.get_kind_display()}”的规则已保存。")
-        return redirect("alerts:rules")
+        return _back("alerts:rules", community)
     label = dict((k.value, k.label) for k in STAFF_KINDS)[kind]
-    return render(request, "alerts/rule.html", {"community": community, "form": form, "label": label})
+    return _setup_page(request, "alerts/rule.html", community, form=form, label=label)
 
 
 @login_required
 def log(request: HttpRequest) -> HttpResponse:
-    community = access.community_for(request.user)
+    community = access.community_for(request.user, _wanted(request))
     rows = Message.objects.filter(community=community).exclude(channel=ChannelKind.INBOX).select_related("recipient")
     only_failed = request.GET.get("status") == "failed"
     if only_failed:
         rows = rows.filter(status=Status.FAILED)
     page = page_after(rows, request.GET.get("after"), LOG_PAGE, order=("-created_at", "-pk"), tag="alert_log")
-    return render(request, "alerts/log.html", {"community": community, "page": page, "only_failed": only_failed})
+    query = f"community={community.pk}&" + ("status=failed&" if only_failed else "")
+    return _setup_page(request, "alerts/log.html", community, page=page, only_failed=only_failed, query=query)
 
 
 @login_required
@@ -230,7 +245,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         actions.resend_message(request.user, message)
         messages.success(request, "已重新排队发送；结果稍后在本页显示。")
-    return redirect("alerts:log")
+    return _back("alerts:log", message.community)
 
 
 # -- a case's messages and its SMS switch ---------------------------------------------------------------------

@@ -13,12 +13,14 @@ from django.urls import reverse
 
 from alleykeeper.alerts import views as alerts_views
 from alleykeeper.alerts.actions import ChannelSettings, save_channel
-from alleykeeper.alerts.models import ChannelKind, Kind, Message, Status
+from alleykeeper.alerts.models import ChannelConfig, ChannelKind, Kind, Message, Rule, Status
 from alleykeeper.alerts.scan import scan
 from alleykeeper.alerts.senders import ConsoleSms
 from alleykeeper.alerts.tests.conftest import local
 from alleykeeper.observation.followups import Report, record_followup
+from alleykeeper.registry.models import Community, Street
 from testkit.paging import follow_pages
+from testkit.world import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +162,39 @@ def test_the_menu_counts_my_unread_messages(world, clock, as_worker_a, as_worker
     assert '<span class="badge">99+<span' in _menu(as_worker_a)
     as_worker_a.post(reverse("alerts:read"))
     assert "条未读" not in _menu(as_worker_a)
+
+
+def test_an_admin_of_two_communities_sets_up_each(world):
+    """The set-up pages name their community (`?community=`); an admin of several switches between them, and
+    every link, form and redirect stays on the one chosen."""
+    third = Community.objects.create(street=Street.objects.create(name="第三街道"), name="东湖社区")
+    admin = make_user("two_admin", "admin", communities=[world.community, world.other_community])
+    client = Client()
+    client.force_login(admin)
+    channels = client.get(reverse("alerts:channels")).content.decode()
+    assert 'id="switch-community"' in channels
+    first, second = sorted([world.community, world.other_community], key=lambda c: c.name)
+    assert f"<h1>{first.name} · 通知渠道</h1>" in channels and third.name not in channels
+    on_second = f"community={second.pk}"
+    page = client.get(reverse("alerts:channels"), {"community": second.pk}).content.decode()
+    assert f"<h1>{second.name} · 通知渠道</h1>" in page
+    assert f'href="{reverse("alerts:channel", args=["wecom"])}?{on_second}"' in page
+    assert f'href="{reverse("alerts:rules")}?{on_second}"' in page
+
+    webhook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    saved = client.post(
+        f"{reverse('alerts:channel', args=['wecom'])}?{on_second}", {"enabled": "on", "endpoint": webhook}
+    )
+    assert saved.status_code == 302 and saved["Location"].endswith(f"?{on_second}")
+    assert list(ChannelConfig.objects.values_list("community", flat=True)) == [second.pk]
+
+    rule = client.post(f"{reverse('alerts:rule', args=[Kind.FEVER])}?{on_second}", {"enabled": "on", "to_admins": "on"})
+    assert rule.status_code == 302 and rule["Location"] == f"{reverse('alerts:rules')}?{on_second}"
+    assert list(Rule.objects.values_list("community", flat=True)) == [second.pk]
+
+    # Another street's community, a word, nothing: out of scope is a 404, never the first community's page.
+    for wanted in (third.pk, "abc", "-1"):
+        assert client.get(reverse("alerts:channels"), {"community": wanted}).status_code == 404
+    one = Client()
+    one.force_login(world.admin)
+    assert 'id="switch-community"' not in one.get(reverse("alerts:channels")).content.decode()
