@@ -94,7 +94,9 @@ class Register:
         self.by_phone: dict[str, list[tuple]] = defaultdict(list)
         self.by_name: dict[str, list[tuple]] = defaultdict(list)
         self.by_pinyin: dict[str, list[tuple]] = defaultdict(list)
-        self.by_initials: dict[str, list[tuple]] = defaultdict(list)
+        # By surname and initials: the initials rule only ever looks at namesakes with the same first
+        # character, and at 100,000 residents three initials name hundreds of people.
+        self.by_initials: dict[tuple[str, str], list[tuple]] = defaultdict(list)
         rows = Resident.objects.filter(household__community_id=community_id).values_list(
             "id",
             "doc_number_index",
@@ -110,17 +112,20 @@ class Register:
             "phone_enc",
             "phone_masked",
         )
+        # Bound once: this loop runs once per resident of the community.
+        by_id, by_doc = self.by_id, self.by_doc
+        by_phone, by_name, by_pinyin, by_initials = self.by_phone, self.by_name, self.by_pinyin, self.by_initials
         for row in rows.iterator(chunk_size=5000):
-            self.by_id[row[R_ID]] = row
+            by_id[row[R_ID]] = row
             if row[R_DOC]:
-                self.by_doc[row[R_DOC]] = row
+                by_doc[row[R_DOC]] = row
             if row[R_PHONE]:
-                self.by_phone[row[R_PHONE]].append(row)
-            self.by_name[row[R_NAME]].append(row)
+                by_phone[row[R_PHONE]].append(row)
+            by_name[row[R_NAME]].append(row)
             if row[R_PINYIN]:
-                self.by_pinyin[row[R_PINYIN]].append(row)
+                by_pinyin[row[R_PINYIN]].append(row)
             if row[R_INITIALS]:
-                self.by_initials[row[R_INITIALS]].append(row)
+                by_initials[row[R_NAME][:1], row[R_INITIALS]].append(row)
         self.key_by_resident: dict[int, tuple] = {}
         self.key_by_doc: dict[str, tuple] = {}
         self.key_by_phone: dict[str, tuple] = {}
@@ -216,8 +221,8 @@ class Register:
                     seen.add(resident[R_ID])
                     pool.append((resident, 50, f"姓名同音（台账为“{resident[R_NAME]}”）"))
             if row.address and len(initials) >= 2:
-                for resident in self.by_initials.get(initials, ()):
-                    if resident[R_ID] not in seen and resident[R_NAME][:1] == row.name[:1]:
+                for resident in self.by_initials.get((row.name[:1], initials), ()):
+                    if resident[R_ID] not in seen:
                         seen.add(resident[R_ID])
                         pool.append((resident, 30, f"姓名拼音首字母相同（台账为“{resident[R_NAME]}”）"))
         if not pool or (not row.address and len(pool) > MAX_NAME_NAMESAKES):
