@@ -210,48 +210,53 @@ class Register:
         if not row.name:
             return []
         seen: set[int] = set()
+        # (resident, confidence, reason): the reason is a template, filled in only for the candidates kept.
         pool: list[tuple[tuple, int, str]] = []
         for resident in self.by_name.get(row.name, ()):
             seen.add(resident[R_ID])
-            pool.append((resident, 60, "姓名一致"))
+            pool.append((resident, 60, _SAME_NAME))
         if _CJK_NAME.fullmatch(row.name):
             full, initials = name_keys(row.name)
             for resident in self.by_pinyin.get(full, ()):
                 if resident[R_ID] not in seen:
                     seen.add(resident[R_ID])
-                    pool.append((resident, 50, f"姓名同音（台账为“{resident[R_NAME]}”）"))
+                    pool.append((resident, 50, _HOMOPHONE))
             if row.address and len(initials) >= 2:
                 for resident in self.by_initials.get((row.name[:1], initials), ()):
                     if resident[R_ID] not in seen:
                         seen.add(resident[R_ID])
-                        pool.append((resident, 30, f"姓名拼音首字母相同（台账为“{resident[R_NAME]}”）"))
-        if not pool or (not row.address and len(pool) > MAX_NAME_NAMESAKES):
+                        pool.append((resident, 30, _SAME_INITIALS))
+        crowded = len(pool) > MAX_NAME_NAMESAKES
+        if not pool or (not row.address and crowded):
             # A common name with no address to weigh proposes nobody (the loop below would drop them all).
             return self._key_by_name(row)
         addresses = self.addresses() if row.address else {}
         found = []
         for resident, confidence, reason in pool:
-            parts = [reason]
-            rule = MatchRule.NAME
+            rule, said = MatchRule.NAME, ""
             if row.address:
                 building, room = addresses.get(resident[R_HOUSEHOLD], ("", ""))
                 score, said = address_score(row.address, building, room)
                 if score:
                     confidence += score
-                    parts.append(said)
                     rule = MatchRule.NAME_ADDRESS
+            if rule == MatchRule.NAME and crowded:
+                continue  # a common name with nothing else to go on proposes nobody
+            parts = [reason.format(resident[R_NAME])]
+            if said:
+                parts.append(said)
+            born_same = False
             if row.birth_date and resident[R_BORN]:
                 if row.birth_date == resident[R_BORN]:
+                    born_same = True
                     confidence += 15
                     parts.append("出生日期一致")
                 else:
                     confidence -= 30
                     parts.append("出生日期不同")
-            if rule == MatchRule.NAME and len(pool) > MAX_NAME_NAMESAKES:
-                continue  # a common name with nothing else to go on proposes nobody
             if rule == MatchRule.NAME:
                 confidence -= 20
-            if rule != MatchRule.NAME_ADDRESS or "出生日期一致" not in parts:
+            if rule != MatchRule.NAME_ADDRESS or not born_same:
                 confidence = min(confidence, AUTO_ACCEPT - 1)  # a name is never certain on its own
             if confidence >= KEEP_AT_LEAST:
                 found.append(self._resident_candidate(resident, rule, confidence, "，".join(parts)))
@@ -283,6 +288,10 @@ class Register:
 
 
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,10}")
+# Why a namesake is in the pool, with the register's name filled in ({}).
+_SAME_NAME = "姓名一致"
+_HOMOPHONE = "姓名同音（台账为“{}”）"
+_SAME_INITIALS = "姓名拼音首字母相同（台账为“{}”）"
 
 
 def _same_name(name: str, resident: tuple) -> bool:
