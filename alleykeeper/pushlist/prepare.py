@@ -8,6 +8,7 @@ touch the database; the parent writes while they prepare the next rows.
 """
 
 import itertools
+import json
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,13 +63,53 @@ class Context:
         return proposed
 
 
+# The PushedPerson columns an import fills, in the order prepare_row gives their values: each row is one
+# tuple, ready for COPY (importing.py adds the id in front and the model's defaults for the other columns).
+PERSON_COLUMNS = (
+    "batch_id",
+    "community_id",
+    "row_number",
+    "name",
+    "birth_date",
+    "origin_id",
+    "origin_text",
+    "arrival_date",
+    "address_text",
+    "transport",
+    "list_note",
+    "problems",  # as JSON text
+    "doc_type",
+    "doc_number_index",
+    "doc_number_enc",
+    "doc_number_masked",
+    "phone_index",
+    "phone_enc",
+    "phone_masked",
+    "match_state",
+    "resident_id",
+    "key_person_id",
+    "household_id",
+    "grid_id",
+    "match_rule",
+    "match_confidence",
+    "match_reason",
+    "proposed_outcome",
+    "proposed_reason",
+)
+STATE_AT, KEY_PERSON_AT = PERSON_COLUMNS.index("match_state"), PERSON_COLUMNS.index("key_person_id")
+# resident_id … match_reason of a person with no accepted match; the sealed columns of a missing value.
+_NOT_MATCHED = (None, None, None, None, "", 0, "")
+_NO_DOC = (DocumentType.ID_CARD, "", "", "")
+_NO_PHONE = ("", "", "")
+
+
 @dataclass(slots=True)
 class Prepared:
     row_number: int
     fatal: str
     problems: list[str]
     identity: tuple  # who this is, to drop a second row of the same person
-    values: dict | None  # column values of the PushedPerson, None when the row cannot be imported
+    values: tuple | None  # the PushedPerson's PERSON_COLUMNS, None when the row cannot be imported
     candidates: list[Candidate]
 
 
@@ -81,22 +122,23 @@ def identity_key(row: ReadRow) -> tuple:
     return ("name", row.name, row.address)
 
 
-def _seal(values: dict, row: ReadRow, resident: tuple | None) -> None:
-    """SealedIdentity columns, as core.crypto's seal functions fill them, with the blind indexes RowReader.read
-    has already computed. A value equal to the register's (same blind index) reuses its ciphertext."""
-    if row.doc is not None:
-        values["doc_type"] = row.doc_type or DocumentType.ID_CARD
-        values["doc_number_index"] = row.doc_index  # empty for a wrong number: kept to be corrected, never matched
-        if resident is not None and row.doc_index and resident[R_DOC] == row.doc_index:
-            values["doc_number_enc"], values["doc_number_masked"] = resident[R_DOC_ENC], resident[R_DOC_MASKED]
-        else:
-            values["doc_number_enc"], values["doc_number_masked"] = encrypt(row.doc.value), mask_document(row.doc.value)
-    if row.phone is not None:
-        values["phone_index"] = row.phone_index
-        if resident is not None and resident[R_PHONE] == row.phone_index:
-            values["phone_enc"], values["phone_masked"] = resident[R_PHONE_ENC], resident[R_PHONE_MASKED]
-        else:
-            values["phone_enc"], values["phone_masked"] = encrypt(row.phone.value), mask_phone(row.phone.value)
+def _sealed(row: ReadRow, resident: tuple | None) -> tuple:
+    """SealedIdentity columns (doc_type … phone_masked of PERSON_COLUMNS), as core.crypto's seal functions
+    fill them, with the blind indexes RowReader.read has already computed. A value equal to the register's
+    (same blind index) reuses its ciphertext."""
+    doc, phone = row.doc, row.phone
+    if doc is None:
+        sealed_doc = _NO_DOC
+    elif resident is not None and row.doc_index and resident[R_DOC] == row.doc_index:
+        sealed_doc = (row.doc_type or DocumentType.ID_CARD, row.doc_index, resident[R_DOC_ENC], resident[R_DOC_MASKED])
+    else:
+        # The index is empty for a wrong number: kept (sealed) to be corrected, never matched.
+        sealed_doc = (row.doc_type or DocumentType.ID_CARD, row.doc_index, encrypt(doc.value), mask_document(doc.value))
+    if phone is None:
+        return (*sealed_doc, *_NO_PHONE)
+    if resident is not None and resident[R_PHONE] == row.phone_index:
+        return (*sealed_doc, row.phone_index, resident[R_PHONE_ENC], resident[R_PHONE_MASKED])
+    return (*sealed_doc, row.phone_index, encrypt(phone.value), mask_phone(phone.value))
 
 
 def prepare_row(row_number: int, cells: list, context: Context) -> Prepared:
@@ -105,34 +147,41 @@ def prepare_row(row_number: int, cells: list, context: Context) -> Prepared:
         return Prepared(row_number, row.fatal, row.problems, (), None, [])
     candidates = context.register.match(row)
     best = candidates[0] if candidates else None
-    values = {
-        "batch_id": context.batch_id,
-        "community_id": context.community_id,
-        "row_number": row.row_number,
-        "name": row.name,
-        "birth_date": row.birth_date,
-        "origin_id": row.origin.code if row.origin is not None else None,
-        "origin_text": row.origin_text,
-        "arrival_date": row.arrival,
-        "address_text": row.address,
-        "transport": row.transport,
-        "list_note": row.note,
-        "problems": row.problems,
-        "match_state": MatchState.REVIEW if best is not None else MatchState.UNMATCHED,
-    }
-    _seal(values, row, context.register.by_id.get(best.resident_id) if best is not None else None)
-    if best is not None and best.status == MatchStatus.AUTO:
-        values["match_state"] = MatchState.MATCHED
-        values["resident_id"] = best.resident_id
-        values["key_person_id"] = best.key_person_id
-        values["household_id"] = best.household_id
-        values["grid_id"] = best.grid_id
-        values["match_rule"] = best.rule
-        values["match_confidence"] = best.confidence
-        values["match_reason"] = best.reason[:200]
-    key_person = values.get("key_person_id") is not None
-    values["proposed_outcome"], values["proposed_reason"] = context.propose(values["match_state"], key_person, row)
-    return Prepared(row_number, "", row.problems, identity_key(row), values, candidates)
+    if best is None:
+        state, matched = MatchState.UNMATCHED, _NOT_MATCHED
+    elif best.status == MatchStatus.AUTO:
+        state = MatchState.MATCHED
+        matched = (
+            best.resident_id,
+            best.key_person_id,
+            best.household_id,
+            best.grid_id,
+            best.rule,
+            best.confidence,
+            best.reason[:200],
+        )
+    else:
+        state, matched = MatchState.REVIEW, _NOT_MATCHED
+    problems = row.problems
+    values = (
+        context.batch_id,
+        context.community_id,
+        row.row_number,
+        row.name,
+        row.birth_date,
+        row.origin.code if row.origin is not None else None,
+        row.origin_text,
+        row.arrival,
+        row.address,
+        row.transport,
+        row.note,
+        json.dumps(problems, ensure_ascii=False) if problems else "[]",
+        *_sealed(row, context.register.by_id.get(best.resident_id) if best is not None else None),
+        state,
+        *matched,
+        *context.propose(state, matched[1] is not None, row),
+    )
+    return Prepared(row_number, "", problems, identity_key(row), values, candidates)
 
 
 # What forked workers inherit: set in the parent just before the pool starts, cleared afterwards.
