@@ -152,6 +152,22 @@ JOIN screening_question q ON q.campaign_id = a.campaign_id
 WHERE a.outcome = 'reached'
 ORDER BY a.id, r.id""",
     ),
+    # What screening.actions.keep_first_screening keeps with each call: when a household was first reached (or
+    # found vacant) and a person first answered, per campaign, in the order they happened.
+    (
+        "households' first screenings",
+        """
+INSERT INTO screening_screenedhousehold (campaign_id, household_id, at)
+SELECT campaign_id, household_id, min(at) FROM screening_attempt WHERE outcome IN ('reached', 'vacant')
+GROUP BY campaign_id, household_id ORDER BY min(at)""",
+    ),
+    (
+        "persons' first screenings",
+        """
+INSERT INTO screening_screenedperson (campaign_id, resident_id, at)
+SELECT a.campaign_id, an.resident_id, min(a.at) FROM screening_answer an JOIN screening_attempt a ON a.id = an.attempt_id
+WHERE an.resident_id IS NOT NULL GROUP BY a.campaign_id, an.resident_id ORDER BY min(a.at)""",
+    ),
     # A person who said yes is a key person from that call on (the first such call).
     (
         "key persons from screening",
