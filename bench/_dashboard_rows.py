@@ -152,6 +152,22 @@ JOIN screening_question q ON q.campaign_id = a.campaign_id
 WHERE a.outcome = 'reached'
 ORDER BY a.id, r.id""",
     ),
+    # What screening.actions.keep_first_screening keeps with each call: when a household was first reached (or
+    # found vacant) and a person first answered, per campaign, in the order they happened.
+    (
+        "households' first screenings",
+        """
+INSERT INTO screening_screenedhousehold (campaign_id, household_id, at)
+SELECT campaign_id, household_id, min(at) FROM screening_attempt WHERE outcome IN ('reached', 'vacant')
+GROUP BY campaign_id, household_id ORDER BY min(at)""",
+    ),
+    (
+        "persons' first screenings",
+        """
+INSERT INTO screening_screenedperson (campaign_id, resident_id, at)
+SELECT a.campaign_id, an.resident_id, min(a.at) FROM screening_answer an JOIN screening_attempt a ON a.id = an.attempt_id
+WHERE an.resident_id IS NOT NULL GROUP BY a.campaign_id, an.resident_id ORDER BY min(a.at)""",
+    ),
     # A person who said yes is a key person from that call on (the first such call).
     (
         "key persons from screening",
@@ -181,10 +197,10 @@ WHERE c.street_id = %(street)s""",
     (
         "gates",
         """
-INSERT INTO gates_gate (enclosure_id, name, location, state, token, shift_pattern, weekly_roster_active)
+INSERT INTO gates_gate (enclosure_id, name, location, state, token, shift_pattern, weekly_roster_active, updated_at)
 SELECT e.id, n.name, '', CASE WHEN e.name = '西片区' AND n.i = 3 THEN 'closed'
                               WHEN n.i = 2 THEN 'residents_only' ELSE 'open' END,
-       md5(e.id || '-' || n.i || '-' || random()), %(shift_pattern)s, false
+       md5(e.id || '-' || n.i || '-' || random()), %(shift_pattern)s, false, %(long_ago)s
 FROM gates_enclosure e CROSS JOIN unnest(ARRAY['东门', '南门', '北门']) WITH ORDINALITY AS n(name, i)""",
     ),
     # Three shifts a day at every gate in service, for the last 30 days and the next; one in 37 never planned.
@@ -362,9 +378,9 @@ WHERE f.case_id = c.id""",
         """
 INSERT INTO pushlist_pushbatch (received_on, source, note, file_name, file_sha256, upload_path, columns, mapping, status,
                                 status_message, row_count, imported_count, errors, created_at, imported_at,
-                                community_id)
+                                updated_at, community_id)
 SELECT %(today)s::date - 60 + 3 * k, '区疫情防控指挥部大数据组', '', '推送名单' || k || '.xlsx',
-       md5(c.id || '-' || k), '', '[]', '{}', 'done', '', 0, 0, '[]', x.at, x.at, c.id
+       md5(c.id || '-' || k), '', '[]', '{}', 'done', '', 0, 0, '[]', x.at, x.at, x.at, c.id
 FROM registry_community c CROSS JOIN generate_series(0, 20) k
 CROSS JOIN LATERAL (SELECT ((%(today)s::date - 60 + 3 * k)::timestamp + time '09:00' + (random() + 0 * c.id) * interval '3 hours')
                            AT TIME ZONE %(tz)s AS at) x

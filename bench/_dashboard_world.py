@@ -2,7 +2,8 @@
 
 One street of 50 communities; each community has grids of alleys of buildings of households (two people in
 an average household), two screening campaigns (the last one ended a month ago, the current one started
-then) with their calls and answers, key persons found by screening and at the gates, home observation cases
+then) with their calls and answers (and when each household and person was first screened, as
+screening.actions.keep_first_screening keeps with each call), key persons found by screening and at the gates, home observation cases
 opened from those key persons with their follow-up slots (twice a day, done nine times in ten) and calls
 (a few with a fever, some escalated), push lists every three days (key persons matched and settled, plus
 strangers), two enclosures of three gates each (one closed) with three shifts a day (a few unbooked), visitor

@@ -1,6 +1,6 @@
 """Benchmark: the dashboard (数据看板) and the daily report (日报) of a street of 50 communities, on PostgreSQL.
 
-Data (own database ak_bench_dashboard, created and dropped here; bench/_dashboard_world.py writes it with
+Data (own database ak_bench_dashboard, created and dropped here, BENCH_DB_NAME names another; bench/_dashboard_world.py writes it with
 INSERT ... SELECT generate_series): 50 communities of 8 grids; households and their residents, two screening
 campaigns with calls and answers, key persons, home observation cases with follow-up slots and calls,
 push lists, enclosures, gates with three shifts a day, visitor registrations and gate-log entries.
@@ -38,6 +38,7 @@ Targets (issue 12): p95_ms <= 300, ratio <= 1.5, report_s <= 2. Benchmarks are n
 
 import argparse
 import html
+import os
 import re
 import sys
 import time
@@ -53,7 +54,7 @@ from bench import _dashboard_baseline as baseline
 from bench import _dashboard_world as world
 from bench._common import alternate, bench_database, last_line, median, migrate, percentile, setup_django
 
-DB_NAME = "ak_bench_dashboard"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ak_bench_dashboard")
 COLD = "admin, charts drawn anew"
 ZONE = ZoneInfo(world.ZONE)
 FIGURE_LINK = re.compile(r'href="(/reports/figure/(\w+)/\?[^"]+)"[^>]*>(?:<strong>)?(\d+)')

@@ -1,4 +1,4 @@
-"""The one function that writes the audit log."""
+"""What writes the audit log: record_event (one record), record_events (a batch), both made by audit_event."""
 
 from django.db import models
 
@@ -50,7 +50,20 @@ def _redact_detail(value: object) -> object:
     return value
 
 
-def record_event(
+def record_event(actor, action: str, obj: models.Model | None = None, **what: object) -> AuditEvent:
+    """Write the audit record of one action (the keyword arguments are audit_event's)."""
+    event = audit_event(actor, action, obj, **what)
+    event.save()
+    return event
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write the records of several actions at once (each made by audit_event): a command's batch, as the
+    street's daily reports are, in one INSERT rather than one per record."""
+    return AuditEvent.objects.bulk_create(events)
+
+
+def audit_event(
     actor,
     action: str,
     obj: models.Model | None = None,
@@ -64,9 +77,10 @@ def record_event(
     client_ip: str | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
+    """The audit record of one action, not written yet: who, what, where (its community), why."""
     object_type, object_id = _ref(obj)
     parent_type, parent_id = _ref(parent)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=str(actor) if actor is not None and actor.is_authenticated else "系统",
         community_id=_community_id(obj) or _community_id(parent),

@@ -49,6 +49,7 @@ from alleykeeper.reports.measures import (
     PUSHED,
     REGISTRATION,
     RESIDENT,
+    SCREENED_PERSON,
     SEE_GATES,
     SEE_PEOPLE,
     SEE_PUSH_LIST,
@@ -64,7 +65,7 @@ from alleykeeper.reports.measures import (
     records_query,
     records_url,
 )
-from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
+from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson, ScreenedHousehold, ScreenedPerson
 from alleykeeper.visitors.models import Registration
 
 __all__ = [
@@ -100,8 +101,10 @@ def _screened(area: Area, w: Window) -> QuerySet:
 
 
 def _screened_in_campaign(area: Area, w: Window) -> QuerySet:
-    attempts = Attempt.objects.reached().between(None, w.end).filter(campaign__in=_current_campaigns(w))
-    return _households_with(area.narrow(attempts, *ATTEMPT))
+    # Screened before the end = first screened before it (ScreenedHousehold keeps the first reached call's time):
+    # a row per household and campaign to count, not every call of the campaign.
+    first = ScreenedHousehold.objects.filter(at__lt=w.end, campaign__in=_current_campaigns(w))
+    return _households_with(area.narrow(first, *ATTEMPT))
 
 
 def _persons(area: Area, w: Window) -> QuerySet:
@@ -109,8 +112,9 @@ def _persons(area: Area, w: Window) -> QuerySet:
 
 
 def _persons_in_campaign(area: Area, w: Window) -> QuerySet:
-    answers = Answer.objects.given_between(None, w.end).filter(attempt__campaign__in=_current_campaigns(w))
-    return _residents_with(area.narrow(answers, *ANSWER))
+    # As households: the resident's first answer in the campaign (ScreenedPerson), not every answer and its call.
+    first = ScreenedPerson.objects.filter(at__lt=w.end, campaign__in=_current_campaigns(w))
+    return Resident.objects.filter(pk__in=area.narrow(first, *SCREENED_PERSON).values("resident_id"))
 
 
 def _outcome(outcome: str) -> Select:

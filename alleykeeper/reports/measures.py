@@ -247,7 +247,9 @@ KEY_PERSON = ("community_id", "grid_id")
 CASE = ("community_id", "grid_id")
 SLOT = ("case__community_id", "case__grid_id")
 PUSHED = ("community_id", "grid_id")
-ATTEMPT = ("campaign__community_id", "household__grid_id")
+ATTEMPT = ("campaign__community_id", "household__grid_id")  # screening.ScreenedHousehold too
+# screening.ScreenedPerson: the grid of the resident's household now, as the figure's residents are narrowed.
+SCREENED_PERSON = ("campaign__community_id", "resident__household__grid_id")
 ANSWER = ("attempt__campaign__community_id", "attempt__household__grid_id")
 REGISTRATION = ("gate__enclosure__community_id", None)
 GATE_LOG = ("gate__enclosure__community_id", None)

@@ -1,6 +1,7 @@
 """Screening actions. `record_key_person` is the one door into the key-person list."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,12 +33,15 @@ from alleykeeper.screening.models import (
     Attempt,
     Campaign,
     CampaignHousehold,
+    FirstScreening,
     HouseholdFilter,
     HouseholdStatus,
     KeyPerson,
     KeyPersonSource,
     Outcome,
     Question,
+    ScreenedHousehold,
+    ScreenedPerson,
 )
 from alleykeeper.screening.questionnaire import DEFAULT_QUESTIONS
 
@@ -355,6 +359,7 @@ def record_attempt(
         if finding.points_to_key_area:
             found.append((resident, finding))
     Answer.objects.bulk_create(answers)
+    keep_first_screening(attempt, [answer.resident_id for answer in answers])
     key_persons = [
         record_key_person(
             actor,
@@ -391,6 +396,26 @@ def record_attempt(
         },
     )
     return AttemptResult(attempt, state, key_persons, added)
+
+
+def keep_first_screening(attempt: Attempt, resident_ids: Iterable[int]) -> None:
+    """Keep when the attempt's household (if it was reached or found vacant) and the residents who answered in
+    it were first screened in its campaign: the earliest time stays, so an attempt recorded late for an earlier
+    moment moves it back. record_attempt calls it with every attempt it writes."""
+    if attempt.outcome in REACHED_OUTCOMES:
+        _keep_earliest(ScreenedHousehold, attempt, "household_id", [attempt.household_id])
+    _keep_earliest(ScreenedPerson, attempt, "resident_id", sorted(set(resident_ids)))
+
+
+def _keep_earliest(model: type[FirstScreening], attempt: Attempt, field: str, ids: list[int]) -> None:
+    if not ids:
+        return
+    model.objects.filter(campaign_id=attempt.campaign_id, at__gt=attempt.at, **{f"{field}__in": ids}).update(
+        at=attempt.at
+    )
+    model.objects.bulk_create(
+        [model(campaign_id=attempt.campaign_id, at=attempt.at, **{field: pk}) for pk in ids], ignore_conflicts=True
+    )
 
 
 def _update_state(state: CampaignHousehold, attempt: Attempt) -> None:

@@ -369,3 +369,46 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name}: {self.value}"
+
+
+# --- When a household and a person were first screened in a campaign ---------------------------------------------
+
+
+class FirstScreening(models.Model):
+    """When something was first screened in a campaign: "screened in the campaign" at a moment is `at < moment`,
+    exact for any earlier cutoff too. Kept by screening.actions.keep_first_screening, which record_attempt
+    calls with every attempt (the earliest time stays); the figures of the running campaign count these rows,
+    one per household or person, instead of every call and answer."""
+
+    # No index of its own: the unique (campaign, …) constraint starts with it.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    at = models.DateTimeField("首次排查时间")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}@{self.at:%Y-%m-%d %H:%M}"
+
+
+class ScreenedHousehold(FirstScreening):
+    """A household's first call or visit in a campaign that reached someone or found it vacant (REACHED_OUTCOMES)."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "住户首次排查"
+        constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="screened_household_once")]
+        indexes = [models.Index(fields=["campaign", "at"], include=["household"], name="screened_household_at")]
+
+
+class ScreenedPerson(FirstScreening):
+    """A resident's first answer in a campaign (the time of the call or visit it was given in). Goes with the
+    resident: an answer of a resident removed from the register names nobody, and counts for nobody."""
+
+    resident = models.ForeignKey("registry.Resident", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "居民首次排查"
+        constraints = [models.UniqueConstraint(fields=["campaign", "resident"], name="screened_person_once")]
+        indexes = [models.Index(fields=["campaign", "at"], include=["resident"], name="screened_person_at")]

@@ -16,7 +16,7 @@ from alleykeeper.observation.models import FollowUpSlot, ObservationCase
 from alleykeeper.places.models import Division
 from alleykeeper.pushlist.models import BatchStatus, Outcome, PushBatch, PushedPerson
 from alleykeeper.registry.models import Grid, Household, Resident
-from alleykeeper.screening.actions import create_campaign, record_key_person
+from alleykeeper.screening.actions import create_campaign, keep_first_screening, record_key_person
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPersonSource
 from alleykeeper.screening.models import Outcome as CallOutcome
 from alleykeeper.visitors.models import Registration
@@ -84,6 +84,7 @@ def everything_at(world: World, at: datetime, tag: str, grid: Grid | None = None
             attempt=attempt, resident=resident, person_name=resident.name, question=question, value="否"
         )
         Answer.objects.create(attempt=attempt, resident=second, person_name=second.name, question=question, value="否")
+        keep_first_screening(attempt, [resident.pk, second.pk])  # what record_attempt keeps with a call
         unreached = make_household(grid, f"{tag}号楼", "102")
         Attempt.objects.create(
             campaign=campaign,

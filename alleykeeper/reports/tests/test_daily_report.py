@@ -198,6 +198,33 @@ def test_the_timer_counts_every_community_at_once_and_each_report_is_its_own_cou
         assert _report(world).figures["households_screened"] == 2 and _report(world).figures["fevers_found"] == 2
 
 
+def test_the_timer_writes_the_street_at_once_and_a_report_made_meanwhile_is_counted_again(world, monkeypatch):
+    """The first versions and their audit records are written one INSERT each, however many communities; if the
+    admin's button made one of them meanwhile (after the timer looked), the timer counts that one again instead."""
+    everything_at(world, BEFORE, "9")
+    with time_machine.travel(AFTER, tick=False):
+        inserts = []
+        for extra in (0, 4):
+            for n in range(extra):
+                Community.objects.create(street=world.street, name=f"第{n}社区")
+            DailyReport.objects.all().delete()
+            with CaptureQueriesContext(connection) as captured:
+                actions.generate_daily_reports(None, DAY)
+            inserts.append(sum(query["sql"].startswith("INSERT") for query in captured))
+        assert inserts[0] == inserts[1] == 2  # the reports, their audit records
+        made = AuditEvent.objects.filter(action="report.generate", object_type="reports.dailyreport")
+        assert set(made.values_list("object_id", flat=True)) >= set(DailyReport.objects.values_list("pk", flat=True))
+        DailyReport.objects.all().delete()
+        clicked = actions.generate_report(world.admin, world.community, DAY)
+        looked = actions._latest_locked
+        calls = iter([{}])  # the timer's first look finds nothing: the click came after it
+        monkeypatch.setattr(actions, "_latest_locked", lambda ids, day: next(calls, None) or looked(ids, day))
+        generated = actions.generate_daily_reports(None, DAY)
+        assert generated.made == Community.objects.count()
+        assert DailyReport.objects.filter(community=world.community, day=DAY).get().pk == clicked.pk
+        assert DailyReport.objects.filter(day=DAY).count() == Community.objects.count()
+
+
 def test_scope_of_the_report_pages(world, personas):
     with time_machine.travel(AFTER, tick=False):
         call_command("generate_daily_reports", stdout=StringIO())

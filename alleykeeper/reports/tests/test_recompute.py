@@ -26,6 +26,7 @@ from alleykeeper.reports.tests.recompute_apps import (
 )
 from alleykeeper.reports.tests.scenario import gate_for, wuhan
 from alleykeeper.sanitation.models import DisinfectionTask
+from alleykeeper.screening.actions import keep_first_screening
 from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson
 from alleykeeper.supplies.models import OUT_KINDS, StockMove, SupplyItem
 from alleykeeper.visitors.models import Registration
@@ -76,10 +77,13 @@ def _build(world, rng: random.Random) -> None:
             question = attempt.campaign.questions.first() or attempt.campaign.questions.create(
                 text="是否", kind="yes_no"
             )
-            for person in rng.sample(people, rng.randint(0, 2)):
+            answered = rng.sample(people, rng.randint(0, 2))
+            for person in answered:
                 Answer.objects.create(
                     attempt=attempt, resident=person, person_name=person.name, question=question, value="否"
                 )
+            # What record_attempt keeps with each call (written here out of order in time, as a late entry is).
+            keep_first_screening(attempt, [person.pk for person in answered])
         for person in people:
             if rng.random() < 0.5:
                 key = KeyPerson.objects.create(
