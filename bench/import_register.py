@@ -15,8 +15,10 @@ Baselines, written as the least a careful engineer would write by hand (GUIDE.md
   into a plain table in one transaction. No checks, no places, no households.
 - `ratio_plain` (the old one): the same read, the cells as text COPY'd into a plain table; nothing sealed.
 
-Ours and the two baselines run in turn over several rounds (the order rotates each round); medians are
-reported. peak_mb is the peak resident memory of one more run of ours in a fresh child process.
+Ours and the two baselines run in turn over six rounds (the order rotates each round, so each of the three
+orders comes twice); medians are reported. Six rather than three because the baselines' rounds are short
+(3-5 s at 100k rows) and swing most with other work on a shared machine: with three, one slow or fast
+baseline round moved the ratio by 0.5. peak_mb is the peak resident memory of one more run of ours in a fresh child process.
 
     .venv/bin/python bench/import_register.py          # quick: 10k rows
     .venv/bin/python bench/import_register.py --full   # 100k rows
@@ -215,7 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="100k rows (default: 10k)")
     parser.add_argument("--rows", type=int, help="any other row count")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of the three (default 6: each order twice)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="profile one run of ours instead (cProfile, top 30)")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "ROWS"), help=argparse.SUPPRESS)
