@@ -16,6 +16,7 @@ from alleykeeper.visitors.models import NUMBERED_TRANSPORTS, Transport
 
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PASSED_FIELDS = ("passed_1", "passed_2", "passed_3")
+UNREACHABLE_PHONE = "请填写能打通的号码：手机号 11 位（如 139 0595 1234），座机请带区号，境外号码以 + 和国家代码开头。"
 
 
 def new_submission_key() -> str:
@@ -129,6 +130,10 @@ class RegistrationForm(forms.Form):
             checked = check_phone(data["phone"])
             if not checked.ok:
                 self.add_error("phone", checked.error)
+            elif checked.warnings and not data["phone"].strip().startswith("+"):
+                # Staff typing from paper may keep an odd number (a warning); a visitor types their own, and the
+                # gate must be able to call it back.
+                self.add_error("phone", UNREACHABLE_PHONE)
             else:
                 self.phone_checked = checked
         transport = data.get("transport")

@@ -64,6 +64,9 @@ BAD_INPUTS = [
     ("ID too short", {"doc_number": "35050219850312"}, "应为 18 位"),
     ("bad phone letters", {"phone": "1390595abcd"}, "电话号码只能包含数字"),
     ("phone too short", {"phone": "1390"}, "位数不对"),
+    ("mobile missing digits", {"phone": "1380013"}, "请填写能打通的号码"),
+    ("landline without area code", {"phone": "2212345"}, "请填写能打通的号码"),
+    ("mobile with a wrong second digit", {"phone": "12905951234"}, "请填写能打通的号码"),
     ("missing name", {"name": "  "}, "请填写姓名"),
     ("formula as name", {"name": "=cmd|' /C calc'!A0"}, "姓名里不能有 “=”“|”“/”“!” 这样的符号或数字"),
     ("script as name", {"name": "<script>"}, "姓名里不能有 “&lt;”“&gt;” 这样的符号"),
@@ -131,6 +134,12 @@ def test_other_documents_and_full_width_input_are_normalised(visit):
     registration = Registration.objects.get()
     assert registration.doc_type == "passport" and registration.full_document_number() == "E12345678"
     assert registration.full_phone() == "13905951234"
+
+
+@pytest.mark.parametrize("phone", ["0595-2212 3456", "+44 20 7946 0958"])
+def test_a_landline_with_its_area_code_and_a_number_abroad_pass(visit, phone):
+    assert Client().post(visit.url, form_data(phone=phone)).status_code == 303
+    assert Registration.objects.count() == 1
 
 
 @pytest.mark.parametrize(
