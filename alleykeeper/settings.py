@@ -170,7 +170,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "center:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
+    },
     {"NAME": "alleykeeper.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -238,6 +241,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 # Idle timeout (accounts/middleware.py): a session unused this long is signed out, whatever SESSION_COOKIE_AGE
 # (the longest a session lives however busy) says.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# The API's server_time is this much before the read: rows written by a transaction still open (an import) are
+# stamped before they can be seen, and the next sync must still find them (README "The JSON API").
+API_SYNC_OVERLAP_SECONDS = env_int("API_SYNC_OVERLAP_SECONDS", 300)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -3,9 +3,11 @@ tasks, supplies, daily reports): a change made through the pages' own actions mo
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from alleykeeper.api.tests.builders import build_records
@@ -13,7 +15,15 @@ from alleykeeper.api.tests.conftest import api_for
 from alleykeeper.gates import actions as gate_actions
 from alleykeeper.gates.models import Gate, GateState
 from alleykeeper.pushlist import actions as push_actions
-from alleykeeper.pushlist.models import BatchStatus, Outcome, PushBatch, PushedPerson
+from alleykeeper.pushlist.models import (
+    BatchStatus,
+    MatchRule,
+    MatchStatus,
+    Outcome,
+    PushBatch,
+    PushedPerson,
+    PushMatch,
+)
 from alleykeeper.pushlist.tests.files import csv_bytes, row
 from alleykeeper.reports.actions import sign_report
 from alleykeeper.reports.models import DailyReport
@@ -104,3 +114,57 @@ def test_people_imported_carry_the_import_time(world, settings, tmp_path):
     since = (START - timedelta(minutes=1)).isoformat()
     assert sorted(_ids(client, "/api/v1/push-people", updated_since=since)) == sorted(p.pk for p in people)
     assert _ids(client, "/api/v1/push-people", updated_since=(START + timedelta(minutes=1)).isoformat()) == []
+
+
+def test_the_next_sync_starts_early_enough_for_rows_still_being_written(world, settings):
+    """A row stamped by a transaction that commits after a page was read (an import's people carry its start
+    time) is found by the next sync: server_time is the read less API_SYNC_OVERLAP_SECONDS."""
+    settings.API_SYNC_OVERLAP_SECONDS = 300
+    client = api_for(world.admin)
+    with time_machine.travel(START + timedelta(minutes=10), tick=False):
+        body = client.get("/api/v1/push-people").json()
+    since = datetime.fromisoformat(body["server_time"])
+    assert since == START + timedelta(minutes=5)
+    with time_machine.travel(START + timedelta(minutes=6), tick=False):  # stamped before the read, seen after it
+        mine = build_records(world)["push-people"].mine
+    assert mine in _ids(client, "/api/v1/push-people", updated_since=since.isoformat())
+
+
+@pytest.mark.parametrize("decide", ["confirm_match", "reject_match"])
+def test_a_review_decision_moves_the_person_into_the_next_sync(world, decide):
+    with time_machine.travel(START, tick=False):
+        person = PushedPerson.objects.get(pk=build_records(world)["push-people"].mine)
+        candidate = PushMatch.objects.create(
+            person=person, resident=person.household.residents.get(), household=person.household, grid=person.grid,
+            rule=MatchRule.NAME_ADDRESS, confidence=70, reason="姓名、住址相同", status=MatchStatus.PENDING,
+        )  # fmt: skip
+    client = api_for(world.admin)
+    since = (START + timedelta(minutes=30)).isoformat()
+    assert _ids(client, "/api/v1/push-people", updated_since=since) == []
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        getattr(push_actions, decide)(world.admin, candidate, "已核实")
+    assert _ids(client, "/api/v1/push-people", updated_since=since) == [person.pk]
+
+
+def test_the_migration_gives_each_person_its_latest_change(world):
+    """Migration pushlist/0005 fills updated_at of the people already there: the latest of the import, the
+    outcome and a candidate's decision."""
+    with time_machine.travel(START, tick=False):
+        records = build_records(world)
+        first, second = (
+            PushedPerson.objects.get(pk=pk) for pk in (records["push-people"].mine, records["push-people"].outsider)
+        )
+        batch = first.batch
+        batch.imported_at = START
+        batch.save(update_fields=["imported_at"])
+        PushMatch.objects.create(
+            person=first, resident=first.household.residents.get(), rule=MatchRule.NAME_ADDRESS, confidence=70,
+            reason="姓名、住址相同", status=MatchStatus.CONFIRMED, decided_at=START + timedelta(hours=2),
+        )  # fmt: skip
+    PushedPerson.objects.filter(pk=second.pk).update(outcome="screened", outcome_at=START + timedelta(hours=3))
+    PushedPerson.objects.update(updated_at=START - timedelta(days=9))
+    import_module("alleykeeper.pushlist.migrations.0005_pushed_person_updated_at").fill_updated_at(django_apps, None)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.updated_at == START + timedelta(hours=2)
+    assert second.updated_at == START + timedelta(hours=3)
