@@ -1,8 +1,28 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from alleykeeper.accounts import throttle
+
+T = TypeVar("T")
+
+
+def _throttled(username: str, client_ip: str, check: Callable[[], T]) -> T:
+    """A password check under the login throttle: refused before `check` runs (and so before any hashing)
+    once the account or the client is locked; a failure counts, a success clears the account's count."""
+    if throttle.is_locked(username, client_ip):
+        message = ThrottledLoginForm.error_messages["locked"]
+        raise forms.ValidationError(message, code="locked", params={"minutes": settings.LOGIN_THROTTLE_WINDOW // 60})
+    try:
+        result = check()
+    except forms.ValidationError:
+        throttle.record_failure(username, client_ip)
+        raise
+    throttle.record_success(username)
+    return result
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -21,18 +41,19 @@ class ThrottledLoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
 
     def clean(self) -> dict:
-        username = self.cleaned_data.get("username") or ""
-        if throttle.is_locked(username, self.client_ip):
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": settings.LOGIN_THROTTLE_WINDOW // 60}
-            )
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(username, self.client_ip)
-            raise
-        throttle.record_success(username)
-        return data
+        return _throttled(self.cleaned_data.get("username") or "", self.client_ip, super().clean)
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the old password counted like a login (the same throttle): someone at a signed-in
+    phone or a shared office computer cannot try old passwords without end and then lock its owner out."""
+
+    def __init__(self, user, *args, client_ip: str = "", **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.client_ip = client_ip
+
+    def clean_old_password(self) -> str:
+        return _throttled(self.user.get_username(), self.client_ip, super().clean_old_password)
 
 
 class CodeForm(forms.Form):

@@ -36,6 +36,27 @@ def scope_of(user) -> Scope:
     return scope
 
 
+def describe_scope(user) -> list[str]:
+    """What `scope_of` gives, in words (the account page): never the assignments it ignores for the role."""
+    scope = scope_of(user)
+    if scope.everything:
+        return ["全部（系统管理员）"]
+    # The register's models through the relations' own: accounts sits below the register.
+    if scope.grid_ids is not None:
+        model = user.grids.model
+        grids = model.objects.filter(pk__in=scope.grid_ids).select_related("community")
+        grids = grids.order_by("community__name", *model._meta.ordering)  # the community's own order of grids
+        return [f"{grid.community.name} · {grid.name}" for grid in grids]
+    communities = user.communities.model.objects.filter(pk__in=scope.community_ids).select_related("street")
+    communities = list(communities.order_by("street__name", "name"))
+    if user.role != Role.STREET_OFFICER:
+        return [f"{community.name}（全部网格）" for community in communities]
+    streets: dict[str, list[str]] = {}
+    for community in communities:
+        streets.setdefault(community.street.name, []).append(community.name)
+    return [f"{street}：{'、'.join(names)}" for street, names in streets.items()]
+
+
 class ScopedQuerySet(models.QuerySet):
     """The one scoping rule: a grid worker sees rows of their grids, community-wide staff rows of their
     communities, a system administrator everything. Subclasses name the paths to the row's grid and

@@ -18,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alleykeeper.accounts import middleware as idle
 from alleykeeper.accounts import second_factor, throttle
-from alleykeeper.accounts.forms import CodeForm, ThrottledLoginForm
+from alleykeeper.accounts.forms import CodeForm, ThrottledLoginForm, ThrottledPasswordChangeForm
+from alleykeeper.accounts.scope import describe_scope
 from alleykeeper.core.net import client_ip
 
 WRONG_CODE = "验证码不对或已过期：请输入验证器上当前显示的 6 位数字（每 30 秒更新一次），并确认手机时间准确。"
@@ -101,13 +102,8 @@ def _device_page(request: HttpRequest, device: TOTPDevice, form: CodeForm) -> Ht
 def account(request: HttpRequest) -> HttpResponse:
     """我的账号: who this account is and what it covers, its password, its second factor, its API tokens."""
     user = request.user
-    scope = [f"{street.name}（全部社区）" for street in user.streets.all()]
-    scope += [f"{community.name}（全部网格）" for community in user.communities.all()]
-    scope += [f"{grid.community.name} · {grid.name}" for grid in user.grids.select_related("community")]
-    if user.is_superuser and not scope:
-        scope = ["全部（系统管理员）"]
     context = {
-        "scope": scope,
+        "scope": describe_scope(user),
         "needs_second_factor": second_factor.needs_second_factor(user),
         "has_device": second_factor.confirmed_device(user) is not None,
     }
@@ -120,6 +116,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return super().get_form_kwargs() | {"client_ip": client_ip(self.request)}
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)

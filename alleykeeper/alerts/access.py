@@ -19,11 +19,14 @@ def communities_for(user) -> list[Community]:
     """The communities whose alerts an admin manages: every community of their scope, by name."""
     if not user.can(MANAGE):
         raise PermissionDenied
-    scope = scope_of(user)
-    communities = Community.objects.order_by("name", "pk")
-    if not scope.everything:
-        communities = communities.filter(pk__in=scope.community_ids)
-    return list(communities)
+    cached = getattr(user, "_alerts_communities", None)  # read once a request, as scope_of is
+    if cached is None:
+        scope = scope_of(user)
+        communities = Community.objects.order_by("name", "pk")
+        if not scope.everything:
+            communities = communities.filter(pk__in=scope.community_ids)
+        cached = user._alerts_communities = list(communities)
+    return cached
 
 
 def community_for(user, wanted: str | None = None) -> Community:

@@ -102,7 +102,7 @@ def unmute_kind(user, kind: str) -> None:
 
 
 def mark_read(user, message_ids: list[int] | None = None, *, now: datetime | None = None) -> int:
-    rows = Message.objects.inbox_of(user).filter(read_at__isnull=True)
+    rows = Message.objects.inbox_of(user).unread()
     if message_ids is not None:
         rows = rows.filter(pk__in=message_ids)
     return rows.update(read_at=now or timezone.now())

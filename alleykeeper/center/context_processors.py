@@ -1,5 +1,7 @@
 """The navigation: each role sees its own work, nothing else."""
 
+from functools import partial
+
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -42,7 +44,12 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(name), "active": False, "unread": _unread(user) if name == INBOX else ""}
+        {
+            "label": label,
+            "url": reverse(name),
+            "active": False,
+            "unread": partial(_unread, user) if name == INBOX else "",
+        }
         for label, name, capability in NAVIGATION
         if capability is None or user.can(capability)
     ]
@@ -55,6 +62,7 @@ def navigation(request: HttpRequest) -> dict:
 
 
 def _unread(user) -> str:
-    """The inbox's unread messages for the menu's badge: "" for none, "99+" beyond UNREAD_SHOWN."""
+    """The inbox's unread messages for the menu's badge: "" for none, "99+" beyond UNREAD_SHOWN. Called by the
+    template only where it draws the menu (an htmx fragment draws none and asks nothing)."""
     count = Message.objects.inbox_of(user).unread()[: UNREAD_SHOWN + 1].count()
     return "" if not count else f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)

@@ -195,6 +195,22 @@ def test_an_admin_of_two_communities_sets_up_each(world):
     # Another street's community, a word, nothing: out of scope is a 404, never the first community's page.
     for wanted in (third.pk, "abc", "-1"):
         assert client.get(reverse("alerts:channels"), {"community": wanted}).status_code == 404
+    outside = f"?community={third.pk}"
+    posts = [
+        (reverse("alerts:channel", args=["wecom"]), {"enabled": "on", "endpoint": webhook}),
+        (reverse("alerts:rule", args=[Kind.FEVER]), {"enabled": "on", "to_admins": "on"}),
+        (reverse("alerts:channel_test", args=["wecom"]), {}),
+    ]
+    for path, data in posts:
+        assert client.post(path + outside, data).status_code == 404
+    assert ChannelConfig.objects.filter(community=third).count() == Rule.objects.filter(community=third).count() == 0
+    theirs = Message.objects.create(
+        community=third, kind=Kind.OVERDUE, event_key="x", channel=ChannelKind.WECOM, recipient_key="robot",
+        recipient_label="群机器人", title="随访逾期", body="王** 逾期", status=Status.FAILED, created_at=local(2026, 3, 10, 9, 0),
+    )  # fmt: skip
+    assert client.post(reverse("alerts:resend", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == Status.FAILED
     one = Client()
     one.force_login(world.admin)
     assert 'id="switch-community"' not in one.get(reverse("alerts:channels")).content.decode()
