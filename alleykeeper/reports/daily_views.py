@@ -18,6 +18,7 @@ from alleykeeper.core.replica import use_replica
 from alleykeeper.registry.models import Community, Street
 from alleykeeper.reports import access, actions
 from alleykeeper.reports.figures import Area, Window, records_query
+from alleykeeper.reports.formats import shipped_formats
 from alleykeeper.reports.forms import CorrectionForm, ExportForm, GenerateForm, PrintForm, SignForm
 from alleykeeper.reports.models import DailyReport, ReportFormat
 from alleykeeper.reports.rendering import Rendered, workbook
@@ -29,7 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _formats() -> list[ReportFormat]:
-    return list(ReportFormat.objects.current())
+    """The newest version of each office's format; none in the database (emptied by hand: the migrations load
+    them and the admin deletes none), the files shipped with the app, unsaved, so that no report page fails."""
+    return list(ReportFormat.objects.current()) or shipped_formats()
 
 
 def _chosen(formats: list[ReportFormat], slug: str | None) -> ReportFormat:

@@ -11,10 +11,15 @@ A spec:
                   {"title": "二、居家观察人员名单", "list": "observation_people"}]}
 """
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from alleykeeper.reports.figures import FIGURES, FLOW
 from alleykeeper.reports.lists import LISTS
+from alleykeeper.reports.models import ReportFormat
+
+SHIPPED = Path(__file__).resolve().parent / "formats"
 
 MAX_SECTIONS = 30
 MAX_ROWS = 60
@@ -136,3 +141,17 @@ def is_zero_for(layout: Layout, figures: dict[str, int]) -> bool:
     """零报告 in this format: every "today" figure that counts what happened (a flow) is 0."""
     flows = [line.today for s in layout.sections for line in s.lines if line.today and FIGURES[line.today].kind == FLOW]
     return bool(flows) and all(figures.get(key, 0) == 0 for key in flows)
+
+
+def shipped_formats() -> list[ReportFormat]:
+    """The offices' formats as shipped (formats/*.json, what migration 0003 loads as version 1), unsaved, in
+    the order offices are listed."""
+    formats = [_shipped(json.loads(path.read_text(encoding="utf-8"))) for path in sorted(SHIPPED.glob("*.json"))]
+    return sorted(formats, key=lambda f: (f.position, f.slug))
+
+
+def _shipped(data: dict) -> ReportFormat:
+    return ReportFormat(
+        slug=data["slug"], version=1, position=data.get("position", 100), title=data["title"],
+        office=data["office"], spec=data["spec"], change_note="初始格式",
+    )  # fmt: skip

@@ -274,3 +274,22 @@ def test_formats_are_configuration_with_versions(world, as_admin):
     versions = list(ReportFormat.objects.filter(slug="street_office").order_by("version"))
     assert [v.version for v in versions] == [1, 2] and versions[0].spec == street.spec and versions[1].spec == spec
     assert ReportFormat.objects.current().get(slug="street_office").version == 2
+
+
+def test_a_database_without_formats_shows_the_shipped_ones(world, as_admin):
+    """Formats emptied by hand (a flushed database; the migrations load them and the admin deletes none): the
+    report pages read the files shipped with the app instead of failing, and say the same as the migrated ones."""
+    with time_machine.travel(AFTER, tick=False):
+        actions.generate_report(None, world.community, DAY)
+    report = _report(world)
+    url = reverse("reports:report", args=[report.pk])
+
+    def main(response) -> str:  # the page without its per-response CSRF token
+        return response.content.decode().split('<main id="main">')[1].split('name="csrfmiddlewaretoken"')[0]
+
+    migrated = main(as_admin.get(url, {"format": "police"}))
+    ReportFormat.objects.all().delete()
+    page = as_admin.get(url, {"format": "police"})
+    assert page.status_code == 200 and main(page) == migrated and "派出所" in migrated
+    printed = as_admin.get(reverse("reports:print", args=[report.pk]), {"format": "street_office"})
+    assert printed.status_code == 200 and "街道" in printed.content.decode()
