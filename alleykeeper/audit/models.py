@@ -158,6 +158,7 @@ ACTION_LABELS = {
     "publicity.material_save": "保存宣传材料",
     "publicity.channel_save": "保存宣传渠道",
     "publicity.distribute": "登记宣传发放",
+    "publicity.withdraw": "撤销宣传发布记录",
     "publicity.sheet_open": "开始楼栋逐层张贴登记",
     "publicity.floors": "登记逐层张贴",
     # alerts

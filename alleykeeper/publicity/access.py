@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from alleykeeper.accounts.roles import Capability
-from alleykeeper.publicity.models import Channel, Material, PostingSheet
+from alleykeeper.publicity.models import Channel, Distribution, Material, PostingSheet
 
 
 def require(user, capability: str) -> None:
@@ -22,6 +22,11 @@ def material_for(user, pk: int, capability: str = Capability.VIEW_PUBLICITY) -> 
 def channel_for(user, pk: int, capability: str = Capability.MANAGE_PUBLICITY) -> Channel:
     require(user, capability)
     return get_object_or_404(Channel.objects.visible_to(user), pk=pk)
+
+
+def distribution_for(user, pk: int, capability: str = Capability.MANAGE_PUBLICITY) -> Distribution:
+    require(user, capability)
+    return get_object_or_404(Distribution.objects.visible_to(user).select_related("material"), pk=pk)
 
 
 def sheet_for(user, pk: int, capability: str = Capability.VIEW_PUBLICITY) -> PostingSheet:

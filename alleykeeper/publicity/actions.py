@@ -124,6 +124,20 @@ def record_distribution(actor, material: Material, data: dict, *, now: datetime 
     return distribution
 
 
+@transaction.atomic
+def withdraw_distribution(actor, distribution: Distribution, reason: str) -> None:
+    """A distribution recorded by mistake (twice, the wrong channel) is taken back, with the reason: the audit
+    keeps what it was. A daily report signed before keeps the figures it had."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicityError("请写明撤销的原因，例如：重复登记、渠道选错。")
+    detail = {"where": distribution.where, "at": distribution.at.isoformat(), "reach": distribution.reach}
+    record_event(
+        actor, "publicity.withdraw", distribution, parent=distribution.material, reason=reason[:300], detail=detail
+    )
+    distribution.delete()
+
+
 def last_floor_count(building: Building) -> int | None:
     """The building's number of floors as its last sheet gave it (the register has none)."""
     return (

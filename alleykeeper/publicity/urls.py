@@ -11,6 +11,7 @@ urlpatterns = [
     path("material/<int:pk>/file/", views.material_file, name="material_file"),
     path("material/<int:pk>/distribute/", views.distribution_new, name="distribute"),
     path("material/<int:pk>/sheet/", views.sheet_new, name="sheet_new"),
+    path("distribution/<int:pk>/withdraw/", views.distribution_withdraw, name="withdraw"),
     path("sheet/<int:pk>/", views.sheet, name="sheet"),
     path("channels/", views.channels, name="channels"),
     path("channel/new/", views.channel_edit, name="channel_new"),

@@ -7,6 +7,7 @@ from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.core.paging import page_after
@@ -140,6 +141,20 @@ def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("publicity:material", material.pk)
     status = 400 if form.errors else 200
     return render(request, "publicity/distribution_form.html", {"form": form, "material": material}, status=status)
+
+
+@login_required
+@require_POST
+def distribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    distribution = access.distribution_for(request.user, pk)
+    material_pk = distribution.material_id
+    try:
+        actions.withdraw_distribution(request.user, distribution, request.POST.get("reason", ""))
+    except actions.PublicityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "已撤销这条发布记录。")
+    return redirect("publicity:material", material_pk)
 
 
 @login_required

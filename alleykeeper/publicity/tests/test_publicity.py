@@ -12,12 +12,13 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from alleykeeper.audit.models import AuditEvent
 from alleykeeper.center.tests.test_homes import counts_on
 from alleykeeper.publicity import actions, views
 from alleykeeper.publicity.models import Channel, ChannelKind, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.registry.models import Building
 from testkit.paging import follow_pages
-from testkit.world import make_household
+from testkit.world import make_household, make_user
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2020, 2, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -195,6 +196,29 @@ def test_distribution_recorded_and_bad_inputs_named(world):
     assert (distribution.channel, distribution.reach, distribution.by) == (party, 86, world.worker_a)
     page = client.get(reverse("publicity:material", args=[material.pk])).content.decode()
     assert "党员群" in page and "覆盖 86 群成员（人）" in page
+
+
+def test_a_distribution_recorded_by_mistake_is_withdrawn_with_its_reason(world):
+    material = _material(world, kind="video", link="https://example.org/v/1")
+    party = _channel(world, "党员群")
+    client = _client(world.worker_a)
+    client.post(reverse("publicity:distribute", args=[material.pk]), _distribution_form(channel=party.pk))
+    distribution = Distribution.objects.get()
+    url = reverse("publicity:withdraw", args=[distribution.pk])
+    page = client.get(reverse("publicity:material", args=[material.pk])).content.decode()
+    assert f'action="{url}"' in page and '<label for="reason-' in page
+    for reason in ("", "   "):  # no reason: refused with a message, nothing lost
+        response = client.post(url, {"reason": reason}, follow=True)
+        assert "请写明撤销的原因" in response.content.decode() and Distribution.objects.exists()
+    # Out of scope, or a role that only reads: refused, nothing lost.
+    assert _client(world.officer).post(url, {"reason": "重复登记"}).status_code == 403
+    outsider = make_user("xinhua_admin", "admin", communities=[world.other_community])
+    assert _client(outsider).post(url, {"reason": "重复登记"}).status_code == 404
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"reason": "重复登记"}, follow=True)
+    assert "已撤销这条发布记录" in response.content.decode() and not Distribution.objects.exists()
+    event = AuditEvent.objects.get(action="publicity.withdraw")
+    assert event.reason == "重复登记" and event.detail["where"] == "党员群" and event.actor == world.worker_a
 
 
 def test_floor_by_floor_checklist_ticked_on_a_phone(world):

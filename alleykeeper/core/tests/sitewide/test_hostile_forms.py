@@ -108,6 +108,7 @@ GRID_WORKER_FORMS = [
     "publicity:material_new",
     "publicity:sheet",
     "publicity:sheet_new",
+    "publicity:withdraw",
     "registry:export",
     "registry:household_edit",
     "registry:household_new",
