@@ -44,6 +44,13 @@ def authenticator(username: str) -> "TOTPDevice | None":
     return device
 
 
+def open_menu(page: Page, label: str) -> None:
+    """Follow an entry of the main menu, looked for in the menu only: the top bar's account link names the role
+    (值守人员), which matches 值守 before the stylesheet hides it on a phone. Not exact: 消息 may carry its
+    count of unread messages."""
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name=label).first.click()
+
+
 def no_horizontal_scroll(page: Page) -> bool:
     """True when nothing sticks out sideways: the page is usable at its width without panning. Compared with
     the viewport's own width (clientWidth): on a phone (is_mobile) Chromium widens the layout viewport to wide

@@ -13,7 +13,7 @@ from alleykeeper.alerts.actions import ChannelSettings, save_channel
 from alleykeeper.alerts.models import ChannelKind, Kind, Message, Rule, Status
 from alleykeeper.alerts.scan import scan
 from alleykeeper.observation.tests.conftest import open_case_for
-from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll
+from e2e.helpers import E2E_PASSWORD, assets_loaded, no_horizontal_scroll, open_menu
 from testkit.world import make_user
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_a_fever_reaches_the_doctors_inbox_and_the_wecom_group_masked(phone_page
     # The doctor opens 消息 on her phone.
     page.get_by_role("button", name="退出").click()
     login(page, doctor)
-    page.get_by_role("link", name="消息").first.click()
+    open_menu(page, "消息")
     expect(page.get_by_role("heading", level=1)).to_contain_text("我的消息")
     item = page.locator("main .list li").first
     expect(item).to_contain_text("发热提醒")

@@ -20,7 +20,7 @@ from alleykeeper.maps.actions import save_geometry
 from alleykeeper.maps.kinds import KINDS
 from alleykeeper.observation.tests.conftest import open_case_for
 from alleykeeper.reports.models import DailyReport, ReportFormat
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,7 @@ def test_worker_and_admin_on_the_command_center(
     login(page, world.admin)
     expect(page.get_by_role("heading", name="提醒")).to_be_visible()
     assert no_horizontal_scroll(page)
-    page.get_by_role("link", name="地图").first.click()
+    open_menu(page, "地图")
     expect(page).to_have_url(live_server.url + reverse("maps:map"))
     expect(page.get_by_role("heading", level=1)).to_have_text("防疫地图")
     expect(page.locator("#map-status")).to_contain_text("地图已加载")
@@ -84,7 +84,7 @@ def test_worker_and_admin_on_the_command_center(
     assert {urlsplit(url).path for url in layers} >= {reverse("maps:layer", args=["observation"])}
 
     # -- the dashboard: one community, straight to its dashboard; a figure opens its records ------------------
-    page.get_by_role("link", name="看板").first.click()
+    open_menu(page, "看板")
     expect(page).to_have_url(live_server.url + reverse("center:dashboard_community", args=[world.community.pk]))
     expect(page.get_by_role("heading", level=1)).to_contain_text(world.community.name)
     expect(page.locator("figure.trend svg[role=img]").first).to_be_visible()
@@ -100,7 +100,7 @@ def test_worker_and_admin_on_the_command_center(
     expect(page.locator("main .list li").first).to_contain_text(case.name)
 
     # -- the daily report: generate the last due day's, sign it, download it ------------------------------------
-    page.get_by_role("link", name="日报").first.click()
+    open_menu(page, "日报")
     expect(page.get_by_role("heading", level=1)).to_have_text("日报")
     page.get_by_role("button", name="生成日报").click()
     expect(page.locator(".messages")).to_contain_text("的日报 1 份")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from alleykeeper.gates import actions, roster
 from alleykeeper.gates.models import GateFlag, GateLogEntry, PassageKind, Shift
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def gate(live_world):
 def test_duty_staff_log_entries_on_a_phone(phone_page: Page, live_world, gate, login):
     page, world = phone_page, live_world
     login(page, world.duty)
-    page.get_by_role("link", name="值守").first.click()
+    open_menu(page, "值守")
     expect(page.get_by_role("heading", name="正在值守：东片区 · 东门")).to_be_visible()
     page.get_by_role("link", name="出入登记").click()
     assert assets_loaded(page) and no_horizontal_scroll(page)

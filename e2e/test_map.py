@@ -12,7 +12,7 @@ from alleykeeper.gates import actions, roster
 from alleykeeper.gates.models import Gate
 from alleykeeper.maps.actions import save_geometry
 from alleykeeper.maps.kinds import KINDS
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 
 pytestmark = pytest.mark.e2e
 BLOCK = [[118.5850, 24.9124], [118.5866, 24.9124], [118.5866, 24.9143], [118.5850, 24.9143], [118.5850, 24.9124]]
@@ -34,7 +34,7 @@ def test_an_admin_places_a_gate_on_the_phone_map(phone_page: Page, live_world, g
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     login(page, world.admin)
-    page.get_by_role("link", name="地图").first.click()
+    open_menu(page, "地图")
     expect(page.locator("#map-status")).to_contain_text("地图已加载")
     assert assets_loaded(page) and no_horizontal_scroll(page)
     expect(page.locator("#map .leaflet-overlay-pane path")).to_have_count(1)  # the enclosure's block

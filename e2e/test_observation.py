@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from alleykeeper.observation.models import FeverState, FollowUp, ObservationCase, RequestStatus, ServiceRequest
 from alleykeeper.observation.tests.conftest import open_case_for
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ def test_worker_calls_records_fever_and_groceries_are_delivered(phone_page: Page
     case = open_case_for(world, world.household_a, world.worker_a)  # opened two days ago, slots around now
 
     login(page, world.worker_a)
-    page.get_by_role("link", name="今日").first.click()
+    open_menu(page, "今日")
     expect(page.get_by_role("heading", level=1)).to_contain_text("今日")
     assert assets_loaded(page) and no_horizontal_scroll(page)
     expect(page.locator("#due, #overdue").get_by_text(case.name).first).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from alleykeeper.pushlist.models import MatchState, MatchStatus, PushedPerson, PushMatch
 from alleykeeper.pushlist.tests.files import csv_bytes, row
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +36,7 @@ def test_push_list_from_upload_to_report(browser, live_server, phone_page: Page,
         )
     )
     login(page, world.admin)
-    page.get_by_role("link", name="推送比对").first.click()
+    open_menu(page, "推送比对")
     page.get_by_role("link", name="导入推送名单").click()
     assert assets_loaded(page) and no_horizontal_scroll(page)
     page.get_by_label("收到日期").fill("2020-02-03")
@@ -65,7 +65,7 @@ def test_push_list_from_upload_to_report(browser, live_server, phone_page: Page,
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True)
     worker = context.new_page()
     login(worker, world.worker_b)
-    worker.get_by_role("link", name="推送比对").first.click()
+    open_menu(worker, "推送比对")
     worker.get_by_role("link", name="待确认的比对").click()
     card = worker.locator(".card", has_text="王小宝")
     expect(card).to_contain_text("电话一致，姓名不同")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from alleykeeper.core.identity import id_check_char
 from alleykeeper.registry.models import Resident
-from e2e.helpers import assets_loaded, no_horizontal_scroll
+from e2e.helpers import assets_loaded, no_horizontal_scroll, open_menu
 from testkit.world import make_id
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ def test_grid_worker_adds_a_resident_on_a_phone(phone_page: Page, live_world, lo
     assert assets_loaded(page) and no_horizontal_scroll(page)
 
     # Find the household through the one search box, by the name of someone who lives there.
-    page.get_by_role("link", name="搜索").first.click()
+    open_menu(page, "搜索")
     page.get_by_label("姓名、拼音首字母、电话、身份证号或地址").fill("王翠琳")
     page.get_by_role("button", name="搜索").click()
     page.locator("#results").get_by_role("link", name=re.compile("王翠琳")).click()
