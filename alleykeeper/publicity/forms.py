@@ -179,6 +179,14 @@ class DistributionForm(forms.Form):
         return data
 
 
+class WithdrawForm(forms.Form):
+    """Why a distribution is taken back (the audit keeps it)."""
+
+    reason = forms.CharField(
+        label="撤销原因", max_length=300, error_messages={"required": "请写明撤销的原因，例如：重复登记、渠道选错。"}
+    )
+
+
 class SheetForm(forms.Form):
     building = forms.ModelChoiceField(label="楼栋", queryset=Building.objects.none())
     floors = forms.IntegerField(label="楼层数", min_value=1, max_value=MAX_FLOORS)

@@ -14,7 +14,7 @@ from alleykeeper.core.paging import page_after
 from alleykeeper.core.uploads import UploadError, attachment_response
 from alleykeeper.publicity import access, actions
 from alleykeeper.publicity.coverage import coverage_of
-from alleykeeper.publicity.forms import ChannelForm, DistributionForm, FloorsForm, MaterialForm, SheetForm
+from alleykeeper.publicity.forms import ChannelForm, DistributionForm, FloorsForm, MaterialForm, SheetForm, WithdrawForm
 from alleykeeper.publicity.models import Channel, Distribution, Material, PostingSheet
 from alleykeeper.registry.models import Alley, Building, Community, Grid
 
@@ -148,8 +148,12 @@ def distribution_new(request: HttpRequest, pk: int) -> HttpResponse:
 def distribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     distribution = access.distribution_for(request.user, pk)
     material_pk = distribution.material_id
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("publicity:material", material_pk)
     try:
-        actions.withdraw_distribution(request.user, distribution, request.POST.get("reason", ""))
+        actions.withdraw_distribution(request.user, distribution, form.cleaned_data["reason"])
     except actions.PublicityError as error:
         messages.error(request, str(error))
     else:

@@ -207,9 +207,14 @@ def test_a_distribution_recorded_by_mistake_is_withdrawn_with_its_reason(world):
     url = reverse("publicity:withdraw", args=[distribution.pk])
     page = client.get(reverse("publicity:material", args=[material.pk])).content.decode()
     assert f'action="{url}"' in page and '<label for="reason-' in page
-    for reason in ("", "   "):  # no reason: refused with a message, nothing lost
-        response = client.post(url, {"reason": reason}, follow=True)
-        assert "请写明撤销的原因" in response.content.decode() and Distribution.objects.exists()
+    for reason, message in [
+        ("", "请写明撤销的原因"),
+        ("   ", "请写明撤销的原因"),
+        ("重复\x00", "空字符"),
+        ("x" * 301, "300"),
+    ]:
+        response = client.post(url, {"reason": reason}, follow=True)  # refused with a message, nothing lost
+        assert message in response.content.decode() and Distribution.objects.exists(), reason
     # Out of scope, or a role that only reads: refused, nothing lost.
     assert _client(world.officer).post(url, {"reason": "重复登记"}).status_code == 403
     outsider = make_user("xinhua_admin", "admin", communities=[world.other_community])
