@@ -15,6 +15,7 @@ from alleykeeper.core.paging import keyset_page
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAX_ID = 2**63 - 1  # the largest id a database's bigint holds
 
 
 class ListParams(Schema):

@@ -12,7 +12,7 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
 from alleykeeper.api.errors import ERRORS, ActionRefused, FormInvalid
 from alleykeeper.api.forms import form_data
-from alleykeeper.api.listing import add_resource
+from alleykeeper.api.listing import MAX_ID, add_resource
 from alleykeeper.observation import access as observation_access
 from alleykeeper.observation.actions import CaseError
 from alleykeeper.observation.followups import record_followup
@@ -149,7 +149,9 @@ class PersonAnswersIn(Schema):
     """One person's answers in a screening attempt: a resident of the household (resident_id), or someone found
     at the door who is not in the register (name, phone: added to the register like on the page)."""
 
-    resident_id: int | None = Field(None, description="本户居民的编号；不填表示台账中没有的人（须填 name）")
+    resident_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="本户居民的编号；不填表示台账中没有的人（须填 name）"
+    )
     name: str = Field("", max_length=50, description="台账中没有的人的姓名")
     phone: str = Field("", max_length=30, description="台账中没有的人的电话（可不填）")
     all_no: bool = Field(False, description="三问均否")

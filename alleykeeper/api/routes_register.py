@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from alleykeeper.accounts.roles import Capability
 from alleykeeper.api.auth import require_write
 from alleykeeper.api.errors import ERRORS, FormInvalid
-from alleykeeper.api.listing import ListParams, Page, list_page
+from alleykeeper.api.listing import MAX_ID, ListParams, Page, list_page
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
 from alleykeeper.registry import access, actions
@@ -100,12 +100,17 @@ def get_household(request: HttpRequest, household_id: int) -> Household:
     return access.household_for(request.user, household_id)
 
 
+class ResidentParams(ListParams):
+    # Bounded like the database's ids: a number beyond them is a 422 that says so, not an overflow in the query.
+    household: int | None = Field(None, ge=1, le=MAX_ID, description="只列出这一户的居民（住户编号）。")
+
+
 @router.get("/residents", response={200: Page[ResidentOut], **ERRORS}, summary="居民列表（证件号、电话已遮蔽）")
-def list_residents(request: HttpRequest, filters: Query[ListParams], household: int | None = None) -> dict:
+def list_residents(request: HttpRequest, filters: Query[ResidentParams]) -> dict:
     access.require(request.user, Capability.VIEW_REGISTER)
     residents = Resident.objects.visible_to(request.user).only(*RESIDENT_FIELDS)
-    if household is not None:
-        residents = residents.filter(household_id=household)
+    if filters.household is not None:
+        residents = residents.filter(household_id=filters.household)
     return list_page(residents, filters, "residents", changed="updated_at")
 
 

@@ -35,6 +35,15 @@ def test_lists_are_scoped_like_the_pages(world):
     }
 
 
+def test_residents_of_one_household_and_a_household_number_out_of_range(world):
+    admin = api_for(world.admin)
+    assert {r["name"] for r in _all(admin, "/api/v1/residents", household=world.household_a.pk)} == {"王翠琳"}
+    for bad in ("91716173598184202947264512", "0", "-3", "一"):  # beyond a bigint (found by schemathesis)
+        response = admin.get("/api/v1/residents", household=bad)
+        body = response.json()
+        assert response.status_code == 422 and body["errors"][0]["field"].endswith("household"), bad
+
+
 def test_out_of_scope_is_404_and_no_capability_is_403(world):
     other = world.household_other.residents.get()
     worker_a = api_for(world.worker_a)
