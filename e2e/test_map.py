@@ -68,6 +68,8 @@ def test_an_admin_places_a_gate_on_the_phone_map(phone_page: Page, live_world, g
     assert 118.584 < lon < 118.588 and 24.911 < lat < 24.915, "where the map was tapped: on the block"
     expect(page.locator(".map-badge.gate-open")).to_have_count(1)
 
+    # Tap the badge once the map has fitted its layers (before, the tap could land on the block moving under it).
+    expect(page.locator("#map-status")).to_contain_text("地图已加载")
     page.locator(".map-badge.gate-open").tap()
     expect(page.locator(".leaflet-popup-content")).to_contain_text("带班：duty")
     outside = [url for url in requested if not url.startswith(live_server.url)]

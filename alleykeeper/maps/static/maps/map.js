@@ -116,10 +116,12 @@
     if (pending > 0) {
       return;
     }
+    // Fitted at once, not animated: when the status below says the map is ready, nothing on it is still moving
+    // (a tap during a zoom animation lands on whatever passes under the finger).
     if (editing && editable && editable.getLayers().length) {
-      map.fitBounds(editable.getBounds(), { maxZoom: 18, padding: [30, 30] });
+      map.fitBounds(editable.getBounds(), { maxZoom: 18, padding: [30, 30], animate: false });
     } else if (bounds.isValid()) {
-      map.fitBounds(bounds, { maxZoom: 18, padding: [20, 20] });
+      map.fitBounds(bounds, { maxZoom: 18, padding: [20, 20], animate: false });
     }
     if (failed.length) {
       say("以下图层没有加载成功，请刷新页面：" + failed.join("、"));
