@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "alleykeeper.center",
     "alleykeeper.api",
     "alleykeeper.demo",
+    "django.forms",  # last: its widget templates, after the ones core overrides (FORM_RENDERER below)
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render with the project's templates, so that core can override one of Django's (a select's options
+# written inline: alleykeeper/core/templates/django/forms/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
