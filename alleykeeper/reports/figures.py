@@ -4,7 +4,9 @@ A figure is the records behind it, counted. `Figure.records(area, window)` build
 owning app's own QuerySet methods (observation's `open_at`, screening's `reached`, gates' `turned_back`…),
 so that "a fever", "an overdue follow-up" or "released" mean the same thing on the dashboard, in the daily
 report and on each app's own pages; `compute` counts exactly those records, so a figure and its list agree
-by construction. Adding a figure is one entry in FIGURES.
+by construction. Adding a figure is one entry in its subject's list (figures_screening.py, figures_observation.py,
+figures_pushlist.py, figures_gates.py, figures_reopening.py, figures_publicity.py, figures_sanitation.py), which
+FIGURES joins in display order; this module counts them.
 
 - An **Area** is a part of the city inside the viewer's scope: communities, and optionally some of their grids.
 - A **Window** is [start, end), aware datetimes. `Window.report_day(day)` is the 24 hours ending at that
@@ -27,46 +29,28 @@ keeps the figures it had.
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
-from alleykeeper.gates.models import Gate, GateLogEntry
-from alleykeeper.observation.models import FollowUpSlot, ObservationCase
-from alleykeeper.pushlist.models import Outcome, PushedPerson, found_locally_not_listed
-from alleykeeper.registry.models import Grid, Household, Resident
+from alleykeeper.registry.models import Grid
+from alleykeeper.reports.figures_gates import GATE_FIGURES
+from alleykeeper.reports.figures_observation import OBSERVATION_FIGURES
 from alleykeeper.reports.figures_publicity import PUBLICITY_FIGURES
+from alleykeeper.reports.figures_pushlist import PUSHLIST_FIGURES
 from alleykeeper.reports.figures_reopening import REOPENING_FIGURES
 from alleykeeper.reports.figures_sanitation import SANITATION_FIGURES
+from alleykeeper.reports.figures_screening import SCREENING_FIGURES
 from alleykeeper.reports.measures import (
-    ANSWER,
-    ATTEMPT,
-    CASE,
     EACH_WINDOW,
     FLOW,
-    GATE,
-    GATE_LOG,
-    HOUSEHOLD,
-    KEY_PERSON,
-    PUSHED,
-    REGISTRATION,
-    RESIDENT,
-    SCREENED_PERSON,
-    SEE_GATES,
-    SEE_PEOPLE,
-    SEE_PUSH_LIST,
-    SEE_REGISTER,
-    SLOT,
     STOCK,
     Area,
     Figure,
-    Select,
     Window,
     count_lines_in_windows,
     count_together,
     records_query,
     records_url,
 )
-from alleykeeper.screening.models import Answer, Attempt, Campaign, KeyPerson, ScreenedHousehold, ScreenedPerson
-from alleykeeper.visitors.models import Registration
 
 __all__ = [
     "FIGURES",
@@ -83,355 +67,11 @@ __all__ = [
 ]
 
 
-def _households_with(attempts: QuerySet) -> QuerySet:
-    return Household.objects.filter(pk__in=attempts.values("household_id"))
-
-
-def _residents_with(answers: QuerySet) -> QuerySet:
-    return Resident.objects.filter(pk__in=answers.exclude(resident=None).values("resident_id"))
-
-
-def _current_campaigns(window: Window) -> QuerySet:
-    """ "The current campaign": every screening campaign running on the window's last day."""
-    return Campaign.objects.open_on(window.last_day)
-
-
-def _screened(area: Area, w: Window) -> QuerySet:
-    return _households_with(area.narrow(Attempt.objects.reached().between(w.start, w.end), *ATTEMPT))
-
-
-def _screened_in_campaign(area: Area, w: Window) -> QuerySet:
-    # Screened before the end = first screened before it (ScreenedHousehold keeps the first reached call's time):
-    # a row per household and campaign to count, not every call of the campaign.
-    first = ScreenedHousehold.objects.filter(at__lt=w.end, campaign__in=_current_campaigns(w))
-    return _households_with(area.narrow(first, *ATTEMPT))
-
-
-def _persons(area: Area, w: Window) -> QuerySet:
-    return _residents_with(area.narrow(Answer.objects.given_between(w.start, w.end), *ANSWER))
-
-
-def _persons_in_campaign(area: Area, w: Window) -> QuerySet:
-    # As households: the resident's first answer in the campaign (ScreenedPerson), not every answer and its call.
-    first = ScreenedPerson.objects.filter(at__lt=w.end, campaign__in=_current_campaigns(w))
-    return Resident.objects.filter(pk__in=area.narrow(first, *SCREENED_PERSON).values("resident_id"))
-
-
-def _outcome(outcome: str) -> Select:
-    return lambda area, w: PushedPerson.objects.settled_between(w.start, w.end).filter(outcome=outcome)
-
-
 _FIGURES = [
-    # 排查 screening
-    Figure(
-        "households_registered",
-        "在册户数",
-        STOCK,
-        "排查",
-        "户",
-        HOUSEHOLD,
-        lambda area, w: Household.objects.registered_before(w.end),
-        capabilities=SEE_REGISTER,
-        note="截至时点已登记在台账中的住户。",
-    ),
-    Figure(
-        "households_screened",
-        "排查户数",
-        FLOW,
-        "排查",
-        "户",
-        HOUSEHOLD,
-        _screened,
-        capabilities=SEE_REGISTER,
-        note="期间内有一次已接通/已见面或确认空置的排查记录的住户（同一户多次只计一次）。",
-    ),
-    Figure(
-        "households_screened_total",
-        "排查户数（本轮累计）",
-        STOCK,
-        "排查",
-        "户",
-        HOUSEHOLD,
-        _screened_in_campaign,
-        cumulative=True,
-        capabilities=SEE_REGISTER,
-        note="截至时点正在进行的排查活动中，已接通/已见面或确认空置的住户。",
-    ),
-    Figure(
-        "persons_screened",
-        "排查人数",
-        FLOW,
-        "排查",
-        "人",
-        RESIDENT,
-        _persons,
-        capabilities=SEE_REGISTER,
-        note="期间内在排查中回答了问题的居民（同一人多次只计一次）。",
-    ),
-    Figure(
-        "persons_screened_total",
-        "排查人数（本轮累计）",
-        STOCK,
-        "排查",
-        "人",
-        RESIDENT,
-        _persons_in_campaign,
-        cumulative=True,
-        capabilities=SEE_REGISTER,
-        note="截至时点正在进行的排查活动中回答了问题的居民。",
-    ),
-    # 重点人员 key persons
-    Figure(
-        "key_persons_new",
-        "重点地区来（返）人员 新增",
-        FLOW,
-        "重点人员",
-        "人",
-        KEY_PERSON,
-        lambda area, w: KeyPerson.objects.found_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内新登记的重点人员（排查、推送名单、来访登记、手工登记）。",
-    ),
-    Figure(
-        "key_persons_total",
-        "重点地区来（返）人员 累计",
-        STOCK,
-        "重点人员",
-        "人",
-        KEY_PERSON,
-        lambda area, w: KeyPerson.objects.found_between(None, w.end),
-        cumulative=True,
-        capabilities=SEE_PEOPLE,
-        note="截至时点登记过的全部重点人员。",
-    ),
-    # 居家观察 home observation
-    Figure(
-        "observation_current",
-        "居家医学观察 现有",
-        STOCK,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.open_at(w.end),
-        capabilities=SEE_PEOPLE,
-        note="截至时点已开始、尚未解除或转送的居家观察。",
-    ),
-    Figure(
-        "observation_opened",
-        "居家医学观察 新增",
-        FLOW,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.opened_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内开始的居家观察。",
-    ),
-    Figure(
-        "observation_opened_total",
-        "居家医学观察 累计",
-        STOCK,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.opened_between(None, w.end),
-        cumulative=True,
-        capabilities=SEE_PEOPLE,
-        note="截至时点开始过的全部居家观察（保留期内）。",
-    ),
-    Figure(
-        "observation_released",
-        "解除观察",
-        FLOW,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.released_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内解除的居家观察。",
-    ),
-    Figure(
-        "observation_released_total",
-        "解除观察 累计",
-        STOCK,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.released_between(None, w.end),
-        cumulative=True,
-        capabilities=SEE_PEOPLE,
-        note="截至时点解除过的全部居家观察（保留期内）。",
-    ),
-    Figure(
-        "observation_transferred",
-        "转送定点医院/集中隔离",
-        FLOW,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.transferred_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内转送定点医院或集中隔离点的观察对象。",
-    ),
-    Figure(
-        "fevers_found",
-        "发热人员",
-        FLOW,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.with_fever_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内有一次体温达到发热标准（含复测）的观察对象。",
-    ),
-    Figure(
-        "fevers_escalated",
-        "发热已上报（送诊）",
-        FLOW,
-        "居家观察",
-        "人",
-        CASE,
-        lambda area, w: ObservationCase.objects.escalated_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内上报社区卫生服务中心、送发热门诊的观察对象。",
-    ),
-    Figure(
-        "followups_overdue",
-        "随访逾期",
-        STOCK,
-        "居家观察",
-        "次",
-        SLOT,
-        lambda area, w: FollowUpSlot.objects.overdue_at(w.end),
-        capabilities=SEE_PEOPLE,
-        note="截至时点已过随访时间（含宽限）、仍未完成的随访。",
-    ),
-    Figure(
-        "followups_missed",
-        "随访未完成",
-        FLOW,
-        "居家观察",
-        "次",
-        SLOT,
-        lambda area, w: FollowUpSlot.objects.missed_between(w.start, w.end),
-        capabilities=SEE_PEOPLE,
-        note="期间内时段已结束、没有接通的随访。",
-    ),
-    # 推送比对 push list
-    Figure(
-        "pushlist_received",
-        "推送名单人数",
-        FLOW,
-        "推送比对",
-        "人",
-        PUSHED,
-        lambda area, w: PushedPerson.objects.received_between(w.start, w.end),
-        capabilities=SEE_PUSH_LIST,
-        note="期间内导入的推送名单上的人员。",
-    ),
-    *[
-        Figure(
-            f"pushlist_{value}",
-            f"核查结果：{label}",
-            FLOW,
-            "推送比对",
-            "人",
-            PUSHED,
-            _outcome(value),
-            capabilities=SEE_PUSH_LIST,
-            note=f"期间内核查结果登记为“{label}”的推送人员。",
-        )
-        for value, label in Outcome.choices
-    ],
-    Figure(
-        "local_not_on_push_list",
-        "本地发现、不在推送名单",
-        STOCK,
-        "推送比对",
-        "人",
-        KEY_PERSON,
-        lambda area, w: found_locally_not_listed(KeyPerson.objects.all(), w.end),
-        capabilities=SEE_PUSH_LIST,
-        note="截至时点登记的重点人员中，任何已导入的推送名单都没有的人（须向上报告）。",
-    ),
-    # 来访与卡口 visitors and gates (a community's, not a grid's)
-    Figure(
-        "visitors_registered",
-        "来访登记",
-        FLOW,
-        "来访与卡口",
-        "人次",
-        REGISTRATION,
-        lambda area, w: Registration.objects.between(w.start, w.end),
-        capabilities=SEE_GATES,
-        note="期间内扫码登记的来访人员。",
-    ),
-    Figure(
-        "visitors_from_key_area",
-        "来访登记：来自重点地区",
-        FLOW,
-        "来访与卡口",
-        "人次",
-        REGISTRATION,
-        lambda area, w: Registration.objects.between(w.start, w.end).from_key_area(),
-        capabilities=SEE_GATES,
-        note="期间内来访登记中，出发地或途经地为重点地区的。",
-    ),
-    Figure(
-        "gate_entries",
-        "卡口进入登记",
-        FLOW,
-        "来访与卡口",
-        "人次",
-        GATE_LOG,
-        lambda area, w: GateLogEntry.objects.between(w.start, w.end).entries(),
-        capabilities=SEE_GATES,
-        note="期间内卡口登记进入的人员和车辆（不含劝返）。",
-    ),
-    Figure(
-        "gate_turned_back",
-        "卡口劝返",
-        FLOW,
-        "来访与卡口",
-        "人次",
-        GATE_LOG,
-        lambda area, w: GateLogEntry.objects.between(w.start, w.end).turned_back(),
-        capabilities=SEE_GATES,
-        note="期间内拦于门外的人员（含快递外卖）。",
-    ),
-    Figure(
-        "gates_in_service",
-        "卡口数（开放）",
-        STOCK,
-        "来访与卡口",
-        "个",
-        GATE,
-        lambda area, w: Gate.objects.in_service(),
-        capabilities=SEE_GATES,
-        note="未关闭的卡口（卡口状态没有历史记录，按当前状态）。",
-    ),
-    Figure(
-        "gates_staffed",
-        "卡口有人值守",
-        STOCK,
-        "来访与卡口",
-        "个",
-        GATE,
-        lambda area, w: Gate.objects.in_service().staffed_at(w.end),
-        capabilities=SEE_GATES,
-        note="截至时点有班次且有人在岗的开放卡口。",
-    ),
-    Figure(
-        "gates_unstaffed",
-        "卡口无人值守",
-        STOCK,
-        "来访与卡口",
-        "个",
-        GATE,
-        lambda area, w: Gate.objects.unstaffed_at(w.end),
-        capabilities=SEE_GATES,
-        note="截至时点在开放时间内、没有班次或班次无人的开放卡口（开放时间以外的卡口不计）。",
-    ),
+    *SCREENING_FIGURES,  # 排查 screening, 重点人员 key persons
+    *OBSERVATION_FIGURES,  # 居家观察 home observation
+    *PUSHLIST_FIGURES,  # 推送比对 push list
+    *GATE_FIGURES,  # 来访与卡口 visitors and gates (a community's, not a grid's)
     *REOPENING_FIGURES,  # 复工复产 enterprise reopening
     *PUBLICITY_FIGURES,  # 宣传 publicity
     *SANITATION_FIGURES,  # 消杀与物资 disinfection and supplies

@@ -1,0 +1,95 @@
+"""The figures of visitors and gates (来访与卡口): a community's, not a grid's; joined to reports.figures'
+catalogue with one line."""
+
+from alleykeeper.gates.models import Gate, GateLogEntry
+from alleykeeper.reports.measures import (
+    FLOW,
+    GATE,
+    GATE_LOG,
+    REGISTRATION,
+    SEE_GATES,
+    STOCK,
+    Figure,
+)
+from alleykeeper.visitors.models import Registration
+
+GATE_FIGURES = [
+    # 来访与卡口 visitors and gates (a community's, not a grid's)
+    Figure(
+        "visitors_registered",
+        "来访登记",
+        FLOW,
+        "来访与卡口",
+        "人次",
+        REGISTRATION,
+        lambda area, w: Registration.objects.between(w.start, w.end),
+        capabilities=SEE_GATES,
+        note="期间内扫码登记的来访人员。",
+    ),
+    Figure(
+        "visitors_from_key_area",
+        "来访登记：来自重点地区",
+        FLOW,
+        "来访与卡口",
+        "人次",
+        REGISTRATION,
+        lambda area, w: Registration.objects.between(w.start, w.end).from_key_area(),
+        capabilities=SEE_GATES,
+        note="期间内来访登记中，出发地或途经地为重点地区的。",
+    ),
+    Figure(
+        "gate_entries",
+        "卡口进入登记",
+        FLOW,
+        "来访与卡口",
+        "人次",
+        GATE_LOG,
+        lambda area, w: GateLogEntry.objects.between(w.start, w.end).entries(),
+        capabilities=SEE_GATES,
+        note="期间内卡口登记进入的人员和车辆（不含劝返）。",
+    ),
+    Figure(
+        "gate_turned_back",
+        "卡口劝返",
+        FLOW,
+        "来访与卡口",
+        "人次",
+        GATE_LOG,
+        lambda area, w: GateLogEntry.objects.between(w.start, w.end).turned_back(),
+        capabilities=SEE_GATES,
+        note="期间内拦于门外的人员（含快递外卖）。",
+    ),
+    Figure(
+        "gates_in_service",
+        "卡口数（开放）",
+        STOCK,
+        "来访与卡口",
+        "个",
+        GATE,
+        lambda area, w: Gate.objects.in_service(),
+        capabilities=SEE_GATES,
+        note="未关闭的卡口（卡口状态没有历史记录，按当前状态）。",
+    ),
+    Figure(
+        "gates_staffed",
+        "卡口有人值守",
+        STOCK,
+        "来访与卡口",
+        "个",
+        GATE,
+        lambda area, w: Gate.objects.in_service().staffed_at(w.end),
+        capabilities=SEE_GATES,
+        note="截至时点有班次且有人在岗的开放卡口。",
+    ),
+    Figure(
+        "gates_unstaffed",
+        "卡口无人值守",
+        STOCK,
+        "来访与卡口",
+        "个",
+        GATE,
+        lambda area, w: Gate.objects.unstaffed_at(w.end),
+        capabilities=SEE_GATES,
+        note="截至时点在开放时间内、没有班次或班次无人的开放卡口（开放时间以外的卡口不计）。",
+    ),
+]
