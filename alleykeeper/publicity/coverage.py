@@ -8,20 +8,24 @@ recorded, so that a report regenerated later says the same.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from alleykeeper.publicity.models import Channel, Distribution, FloorPosting, Material, PostingSheet
 from alleykeeper.registry.models import Building, Grid
 
 
 def buildings_reached(materials: QuerySet, before) -> QuerySet:
-    """Buildings that any of `materials` reached before the moment `before` (a datetime or an expression)."""
+    """Buildings that any of `materials` reached before the moment `before` (a datetime or an expression).
+
+    Asked building by building (EXISTS on the sheet's, the distribution's and the channel's building), not as
+    "id IN (every building reached)": in a trend, `before` is each window's end, and SQLite ran the IN lists
+    again for every building of every window (2.1 s for the demo's 28-day trend, against 0.03 s)."""
     posted = FloorPosting.objects.filter(sheet__material__in=materials, posted_at__lt=before)
     sent = Distribution.objects.filter(material__in=materials, at__lt=before)
     return Building.objects.filter(
-        Q(pk__in=posted.values("sheet__building_id"))
-        | Q(pk__in=sent.filter(building__isnull=False).values("building_id"))
-        | Q(pk__in=sent.filter(channel__building__isnull=False).values("channel__building_id"))
+        Exists(posted.filter(sheet__building=OuterRef("pk")))
+        | Exists(sent.filter(building=OuterRef("pk")))
+        | Exists(sent.filter(channel__building=OuterRef("pk")))
     )
 
 
