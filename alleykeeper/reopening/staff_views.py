@@ -184,7 +184,7 @@ def reports(request: HttpRequest) -> HttpResponse:
     sent = DailyReport.objects.visible_to(request.user).filter(day=today).select_related("enterprise__grid")
     context = {
         "today": today,
-        "missing": visible.report_missing(today).select_related("grid"),
+        "missing": visible.report_missing(today).select_related("grid", "building__alley"),
         "sent": sent,
         "can_manage": request.user.can(Capability.MANAGE_REOPENING),
     }

@@ -73,7 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page_after(
-            _filtered(request, form).select_related("grid"),
+            _filtered(request, form).select_related("grid", "building__alley"),  # the address names the building
             request.GET.get("after"),
             PAGE_SIZE,
             order=("mall", "floor", "shop_number", "name", "pk"),

@@ -432,6 +432,12 @@ def _grow_sanitation(community: Community, admin: User) -> None:
 # -- the measurements --------------------------------------------------------------------------------------------
 
 
+# One query shape asked more often than this on one page is a query per row, even when a full page of rows
+# hides it from the before/after comparison (the reopening overview read each enterprise's building and
+# alley, 100 queries for its first 50 rows, before and after the growth alike).
+REPEAT_LIMIT = 5
+
+
 def _shape(sql: str) -> str:
     """A query with its values taken out: the same shape repeated is what an N+1 looks like."""
     sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
@@ -466,7 +472,8 @@ def _problem(pages: dict[str, tuple[Measured, Measured]], route: str) -> str:
     """What is wrong with the page's query count over the grown data (nothing: ""), and which queries repeat."""
     before, after = pages[route]
     extra = len(after.queries) - len(before.queries)
-    if 0 <= extra <= BOUNDED_EXTRA.get(route, (0, ""))[0]:
+    most = max(Counter(map(_shape, after.queries)).values(), default=0)
+    if 0 <= extra <= BOUNDED_EXTRA.get(route, (0, ""))[0] and most <= REPEAT_LIMIT:
         return ""
     repeated = "\n    ".join(_repeated(after.queries)) or "(none)"
     return (
@@ -477,7 +484,8 @@ def _problem(pages: dict[str, tuple[Measured, Measured]], route: str) -> str:
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_pages_run_as_many_queries_over_more_data(persona, measured):
     """Found so far, and fixed: the push-list batch page and report read each person's unit (Household.address)
-    one by one, and the screening form read the province list once per person."""
+    one by one, the screening form read the province list once per person, and the reopening overview each
+    enterprise's building and alley (a full page of rows before the growth and after: caught by REPEAT_LIMIT)."""
     pages = measured[persona]
     problems = [_problem(pages, route) for route in sorted(pages)]
     assert not any(problems), "\n".join(filter(None, problems))
