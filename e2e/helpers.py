@@ -47,7 +47,9 @@ def authenticator(username: str) -> "TOTPDevice | None":
 def open_menu(page: Page, label: str) -> None:
     """Follow an entry of the main menu, looked for in the menu only: the top bar's account link names the role
     (值守人员), which matches 值守 before the stylesheet hides it on a phone. Not exact: 消息 may carry its
-    count of unread messages."""
+    count of unread messages. Waits until the page has been parsed: until then the menu may still scroll to its
+    current entry (core/app.js), and a tap on another entry aimed before that landed elsewhere."""
+    page.wait_for_load_state("domcontentloaded")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name=label).first.click()
 
 

@@ -3,9 +3,17 @@
 (function () {
   "use strict";
 
-  // On a phone the menu scrolls sideways: bring the current entry into view.
-  var current = document.querySelector(".mainnav [aria-current]");
-  if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
+  // On a phone the menu scrolls sideways: bring the current entry into view when it is out of view. Not once the
+  // menu has been scrolled: a finger that has already moved it to tap another entry must not see that entry
+  // slide away under it (this script runs when the page has been parsed, after the page is first shown).
+  var nav = document.querySelector(".mainnav");
+  var current = nav && nav.querySelector("[aria-current]");
+  if (current && nav.scrollLeft === 0) {
+    var entry = current.getBoundingClientRect(), menu = nav.getBoundingClientRect();
+    if (entry.left < menu.left || entry.right > menu.right) {
+      nav.scrollLeft = entry.left - menu.left - (menu.width - entry.width) / 2;
+    }
+  }
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print], [data-confirm]");
