@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.batch import cyclic_gc_paused
 from alleykeeper.core.identity import Checked, format_phone
-from alleykeeper.core.tabular import TabularError, remove_upload, store_upload
+from alleykeeper.core.tabular import TabularError, remove_orphan_uploads, remove_upload, store_upload
 from alleykeeper.pushlist.importing import ImportCounts, import_rows, read_table
 from alleykeeper.pushlist.models import (
     ACCEPTED,
@@ -30,6 +30,7 @@ from alleykeeper.screening.actions import record_key_person
 from alleykeeper.screening.models import KeyPerson, KeyPersonSource
 
 UPLOAD_DIR = "pushlist"
+UPLOAD_KEEP = timedelta(hours=24)  # a file waiting for its columns, or left by a failed import, at most
 
 
 def upload_dir() -> Path:
@@ -145,6 +146,26 @@ def discard_batch(actor, batch: PushBatch) -> None:
         remove_upload(Path(batch.upload_path))
     record_event(actor, "pushlist.discard", batch, label=str(batch))
     batch.delete()
+
+
+def purge_stale(now: datetime | None = None) -> int:
+    """Delete the files of push lists kept longer than UPLOAD_KEEP: columns never confirmed, an import that
+    failed or was cut off. The batch stays, failed, saying why (it can still be discarded); the file, full ID
+    numbers and phones in clear, does not. Run by `manage.py purge_imports` (core.tabular)."""
+    cutoff = (now or timezone.now()) - UPLOAD_KEEP
+    stale = list(PushBatch.objects.exclude(upload_path="").filter(updated_at__lt=cutoff))
+    for batch in stale:
+        remove_upload(Path(batch.upload_path))
+        if batch.status == BatchStatus.MAPPING:
+            batch.status_message = "上传后一天内没有确认表头，文件已删除。如仍需比对，请放弃这一批后重新上传。"
+        elif batch.status == BatchStatus.PENDING:
+            batch.status_message = "导入中断，文件已删除。请放弃这一批后重新上传。"
+        batch.status, batch.upload_path = BatchStatus.FAILED, ""
+        batch.save(update_fields=["status", "status_message", "upload_path", "updated_at"])
+    known = {
+        Path(path).name for path in PushBatch.objects.exclude(upload_path="").values_list("upload_path", flat=True)
+    }
+    return len(stale) + remove_orphan_uploads(upload_dir(), known, cutoff)
 
 
 # -- review and outcomes -------------------------------------------------------------------------------

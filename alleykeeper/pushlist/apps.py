@@ -5,3 +5,9 @@ class PushlistConfig(AppConfig):
     name = "alleykeeper.pushlist"
     label = "pushlist"
     verbose_name = "大数据推送名单比对"
+
+    def ready(self) -> None:
+        from alleykeeper.core.tabular import purges_stale_uploads
+        from alleykeeper.pushlist import actions
+
+        purges_stale_uploads(actions.purge_stale)  # manage.py purge_imports

@@ -27,6 +27,7 @@ from alleykeeper.core.tabular import (
     TabularError,
     cell_text,
     open_table,
+    remove_orphan_uploads,
     remove_upload,
     sniff_kind,
     store_upload,
@@ -243,13 +244,7 @@ def purge_stale(now=None) -> int:
             _finish(job, ImportStatus.FAILED, "任务中断，上传的文件已删除。请重新导入。")
         count += 1
     known = set(ImportJob.objects.exclude(file_path="").values_list("file_path", flat=True))
-    if upload_dir().is_dir():
-        for path in upload_dir().glob("*.upload*"):
-            upload = path.name.split(".upload", 1)[0] + ".upload"
-            if upload not in known and path.stat().st_mtime < cutoff.timestamp():
-                path.unlink(missing_ok=True)  # left behind by a crash, or the cells kept of a deleted upload
-                count += 1
-    return count
+    return count + remove_orphan_uploads(upload_dir(), known, cutoff)
 
 
 def errors_of(job: ImportJob) -> list[RowError]:

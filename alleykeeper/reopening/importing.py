@@ -18,7 +18,16 @@ from alleykeeper.audit.actions import record_event
 from alleykeeper.core.credit_code import check_credit_code
 from alleykeeper.core.identity import Checked, check_phone
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
-from alleykeeper.core.tabular import Table, TabularError, cell_text, open_table, remove_upload, sniff_kind, store_upload
+from alleykeeper.core.tabular import (
+    Table,
+    TabularError,
+    cell_text,
+    open_table,
+    remove_orphan_uploads,
+    remove_upload,
+    sniff_kind,
+    store_upload,
+)
 from alleykeeper.registry.models import Building, Community, Grid
 from alleykeeper.reopening import actions
 from alleykeeper.reopening.models import Enterprise, EnterpriseImport, ImportStatus, Sector
@@ -296,7 +305,8 @@ def purge_stale(now=None) -> int:
     stale = list(EnterpriseImport.objects.exclude(file_path="").filter(updated_at__lt=cutoff))
     for job in stale:
         _finish(job, ImportStatus.DISCARDED if job.status == ImportStatus.MAPPING else job.status, job.message)
-    return len(stale)
+    known = set(EnterpriseImport.objects.exclude(file_path="").values_list("file_path", flat=True))
+    return len(stale) + remove_orphan_uploads(upload_dir(), known, cutoff)
 
 
 def error_report(job: EnterpriseImport) -> XlsxResult:

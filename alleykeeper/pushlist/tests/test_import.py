@@ -1,5 +1,6 @@
 """Importing push lists as they really arrive, through the pages and the action."""
 
+import io
 import os
 from datetime import date
 from pathlib import Path
@@ -265,3 +266,43 @@ def test_a_damaged_copy_of_the_cells_is_read_again_from_the_file(world):
         kept.write_bytes(damage)
         table = actions.read_table(Path(uploaded.batch.upload_path))
         assert table.header_row == 2 and table.rows[3][1] == "王翠琳"
+
+
+def test_files_of_lists_left_unconfirmed_or_failed_are_purged_after_a_day(world, as_admin, settings):
+    """A push list holds ID numbers and phones in clear: its file goes a day after the upload if its columns were
+    never confirmed or its import failed or was cut off (`manage.py purge_imports`, daily); the batch stays,
+    failed, saying why, and can be discarded. A list uploaded since is kept."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from alleykeeper.pushlist import actions
+
+    def upload(name: str) -> PushBatch:
+        content = csv_bytes([row(name, "", "13859901234")])
+        uploaded = actions.upload_push_list(world.admin, world.community, [content], f"{name}.csv", received_on=day)
+        return uploaded.batch
+
+    day = date(2020, 2, 3)
+    waiting, cut_off, recent = upload("王翠琳"), upload("林小华"), upload("陈大明")
+    actions.confirm_mapping(cut_off, cut_off.mapping)  # its task never ran
+    folder = Path(settings.PRIVATE_UPLOAD_ROOT) / "pushlist"
+    orphan = folder / "left-by-a-crash.upload"
+    orphan.write_bytes(b"x")
+    day_ago = (timezone.now() - timedelta(hours=25)).timestamp()
+    for path in folder.glob("*"):  # dated by the app's clock: a clock run (faketime) sets it apart from the files'
+        os.utime(path, (day_ago, day_ago))
+    PushBatch.objects.exclude(pk=recent.pk).update(updated_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_imports", stdout=io.StringIO())
+
+    assert sorted(p.name for p in folder.glob("*")) == sorted(
+        Path(recent.upload_path).name + suffix for suffix in ("", ".cells")
+    )
+    for batch, said in ((waiting, "没有确认表头"), (cut_off, "导入中断")):
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.FAILED and not batch.upload_path and said in batch.status_message
+        page = as_admin.get(reverse("pushlist:batch", args=[batch.pk])).content.decode()
+        assert said in page and "重新确认表头后再试" not in page
+    recent.refresh_from_db()
+    assert recent.status == BatchStatus.MAPPING and recent.upload_path

@@ -2,9 +2,13 @@
 reported with what to fix, nothing imported then, and the same file twice adds nothing."""
 
 import io
+from datetime import timedelta
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
@@ -74,3 +78,17 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(world, as_admin):
     response = as_admin.post(reverse("reopening:import"), {"community": world.community.pk, "file": file})
     assert response.status_code == 400 and "PNG 图片" in response.content.decode()
     assert not EnterpriseImport.objects.exists()
+
+
+def test_a_list_left_at_the_mapping_step_is_purged_by_the_daily_command(world, as_admin, settings):
+    """Not only when someone next opens the import page: `manage.py purge_imports` (daily timer) deletes it."""
+    job = _upload(as_admin, world, GOOD)
+    stored = Path(settings.PRIVATE_UPLOAD_ROOT) / "enterprise-imports" / job.file_path
+    assert job.status == ImportStatus.MAPPING and stored.exists()
+    call_command("purge_imports", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ImportStatus.MAPPING and stored.exists(), "a day has not passed"
+    EnterpriseImport.objects.update(updated_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_imports", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DISCARDED and not job.file_path and not stored.exists()
