@@ -52,7 +52,9 @@ class ResidentOut(Schema):
     household_id: int
     name: str
     sex: str = Field(description="M 男 · F 女 · 空：未填")
-    birth_date: date | None
+    age: int | None = Field(
+        description="年龄（按今天算）。出生日期不单独给出：它正是遮蔽的证件号码隐去的 8 位，需要时查看完整证件号码（记入审计）。"
+    )
     relation: str
     status: str = Field(description="living 常住 · temporary 暂住 · away 外出")
     doc_type: str
@@ -60,6 +62,10 @@ class ResidentOut(Schema):
     phone: str = Field(description="电话（已遮蔽）")
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_age(obj: Resident) -> int | None:
+        return obj.age
 
     @staticmethod
     def resolve_doc_number(obj: Resident) -> str:

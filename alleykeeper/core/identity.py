@@ -140,8 +140,13 @@ _OTHER_DOCUMENTS = {
 }
 
 
+# The numbers that carry their holder's birth date (digits 7 to 14, which the masked form hides) and are checked
+# as ID card numbers.
+NUMBERS_WITH_BIRTH_DATE = frozenset({DocumentType.ID_CARD, DocumentType.HMT_RESIDENCE})
+
+
 def check_document(doc_type: str, raw: object) -> Checked:
-    if doc_type in (DocumentType.ID_CARD, DocumentType.HMT_RESIDENCE):
+    if doc_type in NUMBERS_WITH_BIRTH_DATE:
         checked = check_id_card(raw)
         if checked.ok and doc_type == DocumentType.HMT_RESIDENCE and checked.value[:6] not in PERMIT_PREFIXES:
             checked.error = "港澳台居民居住证号码应以 810000、820000 或 830000 开头。"
@@ -182,6 +187,15 @@ def check_phone(raw: object) -> Checked:
     if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
         return Checked(value=digits)
     return Checked(value=digits, warnings=["不是常见的手机号或带区号的座机号，请确认能够拨通（仅提示，不影响保存）。"])
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from `born` to `day` (born on 29 February: a year older on 1 March in a common year).
+
+    A person's birth date is shown as this age, never in full, wherever the masked ID number is shown (pages,
+    exports, the API): the eight digits a masked ID card number hides are the birth date, so the two together
+    are the whole number. The full date goes with the number, through an audited reveal."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def mask_document(value: str) -> str:

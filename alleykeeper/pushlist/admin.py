@@ -20,5 +20,10 @@ class PushedPersonAdmin(ScopedReadOnlyAdmin):
     list_filter = ["match_state", "outcome"]
     list_select_related = ["batch"]
     search_fields = ["name"]
-    readonly_fields = ["doc_number_masked", "phone_masked", "match_state", "match_reason"]
-    exclude = ["resident", "key_person", "household", "grid", "origin", "outcome_by"]
+    readonly_fields = ["doc_number_masked", "phone_masked", "age", "match_state", "match_reason"]
+    # The birth date completes the masked number (core.identity.age_on): the age is shown instead.
+    exclude = ["resident", "key_person", "household", "grid", "origin", "outcome_by", "birth_date"]
+
+    @admin.display(description="年龄")
+    def age(self, person: PushedPerson) -> int | None:
+        return person.age

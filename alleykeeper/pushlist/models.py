@@ -4,8 +4,10 @@ against the register and the key persons (GUIDE.md section 3, push-list outcomes
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
+from alleykeeper.core.identity import age_on
 from alleykeeper.core.models import SealedIdentity
 
 
@@ -199,6 +201,11 @@ class PushedPerson(SealedIdentity):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     objects = PushedPersonQuerySet.as_manager()
+
+    @property
+    def age(self) -> int | None:
+        """Shown instead of the birth date beside the masked ID number (core.identity.age_on says why)."""
+        return age_on(self.birth_date, timezone.localdate()) if self.birth_date else None
 
     class Meta:
         verbose_name = verbose_name_plural = "推送人员"

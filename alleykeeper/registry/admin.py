@@ -37,4 +37,10 @@ class ResidentAdmin(ScopedReadOnlyAdmin):
     list_filter = ["status", "relation"]
     list_select_related = ["household__building__alley", "household__unit"]
     search_fields = ["name", "name_initials"]
-    exclude = ["doc_number_enc", "doc_number_index", "phone_enc", "phone_index"]
+    # The birth date too: beside the masked number it completes it (core.identity.age_on); the age is shown.
+    exclude = ["doc_number_enc", "doc_number_index", "phone_enc", "phone_index", "birth_date"]
+    readonly_fields = ["age"]
+
+    @admin.display(description="年龄")
+    def age(self, resident: Resident) -> int | None:
+        return resident.age

@@ -1,6 +1,7 @@
 """Exports of the register: scoped to the user, masked, audited, streamed with a fixed number of queries.
 
-Identity columns come from the stored *_masked columns: an export never decrypts anything. Rows are read
+Identity columns come from the stored *_masked columns: an export never decrypts anything; a birth date is
+written as the age (it would complete the masked ID number). Rows are read
 with values_list(...).iterator(), one query (one server-side cursor on PostgreSQL) whatever the row count.
 """
 
@@ -11,8 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.core.identity import DocumentType
-from alleykeeper.core.spreadsheets import DATE, Column, XlsxResult, csv_chunks, write_xlsx
+from alleykeeper.core.identity import DocumentType, age_on
+from alleykeeper.core.spreadsheets import DATE, NUMBER, Column, XlsxResult, csv_chunks, write_xlsx
 from alleykeeper.registry.models import (
     Grid,
     HouseholdKind,
@@ -35,7 +36,7 @@ _REGISTER_LAYOUT: list[tuple[Column, str]] = [
     (Column("住户类型", width=8), "household__kind"),
     (Column("姓名", width=12), "name"),
     (Column("性别", width=6), "sex"),
-    (Column("出生日期", kind=DATE, width=12), "birth_date"),
+    (Column("年龄", kind=NUMBER, width=6), "birth_date"),  # the age on the day: see core.identity.age_on
     (Column("与户主关系", width=10), "relation"),
     (Column("居住状态", width=8), "status"),
     (Column("证件类型", width=14), "doc_type"),
@@ -80,11 +81,14 @@ def register_queryset(user, filters: RegisterFilters) -> ResidentQuerySet:
 def register_rows(user, filters: RegisterFilters) -> Iterator[tuple]:
     """Export rows: one query, streamed in chunks; coded values replaced by their labels."""
     label_columns = [(REGISTER_FIELDS.index(field), labels) for field, labels in _LABELS.items()]
+    born, today = REGISTER_FIELDS.index("birth_date"), timezone.localdate()
     rows = register_queryset(user, filters).values_list(*REGISTER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     for values in rows:
         row = list(values)
         for index, labels in label_columns:
             row[index] = labels.get(row[index], row[index])
+        if row[born] is not None:
+            row[born] = age_on(row[born], today)
         yield row
 
 

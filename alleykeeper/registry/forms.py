@@ -4,7 +4,14 @@ from django import forms
 
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
-from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
+from alleykeeper.core.identity import (
+    NUMBERS_WITH_BIRTH_DATE,
+    DocumentType,
+    check_document,
+    check_phone,
+    document_type_of,
+    person_name,
+)
 from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
 
@@ -28,6 +35,10 @@ class ResidentForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["doc_number"].help_text = f"已登记 {self.instance.doc_number_masked or '无'}；留空则不变。"
             self.fields["phone"].help_text = f"已登记 {self.instance.phone_masked or '无'}；留空则不变。"
+            if self.instance.doc_number_index and self.instance.doc_type in NUMBERS_WITH_BIRTH_DATE:
+                # Taken from the number on record, and beside its masked form the date would complete it
+                # (core.identity.age_on): not shown; a new number brings its own.
+                del self.fields["birth_date"]
         # Django's "---------" means nothing to a grid worker: say what an empty choice does.
         self.fields["sex"].choices = [("", "按证件号码自动填写"), *Sex.choices]
         self.fields["name"].widget.attrs["autocomplete"] = "off"
