@@ -6,6 +6,7 @@ Names found by the lookup travel in POST bodies only, never in URLs.
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.exports import export_page
 from alleykeeper.gates import access, actions, log_export
 from alleykeeper.gates.log_forms import FIND, GateLogForm, LookupForm, find_residents
-from alleykeeper.gates.models import Direction, Gate, GateFlag, GateLogEntry, PassageKind
+from alleykeeper.gates.models import Direction, Gate, GateLogEntry, PassageKind
 from alleykeeper.gates.views import visitors_live_url
 from alleykeeper.registry.models import Resident
 
@@ -63,20 +64,6 @@ def _success_message(entry: GateLogEntry) -> str:
     return f"已登记：{who} {entry.get_direction_display()}。"
 
 
-def _warnings(entry: GateLogEntry) -> list[str]:
-    codes = entry.flag_codes
-    notes = []
-    if GateFlag.FEVER in codes:
-        notes.append(f"体温 {entry.temperature} ℃ 达到发热标准：请复测，并按流程报告社区、引导就医。")
-    if GateFlag.OUT_OF_PROVINCE in codes:
-        notes.append(f"{entry.plate} 是外省车牌：请询问来处，必要时请车上人员扫码登记。")
-    if GateFlag.OTHER_ENCLOSURE in codes:
-        notes.append("这位居民不属于本片区，请核实。")
-    if GateFlag.GATE_STATE in codes:
-        notes.append(f"本卡口当前状态为“{entry.gate.get_state_display()}”，请核实是否放行。")
-    return notes
-
-
 @login_required
 def log_page(request: HttpRequest, pk: int) -> HttpResponse:
     gate = access.gate_for(request.user, pk)
@@ -90,13 +77,21 @@ def _panel(request: HttpRequest, gate: Gate, form: GateLogForm, status: int = 20
     return response
 
 
-def _to_visitor_list(request: HttpRequest, gate: Gate, code: str) -> HttpResponse | None:
+# The session key under which a temperature measured here goes with a visitor's code to the visitor list: the
+# session, not the address (a temperature is health data: never in a URL, never in a server's access log).
+FORWARDED_TEMPERATURE = "gates_forwarded_temperature"
+
+
+def _to_visitor_list(request: HttpRequest, gate: Gate, code: str, temperature: Decimal | None) -> HttpResponse | None:
     """A visitor comes in through the visitors app's live list, which checks the code against the
-    registrations and flags key-area arrivals; the gate log only forwards the code there."""
+    registrations and flags key-area arrivals; the gate log forwards the code there, and the temperature
+    measured, which the list puts in the visitor's row to be confirmed."""
     url = visitors_live_url(gate)
     if not url:
         return None
     url = f"{url}?code={code}"
+    if temperature is not None:
+        request.session[FORWARDED_TEMPERATURE] = [code, str(temperature)]
     if request.htmx:
         response = HttpResponse()
         response["HX-Redirect"] = url
@@ -117,7 +112,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         return _panel(request, gate, form, residents=residents, searched=bool(data["q"]))
     direction, kind, resident_id = data["tap"]
     if kind == PassageKind.VISITOR and direction == Direction.IN:
-        forwarded = _to_visitor_list(request, gate, data["visitor_code"])
+        forwarded = _to_visitor_list(request, gate, data["visitor_code"], data["temperature"])
         if forwarded:
             return forwarded
     resident = None
@@ -139,7 +134,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.GateLogError as error:
         form.add_error(None, str(error))
         return _panel(request, gate, form, status=400)
-    done, warnings = _success_message(entry), _warnings(entry)
+    done, warnings = _success_message(entry), entry.warnings()
     if not request.htmx:
         messages.success(request, done)
         for warning in warnings:

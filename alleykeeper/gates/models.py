@@ -424,3 +424,17 @@ class GateLogEntry(models.Model):
     def flag_labels(self) -> list[str]:
         labels = dict(GateFlag.choices)
         return [labels.get(code, code) for code in self.flags.split()]
+
+    def warnings(self) -> list[str]:
+        """What the duty staff must do about this passage now, in words (the gate log's and the visitor list's)."""
+        codes = self.flag_codes
+        notes = []
+        if GateFlag.FEVER in codes:
+            notes.append(f"体温 {self.temperature} ℃ 达到发热标准：请复测，并按流程报告社区、引导就医。")
+        if GateFlag.OUT_OF_PROVINCE in codes:
+            notes.append(f"{self.plate} 是外省车牌：请询问来处，必要时请车上人员扫码登记。")
+        if GateFlag.OTHER_ENCLOSURE in codes:
+            notes.append("这位居民不属于本片区，请核实。")
+        if GateFlag.GATE_STATE in codes:
+            notes.append(f"本卡口当前状态为“{self.gate.get_state_display()}”，请核实是否放行。")
+        return notes

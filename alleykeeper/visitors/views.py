@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from alleykeeper.audit.exports import export_page
 from alleykeeper.gates.actions import GateLogError
+from alleykeeper.gates.log_views import FORWARDED_TEMPERATURE
 from alleykeeper.gates.models import Gate, GateLogEntry, PassageKind
 from alleykeeper.visitors import access, actions, exports
 from alleykeeper.visitors.flags import flag_key_areas
@@ -40,19 +41,23 @@ def gates(request: HttpRequest) -> HttpResponse:
     return render(request, "visitors/gates.html", {"gates": watched})
 
 
-def _rows(gate: Gate, code: str = "") -> tuple[list[Registration], set[str]]:
-    """Today's registrations at the gate (or one code, any day), and which codes were logged in today."""
+def _rows(gate: Gate, code: str = "") -> list[Registration]:
+    """Today's registrations at the gate (or one code, any day), each with `last_entry`: its latest passage in
+    the gate log (when it was let in, with the temperature and flags), or None."""
     queryset = Registration.objects.filter(gate=gate).select_related("origin", "key_person")
     queryset = queryset.filter(code=code) if code else queryset.registered_on(timezone.localdate())
     rows = list(queryset.order_by("-created_at", "-id")[:LIVE_LIMIT])
     flag_key_areas(rows)
-    entered: set[str] = set()
+    latest: dict[str, GateLogEntry] = {}
     if rows:
         logged = GateLogEntry.objects.filter(
             gate=gate, kind=PassageKind.VISITOR, visitor_code__in=[r.code for r in rows]
-        )
-        entered = set(logged.values_list("visitor_code", flat=True))
-    return rows, entered
+        ).only("visitor_code", "temperature", "flags", "at")
+        for entry in logged.order_by("at", "id"):
+            latest[entry.visitor_code] = entry
+    for row in rows:
+        row.last_entry = latest.get(row.code)
+    return rows
 
 
 def _code_query(request: HttpRequest) -> str:
@@ -63,12 +68,15 @@ def _code_query(request: HttpRequest) -> str:
 def live(request: HttpRequest, pk: int) -> HttpResponse:
     gate = access.gate_for(request.user, pk)
     code = _code_query(request)
-    rows, entered = _rows(gate, code)
+    rows = _rows(gate, code)
+    # A temperature measured on the gate log page before it sent a visitor's code here (gates.log_views): in the
+    # row until the visitor is let in (the list refreshes itself meanwhile).
+    forwarded = request.session.get(FORWARDED_TEMPERATURE)
     context = {
         "gate": gate,
         "rows": rows,
-        "entered": entered,
         "code": code,
+        "typed": forwarded[1] if forwarded and code and forwarded[0] == code else "",
         "limit": LIVE_LIMIT,
         "today": timezone.localdate(),
     }
@@ -93,16 +101,28 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "visitors/poster.html", context)
 
 
-def _after_action(request: HttpRequest, registration: Registration, message: str, error: str = "") -> HttpResponse:
-    """htmx: the row, re-rendered in place (with the error, if any); without JS: back to the list."""
+def _after_action(
+    request: HttpRequest, registration: Registration, message: str, error: str = "", warnings: list[str] | None = None
+) -> HttpResponse:
+    """htmx: the row, re-rendered in place with what was done and what to do now (a fever: retest, report), or
+    the error with the temperature as typed; without JS: back to the list, the same words as messages."""
+    warnings = warnings or []
     if request.htmx:
-        rows, entered = _rows(registration.gate, registration.code)
-        context = {"gate": registration.gate, "row": rows[0], "entered": entered, "row_error": error}
+        context = {
+            "gate": registration.gate,
+            "row": _rows(registration.gate, registration.code)[0],
+            "row_error": error,
+            "row_done": "" if error else message,
+            "row_warnings": warnings,
+            "typed": request.POST.get("temperature", "")[:5] if error else "",
+        }
         return render(request, "visitors/_row.html", context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, message)
+    for warning in warnings:
+        messages.warning(request, warning)
     return redirect("visitors:live", registration.gate_id)
 
 
@@ -119,10 +139,13 @@ def make_key_person(request: HttpRequest, pk: int) -> HttpResponse:
 def log_entry(request: HttpRequest, pk: int) -> HttpResponse:
     registration = access.registration_for(request.user, pk)
     try:
-        actions.log_visitor_entry(request.user, registration, request.POST.get("temperature", ""))
+        entry = actions.log_visitor_entry(request.user, registration, request.POST.get("temperature", ""))
     except GateLogError as error:
         return _after_action(request, registration, "", str(error))
-    return _after_action(request, registration, f"已登记 {registration.name}（{registration.code}）进入。")
+    request.session.pop(FORWARDED_TEMPERATURE, None)
+    measured = f"，体温 {entry.temperature} ℃" if entry.temperature is not None else "，未测体温"
+    done = f"已登记 {registration.name}（{registration.code}）进入{measured}。"
+    return _after_action(request, registration, done, warnings=entry.warnings())
 
 
 @login_required

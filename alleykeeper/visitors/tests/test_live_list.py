@@ -159,11 +159,43 @@ def test_duty_staff_logs_the_entry_from_the_list(world, visit, key_area, duty_on
     assert entry.gate == visit.gate and entry.visitor_code == registration.code and entry.kind == "visitor"
     assert entry.direction == "in" and str(entry.temperature) == "36.5" and entry.recorded_by == world.duty
     assert "key_area" in entry.flag_codes
-    # an implausible temperature is refused with a message, nothing written
+    assert "已登记" in response.content.decode() and "36.5 ℃" in response.content.decode()
+    # an implausible temperature is refused with a message, nothing written, the reading kept to correct
     response = duty_on_shift.post(
         f"/v/registration/{registration.pk}/enter/", {"temperature": "98"}, headers={"HX-Request": "true"}
     )
-    assert 'class="error"' in response.content.decode() and GateLogEntry.objects.count() == 1
+    page = response.content.decode()
+    assert 'class="error"' in page and 'value="98"' in page and GateLogEntry.objects.count() == 1
+
+
+def test_a_fever_at_the_list_says_what_to_do_and_stays_on_the_row(visit, duty_on_shift):
+    registration = _register(visit)
+    url = f"/v/registration/{registration.pk}/enter/"
+    page = duty_on_shift.post(url, {"temperature": "38.5"}, headers={"HX-Request": "true"}).content.decode()
+    assert "体温 38.5 ℃ 达到发热标准：请复测" in page and 'role="alert"' in page
+    assert "fever" in GateLogEntry.objects.get().flag_codes
+    listing = duty_on_shift.get(f"/v/gate/{visit.gate.pk}/").content.decode()
+    assert "已进入 38.5 ℃" in listing and "体温异常" in listing
+    # without JavaScript: the same words as messages on the list
+    page = duty_on_shift.post(url, {"temperature": "38.6"}, follow=True).content.decode()
+    assert "体温 38.6 ℃ 达到发热标准" in page
+
+
+def test_the_temperature_taken_at_the_gate_log_goes_with_the_code(visit, duty_on_shift):
+    """The gate log page sends a visitor's code to the list; the temperature measured there goes too (in the
+    session, never in the address) and is in the row until the visitor is let in."""
+    registration = _register(visit)
+    response = duty_on_shift.post(
+        f"/gates/gate/{visit.gate.pk}/log/record/",
+        {"tap": "in:visitor", "visitor_code": registration.code.lower(), "temperature": "38.6"},
+    )
+    assert response.status_code == 302 and "38.6" not in response["Location"]
+    listing = duty_on_shift.get(response["Location"]).content.decode()
+    assert 'value="38.6"' in listing
+    assert 'value="38.6"' in duty_on_shift.get(response["Location"]).content.decode(), "kept while the list refreshes"
+    duty_on_shift.post(f"/v/registration/{registration.pk}/enter/", {"temperature": "38.6"})
+    assert str(GateLogEntry.objects.get().temperature) == "38.6"
+    assert 'value="38.6"' not in duty_on_shift.get(response["Location"]).content.decode()
 
 
 def test_buttons_respect_access(world, visit, personas):
