@@ -254,7 +254,9 @@ class DeliverForm(forms.Form):
     place = forms.ChoiceField(
         label="放在哪里", choices=[(p, p) for p in PLACES] + [("other", "其他位置")], widget=Choices, initial=PLACES[0]
     )
-    other_place = forms.CharField(label="其他位置", required=False, max_length=100)
+    other_place = forms.CharField(
+        label="其他位置", required=False, max_length=100, help_text="写了这里，就按这里写的记录放在哪里。"
+    )
     delivered_at = forms.DateTimeField(
         label="送达时间",
         required=False,
@@ -270,8 +272,10 @@ class DeliverForm(forms.Form):
         return data
 
     def left_at(self) -> str:
+        """Where the things were left: the place written out, when one is (a volunteer who types 交给楼下邻居
+        and leaves the first choice as it was means what they typed), else the choice."""
         data = self.cleaned_data
-        return data["other_place"].strip() if data["place"] == "other" else data["place"]
+        return data["other_place"].strip() or data["place"]
 
     def when(self) -> datetime | None:
         return self.cleaned_data.get("delivered_at")

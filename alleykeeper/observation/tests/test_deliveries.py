@@ -163,3 +163,14 @@ def test_delivery_list_runs_a_fixed_number_of_queries(world, personas, case_a, c
         ServiceRequest.objects.filter(pk=more.pk).update(assignee=world.volunteer, status=RequestStatus.ASSIGNED)
     deliver_request(world.volunteer, ServiceRequest.objects.get(kind="masks"), "放在门口")
     assert queries() == few
+
+
+def test_a_place_written_out_is_the_place_recorded():
+    """A volunteer who types 交给楼下邻居 and leaves the first choice as it was means what they typed (it was
+    recorded as 挂在门把手上, and the family told the wrong place)."""
+    from alleykeeper.observation.forms import DeliverForm
+
+    form = DeliverForm({"place": "挂在门把手上", "other_place": "  交给楼下邻居陈阿姨 "})
+    assert form.is_valid() and form.left_at() == "交给楼下邻居陈阿姨"
+    form = DeliverForm({"place": "挂在门把手上", "other_place": ""})
+    assert form.is_valid() and form.left_at() == "挂在门把手上"
