@@ -5,7 +5,7 @@ number of queries whatever the data size (grouped counts, never one query per ro
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
@@ -179,9 +179,7 @@ def alerts(user, now: datetime) -> Section:
     }
     review = matches_visible_to(user).filter(status=MatchStatus.PENDING).count()
     unstaffed = Gate.objects.visible_to(user).unstaffed_at(now).count()
-    # Overdue disinfection of the last seven days, still not done (sanitation's overdue_at).
-    week = timezone.localdate(now) - timedelta(days=7)
-    late = DisinfectionTask.objects.visible_to(user).filter(day__gte=week).overdue_at(now).count()
+    late = DisinfectionTask.objects.visible_to(user).overdue_recent(now).count()
     return Section(
         "提醒",
         [
@@ -205,24 +203,14 @@ def alerts(user, now: datetime) -> Section:
 def disinfection(user, now: datetime) -> Section:
     """The cleaner's tasks today (theirs and the unassigned stairwells of their communities): left, overdue,
     done, each a link to the 今日消杀 page."""
-    counts = (
-        DisinfectionTask.objects.for_cleaner(user)
-        .on_day(timezone.localdate(now))
-        .aggregate(
-            total=Count("id"),
-            done=Count("id", filter=Q(done_at__isnull=False)),
-            overdue=Count("id", filter=Q(done_at__isnull=True, overdue_at__lte=now)),
-        )
-    )
+    counts = DisinfectionTask.objects.for_cleaner(user).tally(now)  # as the 今日消杀 page counts them
     url = reverse("sanitation:today")
-    # As the 今日消杀 page counts them: left (not yet overdue), overdue and done add up to the day's tasks.
-    left = counts["total"] - counts["done"] - counts["overdue"]
     return Section(
         "今日消杀",
         [
-            Count_("待完成", left, url),
+            Count_("待完成", counts["open"], f"{url}?show=open"),
             Count_("逾期", counts["overdue"], f"{url}?overdue=1", alert=True),
-            Count_("已完成", counts["done"], url),
+            Count_("已完成", counts["done"], f"{url}?show=done"),
         ],
         more_url=reverse("supplies:stock"),
         more_label="物资库存",

@@ -6,11 +6,12 @@ SANITATION_GRACE_MINUTES, fixed when it is made) if it was not done by then, so 
 recomputes the same whenever it is asked.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from alleykeeper.accounts.scope import ScopedQuerySet
 
@@ -82,7 +83,12 @@ class Place(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.where}{self.get_kind_display()}"
+        """Where, then what: 3号楼电梯, 孝感巷东段下水道/排水沟; a description that already says what (甲第巷公共厕所,
+        孝感巷下水道口) is not followed by the kind again."""
+        kind = self.get_kind_display()
+        if self.description and any(part in self.description for part in kind.split("/")):
+            return self.where
+        return f"{self.where}{kind}"
 
     @property
     def where(self) -> str:
@@ -158,6 +164,9 @@ class Plan(models.Model):
         return "、".join(labels.get(s, s) for s in self.surfaces)
 
 
+OVERDUE_DAYS = 7  # overdue tasks not done are listed and counted this many days back
+
+
 class TaskSource(models.TextChoices):
     PLAN = "plan", "消杀计划"
     OBSERVATION = "observation", "居家观察户楼道"
@@ -186,6 +195,20 @@ class TaskQuerySet(ScopedQuerySet):
     def overdue_at(self, moment) -> "TaskQuerySet":
         """Overdue and still not done at `moment`."""
         return self.filter(overdue_at__lte=moment).filter(Q(done_at__isnull=True) | Q(done_at__gt=moment))
+
+    def overdue_recent(self, now: datetime) -> "TaskQuerySet":
+        """Overdue and still not done now, of the last OVERDUE_DAYS days (today's included): what the 逾期 list
+        shows and every 逾期 count counts; older ones are left to the records."""
+        return self.overdue_at(now).filter(day__gte=timezone.localdate(now) - timedelta(days=OVERDUE_DAYS))
+
+    def tally(self, now: datetime) -> dict[str, int]:
+        """The counts of the 今日消杀 page and the cleaner's home, each the length of the list it opens: today's
+        tasks left (not yet overdue) and done, and the overdue ones (overdue_recent, earlier days' too)."""
+        today = self.on_day(timezone.localdate(now)).aggregate(
+            open=Count("id", filter=Q(done_at__isnull=True, overdue_at__gt=now)),
+            done=Count("id", filter=Q(done_at__isnull=False)),
+        )
+        return {**today, "overdue": self.overdue_recent(now).count()}
 
     def walking_order(self) -> "TaskQuerySet":
         return self.order_by(

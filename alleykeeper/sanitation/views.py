@@ -15,7 +15,7 @@ from alleykeeper.registry.models import Community
 from alleykeeper.reopening.models import InspectionResult, PreventionGate
 from alleykeeper.sanitation import access, actions
 from alleykeeper.sanitation.forms import PlanForm
-from alleykeeper.sanitation.models import DisinfectionTask, Plan
+from alleykeeper.sanitation.models import OVERDUE_DAYS, DisinfectionTask, Plan
 from alleykeeper.sanitation.tasks import done_form_for, task_rows
 from alleykeeper.supplies.actions import SupplyError
 
@@ -28,17 +28,22 @@ TASK_RELATED = ("place__building__alley", "place__gate", "place__alley", "cleane
 def today(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     day = timezone.localdate(now)
-    tasks = access.tasks_visible_to(request.user).on_day(day)
+    visible = access.tasks_visible_to(request.user)
     only_overdue = request.GET.get("overdue") == "1"
-    if only_overdue:
-        tasks = access.tasks_visible_to(request.user).overdue_at(now).filter(day__gte=day - timedelta(days=7))
+    tasks = visible.overdue_recent(now) if only_overdue else visible.on_day(day)
     rows = task_rows(list(tasks.select_related(*TASK_RELATED).walking_order()), now)
+    # Each count opens its own list: 待完成 (?show=open), 已完成 (?show=done), 逾期 (?overdue=1).
+    show = request.GET.get("show") if not only_overdue and request.GET.get("show") in ("open", "done") else ""
+    if show:
+        rows = [row for row in rows if row["state"] == show]
     context = {
         "rows": rows,
         "day": day,
         "now": now,
         "only_overdue": only_overdue,
-        "counts": {state: sum(1 for r in rows if r["state"] == state) for state in ("open", "overdue", "done")},
+        "show": show,
+        "counts": visible.tally(now),
+        "overdue_days": OVERDUE_DAYS,
         "can_manage": request.user.can(Capability.MANAGE_SANITATION),
     }
     return render(request, "sanitation/today.html", context)

@@ -136,6 +136,33 @@ def test_the_cleaners_home_counts_as_the_page_does(world, cleaner, tasks):
     assert sum(shown.values()) == DisinfectionTask.objects.filter(day=MORNING.date()).count()
 
 
+def test_each_count_opens_as_many_tasks_and_yesterdays_overdue_ones_say_their_day(world, cleaner, tasks):
+    """A task of yesterday not done is overdue today: the home's 逾期 counts it as the list it opens shows it
+    (it counted today's only, and the list had ten more), with its day; 待完成 and 已完成 open their own lists,
+    and the page's counts stay the same whichever list it shows."""
+    from alleykeeper.center.tests.test_homes import assert_counts_open_their_records
+
+    generate_tasks(now=MORNING - timedelta(days=1), catch_up=0)  # yesterday's, never done
+    lift = tasks["lift"]
+    DisinfectionTask.objects.filter(pk=lift.pk).update(done_at=MORNING.replace(hour=8), done_by=cleaner)
+    with time_machine.travel(MORNING.replace(hour=9), tick=False):
+        client = Client()
+        client.force_login(cleaner)
+        home = counts_on(client.get("/").content.decode())
+        assert {label: home[label][0] for label in ("待完成", "逾期", "已完成")} == {
+            "待完成": 1,
+            "逾期": 1,
+            "已完成": 1,
+        }
+        assert_counts_open_their_records(client, {label: home[label] for label in ("待完成", "逾期", "已完成")})
+        overdue = client.get("/sanitation/?overdue=1").content.decode()
+        assert re.search(r'obs-when">3月9日 \d\d:\d\d 前<', overdue)
+        for url in ("/sanitation/", "/sanitation/?overdue=1", "/sanitation/?show=open", "/sanitation/?show=done"):
+            page = client.get(url).content.decode()
+            shown = {label: int(n) for n, label in re.findall(r"<strong>(\d+)</strong>(待完成|逾期|已完成)", page)}
+            assert shown == {"待完成": 1, "逾期": 1, "已完成": 1}, url
+
+
 def test_overdue_tasks_surface_on_the_admins_home(world, as_admin, tasks):
     with time_machine.travel(MORNING.replace(hour=13), tick=False):
         page = as_admin.get("/").content.decode()

@@ -68,3 +68,19 @@ def test_a_building_of_another_community_is_refused(world, as_admin, cleaner):
     with time_machine.travel(MORNING, tick=False):
         response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner, place_kind="lift", building=other.pk))
     assert "所选项不在本社区" in response.content.decode()
+
+
+def test_a_place_is_named_where_then_what_without_saying_it_twice(world):
+    from alleykeeper.sanitation.models import Place, PlaceKind
+
+    alley = world.household_a.building.alley
+    building = world.household_a.building
+
+    def name(**fields) -> str:
+        return str(Place(community=world.community, **fields))
+
+    assert name(kind=PlaceKind.LIFT, building=building) == f"{building}电梯"
+    assert name(kind=PlaceKind.TRANSFER_STATION, alley=alley, description="垃圾中转站") == f"{alley.name}垃圾中转站"
+    assert name(kind=PlaceKind.TOILET, alley=alley, description="公共厕所") == f"{alley.name}公共厕所"
+    assert name(kind=PlaceKind.DRAIN, alley=alley, description="下水道口") == f"{alley.name}下水道口"
+    assert name(kind=PlaceKind.DRAIN, alley=alley, description="东段") == f"{alley.name}东段下水道/排水沟"
