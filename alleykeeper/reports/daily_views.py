@@ -261,6 +261,8 @@ def report_print(request: HttpRequest, pk: int) -> HttpResponse:
 def _street_context(request: HttpRequest, street: Street, day: date, fmt: ReportFormat):
     summary = street_report(request.user, street, day)
     rendered = render_format(fmt, summary.figures, place=street.name, window=Window.report_day(day), area=None)
+    # The street had nothing new only if every community says so: with one not signed, its zeros are unknowns.
+    rendered.zero = rendered.zero and summary.complete
     return summary, rendered
 
 
@@ -272,6 +274,8 @@ def street_detail(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     fmt = _chosen(formats, request.GET.get("format"))
     summary, rendered = _street_context(request, street, the_day, fmt)
     form = ExportForm(request.POST or None, formats=formats, initial={"format": fmt.slug})
+    if request.method == "POST" and form.is_valid() and not summary.signed:
+        form.add_error(None, "这一天还没有社区签发日报，没有可汇总的数字，不能导出。")
     if request.method == "POST" and form.is_valid():
         fmt = _chosen(formats, form.cleaned_data["format"])
         summary, rendered = _street_context(request, street, the_day, fmt)

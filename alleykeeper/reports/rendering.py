@@ -49,7 +49,7 @@ class Rendered:
         start, end = (m.astimezone(local_zone()) for m in (self.window.start, self.window.end))
         return (
             f"零报告：{start.month}月{start.day}日 {start:%H:%M} 至 {end.month}月{end.day}日 {end:%H:%M}，"
-            f"{self.place}本表所列各项均无新增（均为 0）。"
+            f"{self.place}本表所列事项均无新发生（新增、解除、发现等当日数均为 0）；现有数、累计数照常列出。"
         )
 
     @property

@@ -47,7 +47,10 @@ def test_generated_after_the_cutoff_once_and_a_quiet_day_is_a_zero_report(world,
         assert report.is_zero and report.version == 1 and not report.is_signed
         assert report.window_end == CUTOFF and all(v == 0 for v in report.figures.values())
         page = as_admin.get(reverse("reports:report", args=[report.pk])).content.decode()
-        assert "零报告：2月9日 15:00 至 2月10日 15:00，开元社区本表所列各项均无新增（均为 0）。" in page
+        assert (
+            "零报告：2月9日 15:00 至 2月10日 15:00，开元社区本表所列事项均无新发生（新增、解除、发现等当日数均为 0）；现有数、累计数照常列出。"
+            in page
+        )
         with pytest.raises(CommandError, match="YYYY-MM-DD"):
             call_command("generate_daily_reports", "--day", "10/02/2020", stdout=StringIO())
 
@@ -158,6 +161,10 @@ def test_the_street_sums_its_communities_signed_reports(world, as_officer, as_ad
         url = reverse("reports:street", args=[world.street.pk, DAY.isoformat()])
         page = as_officer.get(url).content.decode()
         assert "汇总 0 个社区已签发的日报" in page and "尚未签发：开元社区、泉山社区" in page
+        # Nothing signed: no sheet of zeros and no 零报告 to print or forward, no export.
+        assert "没有可汇总的数字（不是零报告）" in page and "零报告：" not in page and "下载 XLSX" not in page
+        refused = as_officer.post(url, {"export-format": "street_office", "export-purpose": "report_upward"})
+        assert refused.status_code == 400 and "没有可汇总的数字" in refused.content.decode()
         actions.sign_report(world.admin, _report(world))
         page = as_officer.get(url).content.decode()
         assert "汇总 1 个社区已签发的日报" in page and "尚未签发：泉山社区" in page and "开元社区" in page
@@ -174,6 +181,21 @@ def test_the_street_sums_its_communities_signed_reports(world, as_officer, as_ad
         export = as_officer.post(url, {"export-format": "street_office", "export-purpose": "report_upward"})
         assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
         assert AuditEvent.objects.filter(action="report.export", purpose="report_upward").count() == 1
+
+
+def test_the_street_says_zero_report_only_when_every_community_signed_one(world, as_officer):
+    """A community not signed yet may have had anything: the street's sum of the others is no 零报告."""
+    quiet = Community.objects.create(street=world.street, name="泉山社区")
+    with time_machine.travel(AFTER, tick=False):
+        call_command("generate_daily_reports", stdout=StringIO())
+        url = reverse("reports:street", args=[world.street.pk, DAY.isoformat()])
+        reports = {r.community_id: r for r in DailyReport.objects.filter(day=DAY)}
+        assert reports[quiet.pk].is_zero and reports[world.community.pk].is_zero  # nothing happened that day
+        actions.sign_report(world.admin, reports[quiet.pk])
+        page = as_officer.get(url).content.decode()
+        assert "尚未签发：开元社区" in page and "零报告：" not in page
+        actions.sign_report(world.admin, reports[world.community.pk])
+        assert "零报告：" in as_officer.get(url).content.decode()
 
 
 def test_the_timer_counts_every_community_at_once_and_each_report_is_its_own_count(world):
