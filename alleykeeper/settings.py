@@ -345,6 +345,9 @@ ALERTS_ROBOT_PER_MINUTE = env_int("ALERTS_ROBOT_PER_MINUTE", 20)
 ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 12)
 ALERTS_SEND_BATCH = env_int("ALERTS_SEND_BATCH", 500)
 ALERTS_HTTP_TIMEOUT = float(env("ALERTS_HTTP_TIMEOUT", "5"))
+# The only hosts a group robot's webhook may name: the server posts to it and shows the answer, so any other
+# address (an internal service) is refused when saved and when sending. A private WeCom/DingTalk adds its own.
+ALERTS_WEBHOOK_HOSTS = env_list("ALERTS_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 ALERTS_RETENTION_DAYS = env_int("ALERTS_RETENTION_DAYS", 90)
 ALERTS_REPORT_GRACE_MINUTES = env_int("ALERTS_REPORT_GRACE_MINUTES", 60)
 ALERTS_QUIET_HOURS = env("ALERTS_QUIET_HOURS", "21:30-07:30")

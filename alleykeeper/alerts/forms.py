@@ -6,7 +6,7 @@ from django import forms
 
 from alleykeeper.accounts.models import User
 from alleykeeper.alerts.models import STAFF_KINDS, ChannelKind, Kind
-from alleykeeper.alerts.senders import SMS_PROVIDERS
+from alleykeeper.alerts.senders import SMS_PROVIDERS, webhook_allowed
 from alleykeeper.core.identity import check_phone
 
 
@@ -26,6 +26,8 @@ def _webhook(value: str, host_hint: str) -> str:
         raise forms.ValidationError(f"请粘贴机器人的完整 Webhook 地址（以 https:// 开头，通常是 {host_hint} 开头）。")
     if len(value) > 500:
         raise forms.ValidationError("地址太长，请核对是否粘贴了多余的内容。")
+    if not webhook_allowed(value):
+        raise forms.ValidationError(f"这不是机器人的 Webhook 地址：请在群机器人设置里复制，通常是 {host_hint} 开头。")
     return value
 
 

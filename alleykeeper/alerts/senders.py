@@ -33,12 +33,12 @@ class DeliveryError(Exception):
         self.transient = transient
 
 
-def _request(url: str, *, data: bytes | None = None, headers: dict | None = None) -> dict:
+def _request(url: str, *, data: bytes | None = None, headers: dict | None = None, opener=None) -> dict:
     if not url.lower().startswith(("https://", "http://")):
         raise DeliveryError("地址无效：应以 https:// 开头。", transient=False)
     request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=settings.ALERTS_HTTP_TIMEOUT) as response:  # noqa: S310
+        with (opener or urllib.request.build_opener()).open(request, timeout=settings.ALERTS_HTTP_TIMEOUT) as response:
             raw = response.read(64 * 1024)
     except urllib.error.HTTPError as error:
         if error.code >= 500 or error.code == 429:
@@ -60,9 +60,31 @@ def _request(url: str, *, data: bytes | None = None, headers: dict | None = None
         raise DeliveryError("对方返回的不是预期的格式，请检查地址是否为机器人的 Webhook。", transient=False) from error
 
 
+def webhook_allowed(url: str) -> bool:
+    """A group robot's webhook names one of ALERTS_WEBHOOK_HOSTS (the server posts to it and shows the answer:
+    an address inside the network must not be reachable through it)."""
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in {allowed.lower() for allowed in settings.ALERTS_WEBHOOK_HOSTS}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook that answers with a redirect is refused, not followed (it could lead anywhere)."""
+
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None
+
+
+_ROBOT_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post_json(url: str, payload: dict) -> dict:
+    if not webhook_allowed(url):
+        raise DeliveryError("Webhook 地址不是企业微信或钉钉机器人的地址，请在设置中重新粘贴。", transient=False)
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return _request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
+    return _request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"}, opener=_ROBOT_OPENER)
 
 
 @dataclass(frozen=True)

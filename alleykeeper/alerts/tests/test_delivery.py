@@ -85,6 +85,25 @@ def test_the_admin_sets_a_robot_through_the_form(world, as_admin, httpserver):
     assert as_admin.get(reverse("alerts:channel", args=["wecom"])).status_code == 200
 
 
+def test_a_webhook_must_be_a_robots_address(world, as_admin, httpserver, settings):
+    """The server posts to the webhook and shows the answer: an address inside the network (a database, a
+    router's page) is refused when saved, when sending, and when the robot answers with a redirect."""
+    settings.ALERTS_WEBHOOK_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]  # no local fakes here
+    for url in ("http://10.0.0.5:6379/", "http://127.0.0.1:8000/admin/", "https://qyapi.weixin.qq.com.evil.example/x"):
+        refused = as_admin.post(reverse("alerts:channel", args=["wecom"]), {"enabled": "on", "endpoint": url})
+        assert refused.status_code == 200 and "这不是机器人的 Webhook 地址" in refused.content.decode(), url
+    assert not ChannelConfig.objects.exists()
+    # One saved before (or the setting narrowed since): refused when sending, the server never asked.
+    save_channel(world.admin, world.community, ChannelKind.WECOM, ChannelSettings(True, httpserver.url_for("/hook")))
+    page = as_admin.post(reverse("alerts:channel_test", args=["wecom"]), follow=True).content.decode()
+    assert "不是企业微信或钉钉机器人的地址" in page and not httpserver.log
+    # A robot's host that answers with a redirect is not followed.
+    settings.ALERTS_WEBHOOK_HOSTS = ["localhost", "127.0.0.1"]
+    httpserver.expect_request("/hook").respond_with_data("", status=302, headers={"Location": "http://10.0.0.5/"})
+    page = as_admin.post(reverse("alerts:channel_test", args=["wecom"]), follow=True).content.decode()
+    assert "HTTP 302" in page
+
+
 def test_a_grid_worker_cannot_reach_the_settings(as_worker_a):
     for name in ("alerts:channels", "alerts:rules", "alerts:log"):
         assert as_worker_a.get(reverse(name)).status_code == 403
