@@ -47,6 +47,13 @@ def gate_for(user, pk: int) -> Gate:
     return gate_access.gate_for(user, pk)
 
 
+def managed_gate_for(user, pk: int) -> Gate:
+    """A gate whose registrations the user may export: its managers only (MANAGE_GATES), as for the gate log's
+    export. Duty staff work from the live list during their shift; a file of days of people's movements is a
+    bulk read for reporting, and it outlives the shift."""
+    return gate_access.managed_gate_for(user, pk)
+
+
 def registration_for(user, pk: int) -> Registration:
     require(user, Capability.GATE_DUTY)
     queryset = Registration.objects.visible_to(user).select_related("gate__enclosure__community", "origin")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.exports import export_page
 from alleykeeper.gates.actions import GateLogError
 from alleykeeper.gates.log_views import FORWARDED_TEMPERATURE
@@ -77,6 +78,7 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "code": code,
         "typed": forwarded[1] if forwarded and code and forwarded[0] == code else "",
+        "can_export": request.user.can(Capability.MANAGE_GATES),
         "limit": LIVE_LIMIT,
         "today": timezone.localdate(),
     }
@@ -150,8 +152,9 @@ def log_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The gate's registrations of some days as CSV, after choosing a purpose (audited with the row count)."""
-    gate = access.gate_for(request.user, pk)
+    """The gate's registrations of some days as CSV, after choosing a purpose (audited with the row count);
+    the gate's managers only (access.managed_gate_for)."""
+    gate = access.managed_gate_for(request.user, pk)
     context = {"gate": gate}
 
     def export_gate(actor, start: date, end: date, purpose: str, ip: str | None) -> Iterator[bytes]:

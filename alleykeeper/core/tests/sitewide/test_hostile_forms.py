@@ -133,7 +133,6 @@ GRID_WORKER_FORMS = [
     "screening:attempt",
     "screening:call",
     "screening:coverage_export",
-    "visitors:export",
 ]
 # The visitor list's forms, reached by staff on duty at a gate (the grid worker's shift; an admin who manages
 # the gate opens the list but has no registration to let in or flag).
@@ -190,6 +189,7 @@ ADMIN_FORMS = [
     "supplies:item_edit",
     "supplies:item_new",
     "supplies:receive",
+    "visitors:export",
 ]
 PUBLIC_FORMS = [
     "visitors:register",
