@@ -196,8 +196,12 @@ def notices(request: HttpRequest) -> HttpResponse:
     else:
         parts = request.GET.getlist("pick") + request.GET.get("ids", "").split(",")
         raw = [int_or_none(part) for part in parts if part.strip()]
-        if not raw or None in raw or len(raw) > NOTICE_BATCH_LIMIT:
-            raise Http404("请选择要打印的观察对象（最多 200 份）。")
+        if not raw or len(raw) > NOTICE_BATCH_LIMIT:
+            # The list's button pressed with nothing ticked (or too much): back to the list, saying what to do.
+            messages.warning(request, f"请先勾选要打印告知书的观察对象（一次最多 {NOTICE_BATCH_LIMIT} 份）。")
+            return redirect("observation:cases")
+        if None in raw:
+            raise Http404
         ids = list(dict.fromkeys(raw))
         cases = list(visible.filter(pk__in=ids).order_by("household_id", "id"))
         if len(cases) != len(ids):

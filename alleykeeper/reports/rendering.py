@@ -40,6 +40,15 @@ class Rendered:
     lists_left_out: bool = False
 
     @property
+    def heading(self) -> str:
+        """The place, then the form's title, without saying the same word twice: 开元社区 + 社区疫情防控工作日报
+        is 开元社区疫情防控工作日报."""
+        for overlap in range(min(len(self.place), len(self.title)), 0, -1):
+            if self.place.endswith(self.title[:overlap]):
+                return self.place + self.title[overlap:]
+        return self.place + self.title
+
+    @property
     def as_of(self) -> str:
         end = self.window.end.astimezone(local_zone())
         return f"截至 {end.year}年{end.month}月{end.day}日 {end:%H:%M}"

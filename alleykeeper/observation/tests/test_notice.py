@@ -39,9 +39,17 @@ def test_batch_notice_for_a_household_and_by_ids(world, as_admin, case_a, case_b
     assert AuditEvent.objects.filter(action="observation.print_notice", row_count=3).exists()
 
 
-@pytest.mark.parametrize("query", ["", "?ids=", "?ids=abc", "?ids=1,x"])
+@pytest.mark.parametrize("query", ["?ids=abc", "?ids=1,x"])
 def test_batch_bad_input_is_404(world, as_admin, case_a, query):
     assert as_admin.get(reverse("observation:notices") + query).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["", "?", "?ids=", "?ids=" + ",".join(str(n) for n in range(1, 202))])
+def test_nothing_ticked_or_too_many_goes_back_to_the_list_saying_so(world, as_admin, case_a, query):
+    """The list's 打印所选的告知书 pressed with nothing ticked was a 404 (没有找到这个页面)."""
+    response = as_admin.get(reverse("observation:notices") + query, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("observation:cases")
+    assert "请先勾选要打印告知书的观察对象" in response.content.decode()
 
 
 def test_batch_with_an_id_out_of_scope_is_404(world, as_worker_a, case_a, case_b):

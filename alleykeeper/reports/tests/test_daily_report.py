@@ -315,3 +315,14 @@ def test_a_database_without_formats_shows_the_shipped_ones(world, as_admin):
     assert page.status_code == 200 and main(page) == migrated and "派出所" in migrated
     printed = as_admin.get(reverse("reports:print", args=[report.pk]), {"format": "street_office"})
     assert printed.status_code == 200 and "街道" in printed.content.decode()
+
+
+def test_the_heading_does_not_say_a_word_twice():
+    from alleykeeper.reports.rendering import Rendered
+
+    def heading(place: str, title: str) -> str:
+        return Rendered(title, "", place, None, "今日", "累计", False).heading
+
+    assert heading("开元社区", "社区疫情防控工作日报") == "开元社区疫情防控工作日报"
+    assert heading("开元街道", "社区疫情防控工作日报") == "开元街道社区疫情防控工作日报"
+    assert heading("开元社区", "居家医学观察人员日报") == "开元社区居家医学观察人员日报"
