@@ -179,6 +179,17 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = staff if staff is not None else User.objects.none()
 
+    def clean(self) -> dict:
+        """A rule that sends to nobody would look switched on and reach no one: a person or a group robot."""
+        data = super().clean()
+        people = data.get("to_case_worker") or data.get("to_admins") or data.get("users")
+        groups = set(data.get("channels") or ()) & {ChannelKind.WECOM, ChannelKind.DINGTALK}
+        if data.get("enabled") and not people and not groups and not self.errors:
+            raise forms.ValidationError(
+                "这样设置没有人会收到这类提醒：请至少勾选一类接收人或一个群机器人，或者取消“发送这类提醒”。"
+            )
+        return data
+
 
 MUTE_HOURS = [(2, "2 小时"), (8, "8 小时"), (24, "1 天"), (72, "3 天")]
 

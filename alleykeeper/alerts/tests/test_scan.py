@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from alleykeeper.alerts import actions
-from alleykeeper.alerts.models import ChannelKind, Kind, Message, Status
+from alleykeeper.alerts.models import ChannelKind, Kind, Message, Rule, Status
 from alleykeeper.alerts.scan import scan
 from alleykeeper.alerts.tests.conftest import local
 from alleykeeper.observation.followups import Report, record_followup
@@ -109,6 +109,16 @@ def test_a_rule_switched_off_sends_nothing(world, case_a, clock, as_admin):
     _fever(world, case_a, when)
     scan(when)
     assert not _inbox(Kind.FEVER).exists()
+
+
+def test_a_rule_that_would_reach_nobody_is_refused(world, as_admin):
+    """Switched on with no person and no group robot, a rule looks on and reaches no one: said, not saved."""
+    url = reverse("alerts:rule", args=["fever"])
+    refused = as_admin.post(url, {"enabled": "on", "channels": ["email"]})
+    assert refused.status_code == 200 and "没有人会收到这类提醒" in refused.content.decode()
+    assert not Rule.objects.exists()
+    assert as_admin.post(url, {"enabled": "on", "channels": ["wecom"]}).status_code == 302  # the group receives it
+    assert as_admin.post(url, {"enabled": "on", "to_admins": "on"}).status_code == 302
 
 
 def test_scope_an_alert_never_reaches_another_grid_or_community(world, case_a, case_b, clock):
