@@ -9,7 +9,7 @@ from django.db.models import F, Lookup, OrderBy, Q, QuerySet
 from alleykeeper.core.crypto import blind_index
 from alleykeeper.core.identity import check_id_card, check_phone, clean_text
 from alleykeeper.core.paging import KeysetPage, decode_cursor, encode_cursor, keyset_page
-from alleykeeper.registry.models import Building, Grid, Household, Resident
+from alleykeeper.registry.models import Alley, Building, Grid, Household, Resident, Unit
 
 LIMIT = 50  # of residents and of households, a page
 END = "."  # a stream of results read to its end (in a search's cursor)
@@ -162,4 +162,34 @@ def _by_address(user, households, text: str):
     building_ids = list(buildings)
     if building_ids:
         matches |= Q(building_id__in=building_ids)
-    return households.filter(matches)
+    return households.filter(matches | _whole_address(user, text))
+
+
+def _prefixes(text: str) -> list[str]:
+    return [text[:end] for end in range(1, min(len(text), 100) + 1)]
+
+
+def _whole_address(user, text: str) -> Q:
+    """An address typed as the pages write it, alley, building, unit and room run together (孝感巷1号201,
+    中山北路19号2单元302, or its start): the alleys whose name starts the text, their buildings whose name starts
+    what follows, their units likewise, and the rooms that start with the rest. Three small look-ups (alleys,
+    buildings and units are small tables), whatever the number of households."""
+    alleys = dict(
+        Alley.objects.filter(grid__in=Grid.objects.visible_to(user), name__in=_prefixes(text)).values_list("id", "name")
+    )
+    rests: dict[int, str] = {}  # building -> what follows its alley and name
+    if alleys:
+        wanted = {prefix for alley in alleys.values() for prefix in _prefixes(text[len(alley) :])}
+        candidates = Building.objects.filter(alley_id__in=alleys, name__in=wanted)
+        for pk, alley_id, name in candidates.values_list("id", "alley_id", "name"):
+            rest = text[len(alleys[alley_id]) :]
+            if rest.startswith(name):
+                rests[pk] = rest[len(name) :]
+    found = Q(pk__in=[])
+    units = Unit.objects.filter(building_id__in=[pk for pk, rest in rests.items() if rest])
+    for unit_pk, building_id, name in units.values_list("id", "building_id", "name"):
+        if rests[building_id].startswith(name):
+            found |= Q(unit_id=unit_pk, room__startswith=rests[building_id][len(name) :])
+    for building_id, rest in rests.items():
+        found |= Q(building_id=building_id, room__startswith=rest) if rest else Q(building_id=building_id)
+    return found

@@ -123,7 +123,7 @@ def test_name_search_is_prefix_and_ordered(world, as_admin):
     assert page.index("王翠<") < page.index("王翠琳") < page.index("王翠花") and "王二" not in page
 
 
-@pytest.mark.parametrize("query", ["3号楼", "第一网格巷", "林", "302"])
+@pytest.mark.parametrize("query", ["3号楼", "第一网格巷", "林", "302", "第一网格巷3号楼3"])
 def test_address_search_by_building_alley_landlord_and_room_stays_in_scope(world, as_worker_a, as_worker_b, query):
     world.household_a.landlord_name = "林房东"
     world.household_a.save(update_fields=["landlord_name"])
@@ -131,3 +131,28 @@ def test_address_search_by_building_alley_landlord_and_room_stays_in_scope(world
     assert world.household_a.address not in as_worker_b.post("/register/search/", {"q": query}).content.decode()
     page = as_worker_a.post("/register/search/", {"q": "8号楼"}).content.decode()
     assert world.household_b.address not in page  # grid B's building: not even found by name
+
+
+def test_an_address_as_the_pages_write_it_finds_that_household(world, as_admin, as_worker_b):
+    """孝感巷1号201 as a household page shows it (alley, building, unit, room run together) or its start; it found
+    nothing but the alley or the room typed alone."""
+    from alleykeeper.registry.models import Unit
+
+    other = make_household(world.grid_a, "3号楼", "305")
+    unit = Unit.objects.create(building=world.household_a.building, name="2单元")
+    in_unit = make_household(world.grid_a, "3号楼", "201")
+    in_unit.unit = unit
+    in_unit.save(update_fields=["unit"])
+
+    def found(query: str) -> set[int]:
+        return {h.pk for h in as_admin.post("/register/search/", {"q": query}).context["households"]}
+
+    assert world.household_a.address == "第一网格巷3号楼302"
+    assert found("第一网格巷3号楼302") == {world.household_a.pk}
+    assert found("第一网格巷3号楼30") == {world.household_a.pk, other.pk}
+    assert found("第一网格巷3号楼2单元201") == {in_unit.pk}
+    assert found("第一网格巷3号楼2单元") == {in_unit.pk}
+    assert found("第一网格巷9号楼302") == set()
+    assert found("第二网格巷8号楼101") == {world.household_b.pk}
+    outside = as_worker_b.post("/register/search/", {"q": "第一网格巷3号楼302"}).context["households"]
+    assert not list(outside)  # grid A's, out of grid B's worker's scope
