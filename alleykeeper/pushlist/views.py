@@ -194,7 +194,9 @@ def _person_context(request: HttpRequest, person: PushedPerson, **extra) -> dict
         "person": person,
         "matches": matches,
         "outcome_form": extra.pop("outcome_form", None)
-        or OutcomeForm(initial={"outcome": person.outcome or person.proposed_outcome, "note": person.outcome_note}),
+        # The system's proposal is shown beside the choice (系统建议), not chosen for the worker: saving 漏排 makes
+        # the person a key person, which takes a decision, not one tap on a preselected answer.
+        or OutcomeForm(initial={"outcome": person.outcome, "note": person.outcome_note}),
         "reveal_form": RevealForm(),
         "can_reveal": request.user.can(Capability.REVEAL_IDENTITY),
         **extra,

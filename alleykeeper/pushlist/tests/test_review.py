@@ -98,6 +98,13 @@ def test_outcome_is_set_with_a_note_and_audited(world, import_list, as_worker_a)
     import_list(csv_bytes([row("王翠琳", WANG_ID)]))
     person = PushedPerson.objects.get()
     url = reverse("pushlist:outcome", args=[person.pk])
+    # The system proposes 漏排 (lives here, not screened) and says so; the choice is left to the worker: one tap
+    # on 保存核查结果 made a key person without a decision.
+    assert person.proposed_outcome == Outcome.MISSED
+    page = as_worker_a.get(reverse("pushlist:person", args=[person.pk])).content.decode()
+    assert "系统建议：漏排" in page and 'value="missed" selected' not in page
+    refused = as_worker_a.post(url, {"outcome": "", "note": ""})
+    assert refused.status_code == 400 and not KeyPerson.objects.exists()
     response = as_worker_a.post(url, {"outcome": Outcome.NOT_LIVING_HERE, "note": ""})
     assert response.status_code == 400 and "请写明依据" in response.content.decode()
     response = as_worker_a.post(url, {"outcome": "lost", "note": "x"})
