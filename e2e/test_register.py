@@ -58,9 +58,9 @@ def test_grid_worker_adds_a_resident_on_a_phone(phone_page: Page, live_world, lo
     person = page.locator(".person", has_text="王小花")
     expect(person).to_contain_text(right[:6] + "********" + right[-4:])
     expect(person).to_contain_text("138****5678")
-    expect(person).to_contain_text("2013-09-07")
+    expect(person).to_contain_text("12 岁")  # the age: the birth date would complete the masked number
     content = page.content()
-    assert right not in content and "13859905678" not in content
+    assert right not in content and "13859905678" not in content and "2013-09-07" not in content
 
     resident = Resident.objects.get(name="王小花")
     assert resident.household_id == world.household_a.pk
