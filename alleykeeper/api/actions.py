@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from alleykeeper.api.models import ApiToken, hash_secret
 from alleykeeper.audit.actions import record_event
+from alleykeeper.audit.models import Purpose
 
 SECRET_PREFIX = "ak_"  # noqa: S105 - a visible marker of our tokens (secret scanners know it), not a secret
 # A token's last use is written at most this often: a busy client does not turn every read into a write.
@@ -20,17 +21,20 @@ class NewToken:
     secret: str  # shown to the owner once, never stored
 
 
-def create_token(owner, name: str, scope: str, *, now: datetime | None = None) -> NewToken:
+def create_token(
+    owner, name: str, scope: str, *, purpose: str = Purpose.REPORT_UPWARD, now: datetime | None = None
+) -> NewToken:
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         owner=owner,
         name=name,
         scope=scope,
+        purpose=purpose,
         prefix=secret[: len(SECRET_PREFIX) + 5],
         secret_hash=hash_secret(secret),
         created_at=now or timezone.now(),
     )
-    record_event(owner, "api_token.create", token, detail={"name": name, "scope": scope})
+    record_event(owner, "api_token.create", token, purpose=purpose, detail={"name": name, "scope": scope})
     return NewToken(token, secret)
 
 
@@ -54,3 +58,19 @@ def token_for_secret(secret: str, *, now: datetime | None = None) -> ApiToken | 
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
         token.last_used_at = moment
     return token
+
+
+def record_list_read(request, resource: str, label: str, rows: int) -> None:
+    """A list call is a bulk read of people's data (GUIDE 4): who (the token's owner), which list, how many rows,
+    and why (the purpose the token was created with), one audit record per page."""
+    token = request.auth
+    record_event(
+        request.user,
+        "api.list",
+        token,
+        label=f"接口读取：{label}",
+        purpose=token.purpose,
+        scope=f"{label}（令牌“{token.name}”）",
+        row_count=rows,
+        detail={"resource": resource, "token": token.pk},
+    )

@@ -4,6 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from alleykeeper.api.models import TokenScope
+from alleykeeper.audit.models import Purpose
 
 
 class TokenForm(forms.Form):
@@ -20,6 +21,12 @@ class TokenForm(forms.Form):
         initial=TokenScope.READ,
         widget=forms.RadioSelect,
         error_messages={"required": "请选择只读或读写。"},
+    )
+    purpose = forms.ChoiceField(
+        label="用途",
+        choices=[("", "请选择"), *Purpose.choices],
+        help_text="对方系统读取居民数据做什么用：每次列表读取都按这个用途记入审计。",
+        error_messages={"required": "请选择这个令牌读取数据的用途。"},
     )
 
 

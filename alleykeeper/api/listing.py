@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from alleykeeper.api.actions import record_list_read
 from alleykeeper.api.errors import ERRORS
 from alleykeeper.core.paging import keyset_page
 
@@ -37,14 +38,18 @@ class Page(Schema, Generic[T]):
     )
 
 
-def list_page(queryset: QuerySet, params: ListParams, tag: str, changed: str | None = None) -> dict:
-    """One page in id order. `changed` names the field of the change time that `updated_since` filters
-    (None: the list has none and ignores it). Rows are read in id order, not change order: a row changed
-    while a client pages is found by its next sync (it changed after the first page's server_time)."""
+def list_page(
+    request: HttpRequest, queryset: QuerySet, params: ListParams, tag: str, label: str, changed: str | None = None
+) -> dict:
+    """One page in id order, audited as a bulk read (actions.record_list_read). `changed` names the field of the
+    change time that `updated_since` filters (None: the list has none and ignores it). Rows are read in id
+    order, not change order: a row changed while a client pages is found by its next sync (it changed after
+    the first page's server_time)."""
     now = timezone.now()
     if changed and params.updated_since is not None:
         queryset = queryset.filter(**{f"{changed}__gte": _in_utc(params.updated_since)})
     page = keyset_page(queryset, params.cursor, params.limit, order=("pk",), tag=tag)
+    record_list_read(request, tag, label, len(page.items))
     # A row is stamped when its transaction starts writing and seen when it commits (a 100,000-row import takes
     # a while): the next sync starts that much earlier, so such a row is read then, and some rows twice.
     since_next = now - timedelta(seconds=settings.API_SYNC_OVERLAP_SECONDS)
@@ -85,7 +90,7 @@ def add_resource(
         description=sync[1:],
     )
     def list_rows(request: HttpRequest, filters: Query[ListParams]) -> dict:
-        return list_page(rows(request.user), filters, name, changed=changed)
+        return list_page(request, rows(request.user), filters, name, label, changed=changed)
 
     @router.get(f"{path}/{{pk}}", response={200: out, **ERRORS}, summary=f"一条{label}", operation_id=f"get_{name}")
     def get_row(request: HttpRequest, pk: int) -> Model:

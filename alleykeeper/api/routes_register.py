@@ -97,7 +97,7 @@ RESIDENT_FIELDS = (
 def list_households(request: HttpRequest, filters: Query[ListParams]) -> dict:
     access.require(request.user, Capability.VIEW_REGISTER)
     households = Household.objects.visible_to(request.user).select_related(*HOUSEHOLD_FIELDS)
-    return list_page(households, filters, "households", changed="updated_at")
+    return list_page(request, households, filters, "households", "住户", changed="updated_at")
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, summary="一户住户")
@@ -117,7 +117,7 @@ def list_residents(request: HttpRequest, filters: Query[ResidentParams]) -> dict
     residents = Resident.objects.visible_to(request.user).only(*RESIDENT_FIELDS)
     if filters.household is not None:
         residents = residents.filter(household_id=filters.household)
-    return list_page(residents, filters, "residents", changed="updated_at")
+    return list_page(request, residents, filters, "residents", "居民", changed="updated_at")
 
 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="一位居民")

@@ -21,7 +21,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
             # A token acts without a session, so it is made only by a session that passed the second factor.
             form.add_error(None, "创建令牌前请先完成两步验证（页面顶部的链接）：令牌能做的事与验证后的您相同。")
         else:
-            created = actions.create_token(request.user, form.cleaned_data["name"], form.cleaned_data["scope"])
+            data = form.cleaned_data
+            created = actions.create_token(request.user, data["name"], data["scope"], purpose=data["purpose"])
             form = TokenForm()
     context = {
         "form": form,

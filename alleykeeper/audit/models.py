@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "keys.rotate": "轮换加密密钥",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "撤销接口令牌",
+    "api.list": "接口批量读取",
     # closed management (gates)
     "enclosure.create": "新建封闭片区",
     "enclosure.update": "修改封闭片区",

@@ -12,8 +12,8 @@ from testkit.second_factor import _plain_force_login
 pytestmark = pytest.mark.django_db
 
 
-def _create(client, name: str = "区健康平台", scope: str = "read") -> str:
-    response = client.post(reverse("api:tokens"), {"name": name, "scope": scope})
+def _create(client, name: str = "区健康平台", scope: str = "read", purpose: str = "report_upward") -> str:
+    response = client.post(reverse("api:tokens"), {"name": name, "scope": scope, "purpose": purpose})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     return response.context["created"].secret
@@ -40,7 +40,14 @@ def test_a_session_without_the_second_factor_makes_no_token(world):
 
 
 def test_bad_token_form_says_what_to_fix(as_worker_a):
-    for bad in ({"name": "", "scope": "read"}, {"name": "x", "scope": "admin"}, {"name": "x" * 61, "scope": "read"}):
+    ok = {"name": "x", "scope": "read", "purpose": "screening"}
+    for bad in (
+        {**ok, "name": ""},
+        {**ok, "scope": "admin"},
+        {**ok, "name": "x" * 61},
+        {**ok, "purpose": ""},
+        {**ok, "purpose": "curiosity"},
+    ):
         response = as_worker_a.post(reverse("api:tokens"), bad)
         assert response.status_code == 400
         assert response.context["form"].errors
@@ -105,3 +112,23 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert "/api/v1/residents" in schema["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_every_list_call_is_a_bulk_read_audited_with_the_tokens_purpose(world, as_worker_a):
+    """GUIDE 4: every bulk read records who, when, scope, row count and a purpose from the fixed list. A token is
+    created with its purpose (the system behind it reads for that); each page of a list is one audit record."""
+    secret = _create(as_worker_a, name="区健康平台同步", purpose="follow_up")
+    token = ApiToken.objects.get()
+    assert "用途：居家观察随访" in as_worker_a.get(reverse("api:tokens")).content.decode()
+    client = ApiClient(secret)
+    page = client.get("/api/v1/residents?limit=1")
+    assert page.status_code == 200
+    rows = len(page.json()["items"])
+    event = AuditEvent.objects.get(action="api.list")
+    assert (event.actor, event.purpose, event.row_count) == (world.worker_a, "follow_up", rows)
+    assert "居民" in event.scope and "区健康平台同步" in event.scope and event.detail["token"] == token.pk
+    client.get("/api/v1/households")
+    client.get("/api/v1/key-persons")
+    assert AuditEvent.objects.filter(action="api.list").count() == 3
+    client.get(f"/api/v1/residents/{world.household_a.residents.get().pk}")  # one record is no bulk read
+    assert AuditEvent.objects.filter(action="api.list").count() == 3
