@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -159,9 +160,13 @@ class SmsBackend:
         raise NotImplementedError
 
 
+_LINK = re.compile(r"https?://\S+")
+
+
 class ConsoleSms(SmsBackend):
     """Development: the SMS is printed to the worker's console with the phone masked (never to the log: the
-    text carries the person's self-report link). The last few are kept in memory for the tests."""
+    text carries the person's self-report link). With DEBUG off the link is left out too: a console under
+    systemd is the journal, a log. The last few are kept in memory for the tests."""
 
     sent: list[tuple[str, str]] = []
     KEEP = 50
@@ -170,7 +175,8 @@ class ConsoleSms(SmsBackend):
         from alleykeeper.core.identity import mask_phone
 
         ConsoleSms.sent = [*ConsoleSms.sent[-(ConsoleSms.KEEP - 1) :], (phone, text)]
-        print(f"[短信] {mask_phone(phone)}：{text}")
+        shown = text if settings.DEBUG else _LINK.sub("（链接不显示）", text)
+        print(f"[短信] {mask_phone(phone)}：{shown}")
 
 
 def aliyun_percent(value: str) -> str:

@@ -167,3 +167,15 @@ def test_aliyun_refusals_in_words(world, agreed, httpserver, settings, clock, ru
     run_scan(clock(SLOT + timedelta(minutes=1)))
     row = Message.objects.get(kind=Kind.RESIDENT_REMINDER)
     assert row.status == status and words in row.error
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_the_console_sms_prints_the_link_only_in_development(settings, capsys, debug):
+    """Under systemd a console is the journal: with DEBUG off the self-report link is not printed."""
+    settings.DEBUG = debug
+    text = "王**，请上报今天的体温：https://example.org/r/abcdef123456/ 回复T退订"
+    ConsoleSms().send(SmsAccount("console", "", "", "", {}), "13800138000", "report", {}, text)
+    printed = capsys.readouterr().out
+    assert "138****8000" in printed and "13800138000" not in printed
+    assert ("abcdef123456" in printed) is debug
+    assert ConsoleSms.sent[-1] == ("13800138000", text)
