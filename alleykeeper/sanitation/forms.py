@@ -1,7 +1,7 @@
 """Forms of the disinfection pages: a plan (with its place) and a task done."""
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -118,6 +118,8 @@ class PlanForm(forms.Form):
         day = self.cleaned_data["starts_on"]
         if day.year < 2000 or day.year > 2100:
             raise forms.ValidationError("开始日期不对，请核对。")
+        if day > timezone.localdate() + timedelta(days=366):
+            raise forms.ValidationError("开始日期在一年以后，请核对（计划从开始日期起才生成任务）。")
         return day
 
     def clean(self) -> dict:

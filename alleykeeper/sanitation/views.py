@@ -133,7 +133,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         .select_related("place__building__alley", "place__gate", "place__alley", "cleaner", "community")
         .order_by("community_id", "-active", "place__sequence", "id")
     )
-    return render(request, "sanitation/plans.html", {"plans": list(queryset)})
+    return render(request, "sanitation/plans.html", {"plans": list(queryset), "today": timezone.localdate()})
 
 
 def _community(request: HttpRequest) -> Community:

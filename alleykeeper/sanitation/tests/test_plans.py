@@ -1,5 +1,7 @@
 """The admin's plan form: a new plan makes today's remaining tasks; bad inputs say what to fix."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 
@@ -50,6 +52,7 @@ BAD = {
     "lift without building": ({"place_kind": "lift"}, "请选择楼栋"),
     "cleaner of nobody": ({"cleaner": ""}, "请选择负责的保洁/消杀员"),
     "bad date": ({"starts_on": "2020-02-30"}, "开始日期格式不对"),
+    "a start years ahead": ({"starts_on": "2099-01-01"}, "开始日期在一年以后"),
 }
 
 
@@ -84,3 +87,15 @@ def test_a_place_is_named_where_then_what_without_saying_it_twice(world):
     assert name(kind=PlaceKind.TOILET, alley=alley, description="公共厕所") == f"{alley.name}公共厕所"
     assert name(kind=PlaceKind.DRAIN, alley=alley, description="下水道口") == f"{alley.name}下水道口"
     assert name(kind=PlaceKind.DRAIN, alley=alley, description="东段") == f"{alley.name}东段下水道/排水沟"
+
+
+def test_a_plan_that_starts_later_says_so_in_the_list(world, as_admin, cleaner):
+    """A plan of next month listed as 每天 08:00 looked as if it ran already."""
+    with time_machine.travel(MORNING, tick=False):
+        later = (MORNING + timedelta(days=40)).date()
+        assert (
+            as_admin.post("/sanitation/plans/new/", _form(world, cleaner, starts_on=later.isoformat())).status_code
+            == 302
+        )
+        page = as_admin.get("/sanitation/plans/").content.decode()
+    assert f"{later.year}年{later.month}月{later.day}日起" in page
