@@ -13,7 +13,7 @@ from alleykeeper.core.identity import (
     person_name,
 )
 from alleykeeper.core.widgets import DateInput, Textarea
-from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, Resident, Sex, Unit
+from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead, Resident, Sex, Unit
 
 
 class ResidentForm(forms.ModelForm):
@@ -27,11 +27,19 @@ class ResidentForm(forms.ModelForm):
         fields = ["name", "doc_type", "doc_number", "phone", "sex", "birth_date", "relation", "status", "notes"]
         widgets = {"birth_date": DateInput, "notes": Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, household: Household | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
         self.doc_checked = None
         self.phone_checked = None
+        # The household's head, if it has one already (another person): a household has one head.
+        heads = Resident.objects.filter(household=household, relation=RelationToHead.HEAD).exclude(pk=self.instance.pk)
+        self.head = heads.only("name").first() if household is not None else None
+        if self.head is not None and not self.instance.pk:
+            # Not 户主 by default for a second member: the relation is chosen.
+            self.fields["relation"].choices = [("", "请选择"), *RelationToHead.choices]
+            self.fields["relation"].initial = ""
+            self.fields["relation"].error_messages["required"] = "请选择与户主的关系。"
         if self.instance.pk:
             self.fields["doc_number"].help_text = f"已登记 {self.instance.doc_number_masked or '无'}；留空则不变。"
             self.fields["phone"].help_text = f"已登记 {self.instance.phone_masked or '无'}；留空则不变。"
@@ -50,6 +58,11 @@ class ResidentForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get("relation") == RelationToHead.HEAD and self.head is not None:
+            self.add_error(
+                "relation",
+                f"这一户的户主是 {self.head.name}：请选择与户主的关系；要更换户主，请先把 {self.head.name} 改为其他关系。",
+            )
         raw_doc = data.get("doc_number", "")
         if raw_doc:
             checked = check_document(data.get("doc_type") or DocumentType.ID_CARD, raw_doc)

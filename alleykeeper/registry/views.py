@@ -175,7 +175,7 @@ def resident_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         resident = None
         household = access.household_for(request.user, int_or_none(request.GET.get("household")) or 0)
-    form = ResidentForm(request.POST or None, instance=resident)
+    form = ResidentForm(request.POST or None, instance=resident, household=household)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if resident is None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.registry.models import Resident
-from testkit.world import make_id
+from testkit.world import make_household, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,21 @@ def test_resident_update_audit_names_the_changed_fields(world, as_worker_a):
     assert as_worker_a.post(url, data).status_code == 302
     event = AuditEvent.objects.filter(action="resident.update", object_id=resident.pk).latest("at")
     assert set(event.detail["fields"]) == {"status", "notes"}
+
+
+def test_a_household_has_one_head(world, as_worker_a):
+    """A new member was 户主 unless changed: one household had four. With a head already, the relation is chosen,
+    and 户主 is refused saying who the head is; the first member of an empty household is the head by default."""
+    url = reverse("registry:resident_new") + f"?household={world.household_a.pk}"
+    page = as_worker_a.get(url).content.decode()
+    assert '<option value="" selected>请选择</option>' in page and 'value="head" selected' not in page
+    data = {"name": "林小妹", "doc_type": "id_card", "status": "living"}
+    refused = as_worker_a.post(url, data)
+    assert refused.status_code == 200 and "请选择与户主的关系" in refused.content.decode()
+    refused = as_worker_a.post(url, {**data, "relation": "head"})
+    assert "这一户的户主是 王翠琳" in refused.content.decode()
+    assert not Resident.objects.filter(name="林小妹").exists()
+    assert as_worker_a.post(url, {**data, "relation": "sibling"}).status_code == 302
+    empty = make_household(world.grid_a, "3号楼", "401")
+    page = as_worker_a.get(reverse("registry:resident_new") + f"?household={empty.pk}").content.decode()
+    assert 'value="head" selected' in page
