@@ -22,6 +22,10 @@ from alleykeeper.observation.models import (
 )
 from alleykeeper.places.forms import DivisionChoiceField
 
+# Needs a volunteer cannot fill without being told what: the call's 需求说明 (or a request's 说明) is then asked for.
+SAY_WHAT = {NeedKind.GROCERIES, NeedKind.MEDICINE, NeedKind.OTHER}
+NEEDS_WHAT = "请写明要买什么、多少，如：青菜一把、鸡蛋十个；药品写药名和数量。配送的人只看得到这一句。"
+
 # Hard limits of what can be a body temperature typed on a phone; 34–43 is checked later as plausibility.
 TEMPERATURE_MIN = Decimal("30.0")
 TEMPERATURE_MAX = Decimal("45.0")
@@ -133,6 +137,8 @@ class CallForm(forms.Form):
         data = super().clean()
         if data.get("reached") and data.get("temperature") is None and "temperature" not in self.errors:
             self.add_error("temperature", "接通时请填写体温，如 36.5；如对方没测，请让其测量后再填。")
+        if SAY_WHAT & set(data.get("needs") or ()) and not data.get("needs_note", "").strip():
+            self.add_error("needs_note", NEEDS_WHAT)
         return data
 
     def confirmations(self) -> dict[int, bool]:
@@ -234,8 +240,16 @@ class WorkerForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    kind = forms.ChoiceField(label="物品", choices=NeedKind.choices, widget=Choices)
+    kind = forms.ChoiceField(
+        label="物品", choices=NeedKind.choices, widget=Choices, error_messages={"required": "请选择要配送的物品。"}
+    )
     detail = forms.CharField(label="说明（数量、品牌等）", required=False, max_length=200)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") in SAY_WHAT and not data.get("detail", "").strip():
+            self.add_error("detail", NEEDS_WHAT)
+        return data
 
 
 class AssignForm(forms.Form):

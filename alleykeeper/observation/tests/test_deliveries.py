@@ -23,7 +23,8 @@ def test_full_lifecycle_through_the_pages(world, as_worker_a, personas, case_a):
     service = ServiceRequest.objects.get()
     assert (service.kind, service.status, service.detail) == ("groceries", RequestStatus.REQUESTED, "青菜两斤")
     # The same need in the next call does not open a second request while this one is open.
-    as_worker_a.post(call, {"reached": "1", "temperature": "36.5", "needs": ["groceries"]})
+    again = {"reached": "1", "temperature": "36.5", "needs": ["groceries"], "needs_note": "再买两斤青菜"}
+    assert as_worker_a.post(call, again).status_code == 302
     assert ServiceRequest.objects.count() == 1
     # Assigned to the volunteer.
     url = reverse("observation:request_assign", args=[service.pk])
@@ -174,3 +175,18 @@ def test_a_place_written_out_is_the_place_recorded():
     assert form.is_valid() and form.left_at() == "交给楼下邻居陈阿姨"
     form = DeliverForm({"place": "挂在门把手上", "other_place": ""})
     assert form.is_valid() and form.left_at() == "挂在门把手上"
+
+
+def test_a_need_says_what_to_buy(world, case_a, as_worker_a):
+    """买菜 ticked with nothing said made a delivery whose volunteer did not know what to buy."""
+    from alleykeeper.observation.models import FollowUp
+
+    call = reverse("observation:call", args=[case_a.pk])
+    refused = as_worker_a.post(call, {"reached": "1", "temperature": "36.5", "needs": ["groceries"]})
+    assert refused.status_code == 200 and "请写明要买什么" in refused.content.decode()
+    assert not ServiceRequest.objects.exists() and not FollowUp.objects.exists()
+    assert as_worker_a.post(call, {"reached": "1", "temperature": "36.5", "needs": ["masks"]}).status_code == 302
+    new = reverse("observation:request_new", args=[case_a.pk])
+    refused = as_worker_a.post(new, {"detail": ""})  # nothing chosen (a browser sends its token too)
+    assert "请选择要配送的物品" in refused.content.decode()
+    assert "请写明要买什么" in as_worker_a.post(new, {"kind": "medicine"}).content.decode()
