@@ -235,6 +235,7 @@ def case_call(request: HttpRequest, pk: int) -> HttpResponse:
         "retest": case.fever_state == FeverState.RETEST_DUE,
         "threshold": fever_threshold(),
         "next": "case" if (request.POST.get("next") or request.GET.get("next")) == "case" else "",
+        "can_reveal": request.user.can(Capability.REVEAL_IDENTITY),
     }
     return render(request, "observation/call.html", context)
 
