@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from alleykeeper.core.temperature import implausible_message, plausible
+
 # A body temperature outside this range is a misreading (forehead thermometer in the cold, a typo).
-PLAUSIBLE_MIN = Decimal("34.0")
-PLAUSIBLE_MAX = Decimal("42.5")
 
 PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # Province + city letter + 5 characters (6 for new-energy plates), optional 挂/学/警/港/澳 suffix.
@@ -39,8 +39,8 @@ def check_temperature(raw: object) -> Decimal | None:
         raise ValueError("体温请输入如 36.5 的读数。")
     if Decimal("93") <= value <= Decimal("110"):
         raise ValueError(f"体温 {value} 像是华氏度，请输入摄氏度读数（如 36.5）。")
-    if not PLAUSIBLE_MIN <= value <= PLAUSIBLE_MAX:
-        raise ValueError(f"体温 {value} ℃ 不在 {PLAUSIBLE_MIN}–{PLAUSIBLE_MAX} ℃ 的合理范围内，请复测后重新输入。")
+    if not plausible(value):
+        raise ValueError(implausible_message(value))
     return value.quantize(Decimal("0.1"))
 
 

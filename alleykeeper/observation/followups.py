@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
+from alleykeeper.core.temperature import plausible
 from alleykeeper.observation import schedule
 from alleykeeper.observation.actions import CaseError, slots_for
 from alleykeeper.observation.deliveries import open_requests_for_needs, settle_confirmations
@@ -27,9 +28,6 @@ from alleykeeper.observation.models import (
     SlotStatus,
 )
 
-# A human body between 34 and 43 °C; outside is a typo or a broken thermometer, flagged and retested.
-PLAUSIBLE_MIN = Decimal("34.0")
-PLAUSIBLE_MAX = Decimal("43.0")
 # Six identical readings in a row (three days) or four reports at the same minute past the hour are
 # unlikely from a real thermometer and a real person: flagged for the worker to check, never refused.
 REPEAT_RUN = 6
@@ -61,7 +59,7 @@ def plausibility_flags(temperature: Decimal | None, at: datetime, previous: list
     if temperature is None:
         return []
     flags = []
-    if temperature < PLAUSIBLE_MIN or temperature > PLAUSIBLE_MAX:
+    if not plausible(temperature):  # a typo or a broken thermometer (core.temperature): flagged, retested
         flags.append(Flag.OUT_OF_RANGE)
     run = previous[: REPEAT_RUN - 1]
     if len(run) == REPEAT_RUN - 1 and all(p.temperature == temperature for p in run):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
+from alleykeeper.core.temperature import implausible_message, plausible
 from alleykeeper.core.widgets import DateInput, Textarea
 from alleykeeper.observation import schedule
 from alleykeeper.observation.followups import Report
@@ -131,7 +132,12 @@ class CallForm(forms.Form):
             )
 
     def clean_temperature(self) -> Decimal | None:
-        return parse_temperature(self.cleaned_data.get("temperature", ""))
+        """The worker on the phone can ask for another reading at once: an implausible one is refused
+        (core.temperature), where a person's own report is kept and flagged."""
+        value = parse_temperature(self.cleaned_data.get("temperature", ""))
+        if value is not None and not plausible(value):
+            raise forms.ValidationError(implausible_message(value).replace("请复测", "请让对方复测"))
+        return value
 
     def clean(self) -> dict:
         data = super().clean()

@@ -190,3 +190,16 @@ def test_a_need_says_what_to_buy(world, case_a, as_worker_a):
     refused = as_worker_a.post(new, {"detail": ""})  # nothing chosen (a browser sends its token too)
     assert "请选择要配送的物品" in refused.content.decode()
     assert "请写明要买什么" in as_worker_a.post(new, {"kind": "medicine"}).content.decode()
+
+
+def test_an_implausible_reading_on_a_call_is_measured_again(world, case_a, as_worker_a):
+    """45 ℃ on a call became the latest temperature and a fever alert: the worker on the phone is asked to have it
+    measured again, with the gate's range (core.temperature); a person's own report is still kept and flagged."""
+    from alleykeeper.observation.models import FollowUp
+
+    call = reverse("observation:call", args=[case_a.pk])
+    for reading in ("45", "33.5", "43.1"):
+        refused = as_worker_a.post(call, {"reached": "1", "temperature": reading})
+        assert refused.status_code == 200 and "34.0–43.0 ℃ 的合理范围内，请让对方复测" in refused.content.decode()
+    assert not FollowUp.objects.exists()
+    assert as_worker_a.post(call, {"reached": "1", "temperature": "43.0"}).status_code == 302
