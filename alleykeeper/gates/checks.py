@@ -10,9 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+# A body temperature outside the plausible range is a misreading (a forehead thermometer in the cold, a typo).
 from alleykeeper.core.temperature import implausible_message, plausible
-
-# A body temperature outside this range is a misreading (forehead thermometer in the cold, a typo).
 
 PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # Province + city letter + 5 characters (6 for new-energy plates), optional 挂/学/警/港/澳 suffix.
