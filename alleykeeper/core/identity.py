@@ -110,7 +110,7 @@ def check_id_card(raw: object) -> Checked:
     if len(value) == 15 and value.isdecimal():
         born = _birth_date("19" + value[6:12])
         if born is None:
-            return Checked(value=value, error=f"15 位旧号码中的出生日期 19{value[6:12]} 不存在，请核对。")
+            return Checked(value=value, error=f"15 位旧号码中的出生日期 19{value[6:12]} 不存在或晚于今天，请核对。")
         first17 = value[:6] + "19" + value[6:]
         value = first17 + id_check_char(first17)
     if len(value) != 18:
@@ -119,7 +119,7 @@ def check_id_card(raw: object) -> Checked:
         return Checked(value=value, error="身份证号码前 17 位只能是数字，最后一位是数字或 X，请核对。")
     born = _birth_date(value[6:14])
     if born is None:
-        return Checked(value=value, error=f"号码中的出生日期 {value[6:14]} 不存在，请核对第 7 到 14 位。")
+        return Checked(value=value, error=f"号码中的出生日期 {value[6:14]} 不存在或晚于今天，请核对第 7 到 14 位。")
     expected = id_check_char(value[:17])
     if value[17] != expected:
         return Checked(value=value, error="身份证号码校验位不对（最后一位），可能有一位抄错了，请逐位核对。")

@@ -44,6 +44,13 @@ def test_impossible_birth_date_is_rejected():
     assert not checked.ok and "出生日期" in checked.error
 
 
+def test_a_birth_date_in_the_future_is_not_said_not_to_exist():
+    """20990101 exists: the message said 不存在, which is wrong; it says the date is in the future too."""
+    first17 = "350502" + "20990101" + "123"
+    checked = check_id_card(first17 + id_check_char(first17))
+    assert not checked.ok and "20990101 不存在或晚于今天" in checked.error
+
+
 def test_wrong_length_names_the_length():
     checked = check_id_card("3505021985")
     assert not checked.ok and "10 位" in checked.error
