@@ -32,7 +32,13 @@ def test_the_current_entry_is_in_view_and_a_scrolled_menu_stays(phone_page: Page
     page.route("**/core/app*.js", lambda route: held.append(route))
     page.goto("/observation/deliveries/", wait_until="commit")
     page.wait_for_selector(".mainnav [aria-current]", state="attached")
+    # Scrolled as a finger would, once the menu can scroll: with the stylesheet applied (until then setting
+    # scrollLeft does nothing, and the script, let go, would scroll a menu nobody touched).
+    page.wait_for_function(
+        f"() => getComputedStyle({NAV}).overflowX === 'auto' && {NAV}.scrollWidth > {NAV}.clientWidth"
+    )
     page.evaluate(f"{NAV}.scrollLeft = 5")
+    assert page.evaluate(f"{NAV}.scrollLeft") == 5
     for _ in range(100):  # the held request reaches this thread when Playwright next listens
         if held:
             break
