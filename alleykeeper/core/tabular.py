@@ -29,7 +29,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -328,36 +328,6 @@ def remove_upload(path: Path) -> None:
     """Delete an upload and the cells read from it."""
     path.unlink(missing_ok=True)
     kept_cells.path_for(path).unlink(missing_ok=True)
-
-
-# An upload is kept only while it is needed (waiting for its columns to be confirmed, for its import, for its
-# error report). Each app that keeps uploads registers how it deletes its stale ones (in its AppConfig.ready);
-# `manage.py purge_imports` (a daily timer) runs them all: a file of ID numbers left at the mapping step is not
-# kept for ever.
-_STALE_UPLOAD_PURGES: list[Callable[[datetime], int]] = []
-
-
-def purges_stale_uploads(purge: Callable[[datetime], int]) -> None:
-    """Register `purge(now)`: deletes what its app kept too long as of `now`, returns how many files."""
-    if purge not in _STALE_UPLOAD_PURGES:
-        _STALE_UPLOAD_PURGES.append(purge)
-
-
-def purge_stale_uploads(now: datetime) -> int:
-    return sum(purge(now) for purge in _STALE_UPLOAD_PURGES)
-
-
-def remove_orphan_uploads(directory: Path, known: set[str], cutoff: datetime) -> int:
-    """Delete the uploads under `directory` (and the cells kept of them) that no record names (`known`: the
-    uploads' file names) and that are older than `cutoff`: left behind by a crash, or kept of a deleted upload."""
-    count = 0
-    if directory.is_dir():
-        for path in directory.glob("*.upload*"):
-            upload = path.name.split(".upload", 1)[0] + ".upload"
-            if upload not in known and path.stat().st_mtime < cutoff.timestamp():
-                path.unlink(missing_ok=True)
-                count += 1
-    return count
 
 
 def _keep_parsed(table: Table, path: Path) -> None:

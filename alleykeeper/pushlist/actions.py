@@ -12,7 +12,8 @@ from django.utils import timezone
 from alleykeeper.audit.actions import record_event
 from alleykeeper.core.batch import cyclic_gc_paused
 from alleykeeper.core.identity import Checked, format_phone
-from alleykeeper.core.tabular import TabularError, remove_orphan_uploads, remove_upload, store_upload
+from alleykeeper.core.stale_uploads import remove_orphan_uploads
+from alleykeeper.core.tabular import TabularError, remove_upload, store_upload
 from alleykeeper.pushlist.importing import ImportCounts, import_rows, read_table
 from alleykeeper.pushlist.models import (
     ACCEPTED,
@@ -151,7 +152,7 @@ def discard_batch(actor, batch: PushBatch) -> None:
 def purge_stale(now: datetime | None = None) -> int:
     """Delete the files of push lists kept longer than UPLOAD_KEEP: columns never confirmed, an import that
     failed or was cut off. The batch stays, failed, saying why (it can still be discarded); the file, full ID
-    numbers and phones in clear, does not. Run by `manage.py purge_imports` (core.tabular)."""
+    numbers and phones in clear, does not. Run by `manage.py purge_imports` (core.stale_uploads)."""
     cutoff = (now or timezone.now()) - UPLOAD_KEEP
     stale = list(PushBatch.objects.exclude(upload_path="").filter(updated_at__lt=cutoff))
     for batch in stale:

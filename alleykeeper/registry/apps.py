@@ -7,7 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "人口台账"
 
     def ready(self) -> None:
-        from alleykeeper.core.tabular import purges_stale_uploads
+        from alleykeeper.core.stale_uploads import purges_stale_uploads
         from alleykeeper.registry import import_jobs
 
         purges_stale_uploads(import_jobs.purge_stale)  # manage.py purge_imports

@@ -22,12 +22,12 @@ from django.utils import timezone
 from alleykeeper.core.batch import cyclic_gc_paused
 from alleykeeper.core.logging import redact
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
+from alleykeeper.core.stale_uploads import remove_orphan_uploads
 from alleykeeper.core.tabular import (
     Table,
     TabularError,
     cell_text,
     open_table,
-    remove_orphan_uploads,
     remove_upload,
     sniff_kind,
     store_upload,

@@ -7,7 +7,7 @@ class ReopeningConfig(AppConfig):
     verbose_name = "复工复产"
 
     def ready(self) -> None:
-        from alleykeeper.core.tabular import purges_stale_uploads
+        from alleykeeper.core.stale_uploads import purges_stale_uploads
         from alleykeeper.reopening import importing
 
         purges_stale_uploads(importing.purge_stale)  # manage.py purge_imports

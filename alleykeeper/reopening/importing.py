@@ -18,12 +18,12 @@ from alleykeeper.audit.actions import record_event
 from alleykeeper.core.credit_code import check_credit_code
 from alleykeeper.core.identity import Checked, check_phone
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
+from alleykeeper.core.stale_uploads import remove_orphan_uploads
 from alleykeeper.core.tabular import (
     Table,
     TabularError,
     cell_text,
     open_table,
-    remove_orphan_uploads,
     remove_upload,
     sniff_kind,
     store_upload,

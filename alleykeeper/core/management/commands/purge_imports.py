@@ -1,11 +1,11 @@
 """manage.py purge_imports: delete uploaded spreadsheets kept longer than a day (daily timer): register and
 enterprise lists waiting for their columns or their error report, push lists never confirmed or whose import
-failed, and files a crash left behind. Each app that keeps uploads registers its purge (core.tabular)."""
+failed, and files a crash left behind. Each app that keeps uploads registers its purge (core.stale_uploads)."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from alleykeeper.core.tabular import purge_stale_uploads
+from alleykeeper.core.stale_uploads import purge_stale_uploads
 
 
 class Command(BaseCommand):
