@@ -20,19 +20,23 @@ from alleykeeper.accounts.roles import Capability
 from alleykeeper.audit.exports import export_page
 from alleykeeper.gates import access, actions, log_export
 from alleykeeper.gates.log_forms import FIND, GateLogForm, LookupForm, find_residents
-from alleykeeper.gates.models import Direction, Gate, GateLogEntry, PassageKind
+from alleykeeper.gates.models import TALLIED, Direction, Gate, GateLogEntry, PassageKind
 from alleykeeper.gates.views import visitors_live_url
 from alleykeeper.registry.models import Resident
 
 RECENT = 30
+# A day's list behind one count stops here (a gate records a few hundred passages on a busy day).
+TODAY_LIMIT = 500
+
+
+def _rows(queryset):
+    return queryset.select_related(
+        "resident__household__building__alley", "resident__household__unit", "recorded_by"
+    ).order_by("-at", "-id")
 
 
 def _recent(gate: Gate) -> list[GateLogEntry]:
-    return list(
-        GateLogEntry.objects.filter(gate=gate)
-        .select_related("resident__household__building__alley", "resident__household__unit", "recorded_by")
-        .order_by("-at", "-id")[:RECENT]
-    )
+    return list(_rows(GateLogEntry.objects.filter(gate=gate))[:RECENT])
 
 
 def _today(gate: Gate) -> dict:
@@ -97,6 +101,31 @@ def _to_visitor_list(request: HttpRequest, gate: Gate, code: str, temperature: D
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+@login_required
+def today_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Today's entries behind one of the gate's counts (?show=entered|left|kept_outside|fever): the duty home's
+    and the log page's counts open it."""
+    gate = access.gate_for(request.user, pk)
+    show = request.GET.get("show", "")
+    if show not in TALLIED:
+        show = "entered"
+    today = GateLogEntry.objects.filter(gate=gate).on_day(timezone.localdate())
+    entries = list(_rows(today.counted_as(show))[: TODAY_LIMIT + 1])
+    tally = today.tally()
+    context = {
+        "gate": gate,
+        "show": show,
+        "what": TALLIED[show],
+        "tabs": [(key, label, tally[key]) for key, label in TALLIED.items()],
+        "entries": entries[:TODAY_LIMIT],
+        "cut": len(entries) > TODAY_LIMIT,
+        "limit": TODAY_LIMIT,
+    }
+    response = render(request, "gates/log_today.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

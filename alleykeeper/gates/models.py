@@ -344,6 +344,10 @@ class GateLogQuerySet(ScopedQuerySet):
         fevers. One query."""
         return self.aggregate(**_TALLY)
 
+    def counted_as(self, name: str) -> "GateLogQuerySet":
+        """The entries behind one of tally()'s counts (TALLIED names them), so that a count opens its list."""
+        return self.filter(_COUNTED[name])
+
     def tally_by_gate(self) -> dict[int, dict]:
         """The same per gate, in one query: {gate_id: {entered, left, kept_outside, fever}}."""
         rows = self.order_by().values("gate_id").annotate(**_TALLY)
@@ -356,22 +360,25 @@ class GateLogQuerySet(ScopedQuerySet):
 
     def entries(self) -> "GateLogQuerySet":
         """People and vehicles let in: arrivals not kept outside."""
-        return self.filter(direction=Direction.IN).exclude(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
+        return self.counted_as("entered")
 
     def turned_back(self) -> "GateLogQuerySet":
         """Arrivals kept outside the gate (劝返, couriers and delivery riders included)."""
-        return self.flagged(GateFlag.KEPT_OUTSIDE)
+        return self.counted_as("kept_outside")
 
 
 # What the gate log counts for a day, with the figures' own definitions (entries(), turned_back(): a courier is
 # always recorded as kept outside), so that the log page, the home page and the dashboard agree.
 _KEPT_OUTSIDE = Q(flags__contains=f" {GateFlag.KEPT_OUTSIDE} ")
-_TALLY = {
-    "entered": models.Count("id", filter=Q(direction=Direction.IN) & ~_KEPT_OUTSIDE),
-    "left": models.Count("id", filter=Q(direction=Direction.OUT)),
-    "kept_outside": models.Count("id", filter=_KEPT_OUTSIDE),
-    "fever": models.Count("id", filter=Q(flags__contains=f" {GateFlag.FEVER} ")),
+_COUNTED = {
+    "entered": Q(direction=Direction.IN) & ~_KEPT_OUTSIDE,
+    "left": Q(direction=Direction.OUT),
+    "kept_outside": _KEPT_OUTSIDE,
+    "fever": Q(flags__contains=f" {GateFlag.FEVER} "),
 }
+_TALLY = {name: models.Count("id", filter=condition) for name, condition in _COUNTED.items()}
+# tally()'s counts by name, with the words the pages show for each.
+TALLIED = {"entered": "进入", "left": "外出", "kept_outside": "拦于门外", "fever": "体温异常"}
 
 
 class GateLogEntry(models.Model):

@@ -36,6 +36,7 @@ urlpatterns = [
     # the gate log
     path("gate/<int:pk>/log/", log_views.log_page, name="log"),
     path("gate/<int:pk>/log/record/", log_views.record, name="log_record"),
+    path("gate/<int:pk>/log/today/", log_views.today_list, name="log_today"),
     path("gate/<int:pk>/log/lookup/", log_views.lookup, name="log_lookup"),
     path("gate/<int:pk>/log/export/", log_views.export, name="log_export"),
 ]

@@ -35,18 +35,12 @@ def counts_on(page: str) -> dict[str, tuple[int, str]]:
     return found
 
 
-GATE_TALLY = re.compile(r"今日：进 (\d+) · 出 (\d+) · 拦于门外 (\d+)")
-
-
 def records_on(client, url: str, label: str = "") -> int:
     """How many records the list behind a count shows (each list marks its rows its own way)."""
     path, _, anchor = url.partition("#")
     page = client.get(path).content.decode()
-    if path.endswith("/log/"):  # the gate log shows the day's tally of the gate
-        entered, left, kept_outside = GATE_TALLY.search(page).groups()
-        fever = re.search(r"发热 (\d+)", page)
-        tally = {"进入": entered, "外出": left, "拦于门外": kept_outside, "体温异常": fever.group(1) if fever else 0}
-        return int(tally[label])
+    if "/log/today/" in path:  # today's entries of one count at a gate
+        return page.split('class="list log-entries"')[1].split("</ul>")[0].count('<li class="row">')
     if path.startswith("/v/gate/"):
         return page.count("visitor-row")
     if path.startswith("/reports/"):  # the days page (each community's last day first), or one report
@@ -132,12 +126,14 @@ def test_duty_staff_home_is_the_shift_now_and_next(busy: Busy):
     client = client_for(busy.world.duty)
     page = client.get("/").content.decode()
     assert "正在值守：东片区 · 东门" in page and "您是带班负责人" in page
-    gate_log = f"/gates/gate/{busy.gate.pk}/log/"
+    today = f"/gates/gate/{busy.gate.pk}/log/today/?show="
     counts = counts_on(page)
-    assert counts["进入"] == (1, gate_log) and counts["拦于门外"] == (1, gate_log) and counts["外出"][0] == 0
+    assert counts["进入"] == (1, f"{today}entered") and counts["拦于门外"] == (1, f"{today}kept_outside")
+    assert counts["外出"] == (0, f"{today}left") and counts["体温异常"] == (0, f"{today}fever")
     assert counts["来访登记"] == (1, f"/v/gate/{busy.gate.pk}/")
-    log = client.get(gate_log).content.decode()
-    assert "今日：进 1 · 出 0 · 拦于门外 1" in log
+    assert_counts_open_their_records(client, counts)
+    log = client.get(f"/gates/gate/{busy.gate.pk}/log/").content.decode()
+    assert re.search(r"今日：<a [^>]+>进 1</a> · <a [^>]+>出 0</a> · <a [^>]+>拦于门外 1</a>", log)
     assert client.get(f"/v/gate/{busy.gate.pk}/").content.decode().count("visitor-row") == 1
     assert "下一班：<strong>3月12日" in page
     # At 17:00, after the shift and its half hour of hand-over, the page says so and names the next shift.

@@ -236,3 +236,66 @@ def test_extra_posted_fields_change_nothing(world, gw, as_duty):
     entry = GateLogEntry.objects.get()
     assert entry.flags == "" and entry.recorded_by == world.duty and entry.gate == gw.gate
     assert entry.kind == PassageKind.RESIDENT and entry.at > timezone.now() - timedelta(minutes=1)
+
+
+def _today_list(client, gate, show: str):
+    return client.get(reverse("gates:log_today", args=[gate.pk]), {"show": show})
+
+
+def test_each_count_of_today_opens_the_entries_it_counts(world, gw, as_duty):
+    """The log page's and the duty home's counts (进入, 外出, 拦于门外, 体温异常) each open today's entries they
+    count at that gate, as many rows as the count; yesterday's and another gate's entries are not in them."""
+    resident = world.household_a.residents.get()
+    log = actions.log_gate_passage
+    log(world.duty, gw.gate, direction="in", kind="resident", resident=resident, temperature="37.6")
+    log(world.duty, gw.gate, direction="in", kind="vehicle", plate="闽C12345")
+    log(world.duty, gw.gate, direction="out", kind="resident", resident=resident)
+    log(world.duty, gw.gate, direction="in", kind="courier", note="顺丰")
+    log(world.duty, gw.gate, direction="in", kind="vehicle", plate="闽C99999", at=timezone.now() - timedelta(days=1))
+    log(world.admin, gw.other_gate, direction="in", kind="vehicle", plate="闽C77777")
+    expected = {
+        "entered": ("2 条", ["王翠琳", "闽C12345"], ["顺丰"]),
+        "left": ("1 条", ["王翠琳"], ["闽C12345", "顺丰"]),
+        "kept_outside": ("1 条", ["顺丰"], ["王翠琳", "闽C12345"]),
+        "fever": ("1 条", ["王翠琳", "37.6℃"], ["闽C12345", "顺丰"]),
+    }
+    for show, (count, present, absent) in expected.items():
+        response = _today_list(as_duty, gw.gate, show)
+        page = response.content.decode()
+        assert response.status_code == 200 and f"：{count}" in page, show
+        assert page.count('<li class="row">') == int(count.split()[0]), show
+        assert all(text in page for text in present) and not any(text in page for text in absent), show
+        assert "闽C99999" not in page and "闽C77777" not in page, show
+    # An unknown or missing choice shows the entries let in.
+    assert "进入：2 条" in _today_list(as_duty, gw.gate, "<script>").content.decode()
+    # Each count of the log page links to its list, and the list's tabs carry the counts.
+    log_page = as_duty.get(reverse("gates:log", args=[gw.gate.pk])).content.decode()
+    for show in expected:
+        assert f"{reverse('gates:log_today', args=[gw.gate.pk])}?show={show}" in log_page, show
+    assert "体温异常 1</a>" in _today_list(as_duty, gw.gate, "left").content.decode()
+
+
+def test_todays_lists_are_for_those_who_may_work_at_the_gate(world, gw, personas):
+    assert _today_list(personas["duty"], gw.gate, "fever").status_code == 200
+    assert _today_list(personas["admin"], gw.gate, "fever").status_code == 200
+    for persona in ("volunteer", "worker_a", "officer"):
+        assert _today_list(personas[persona], gw.gate, "fever").status_code == 404, persona
+    assert _today_list(client_for(gw.other_admin), gw.gate, "fever").status_code == 404
+    assert _today_list(personas["duty"], gw.other_gate, "fever").status_code == 404  # not on duty there
+    assert _today_list(personas["anonymous"], gw.gate, "fever").status_code == 302
+
+
+def test_todays_list_runs_a_fixed_number_of_queries(world, gw, as_duty):
+    resident = world.household_a.residents.get()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _today_list(as_duty, gw.gate, "entered").status_code == 200
+        return len(captured)
+
+    actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="resident", resident=resident)
+    few = queries()
+    for _ in range(8):
+        actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="resident", resident=resident)
+        actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="vehicle", plate="闽C12345")
+    assert queries() == few

@@ -98,6 +98,7 @@ class Outsiders:
             reverse("observation:case", args=[self.case.pk]),
             reverse("gates:gate", args=[self.gate_pk]),
             reverse("gates:log", args=[self.gate_pk]),
+            reverse("gates:log_today", args=[self.gate_pk]),
             reverse("visitors:live", args=[self.gate_pk]),
             reverse("center:dashboard_community", args=[household.community_id]),
             reverse("center:dashboard_grid", args=[household.building.alley.grid_id]),
