@@ -231,6 +231,8 @@ def _slot(demo: Demo, resident: Resident, qid: dict[str, int], *, arrived: bool)
 
 # -- roster ---------------------------------------------------------------------------------------------------
 
+ROSTER_HISTORY_DAYS = 3  # the demo's signed and unsigned reports are of the last two days before the cutoff
+
 
 def _roster(demo: Demo) -> str:
     """A weekly roster (每周排班) at three enclosures' main gates: every day the gate's three shifts, each
@@ -261,10 +263,12 @@ def _roster(demo: Demo) -> str:
                 "leader": group[0] if group else None, "crew": group[1:]}  # fmt: skip
         done = roster.save_roster_entry(planner, gates[name], None, data, now=demo.now)[1]
         shifts, members = shifts + done.shifts, members + done.members
-    done = roster.generate_shifts(planner, now=demo.now)  # what the timer does: nothing left to make here
+    # The roster has been running for some days: the shifts of the days the demo's reports count were made too
+    # (else yesterday's report says every gate was unstaffed). Days ahead are made already: left as they are.
+    done = roster.generate_shifts(planner, now=demo.now - timedelta(days=ROSTER_HISTORY_DAYS))
     short = sum(1 for group in groups.values() if len(group) < rules.DEFAULT_MIN_STRENGTH)
     return (
-        f"值守：{len(ROSTER_GATES)} 个卡口每周排班 {len(groups)} 条，生成未来 {roster.GENERATE_DAYS} 天 "
+        f"值守：{len(ROSTER_GATES)} 个卡口每周排班 {len(groups)} 条，生成前 {ROSTER_HISTORY_DAYS} 天和未来 {roster.GENERATE_DAYS} 天 "
         f"{shifts + done.shifts} 个班次，排入 {members + done.members} 人次；{short} 条排班人手不足"
     )
 

@@ -69,6 +69,11 @@ def test_loaded_at_any_hour_the_gate_is_on_duty_now(community, moment, time_mach
         assert shift.leader.user.username == "zhuangjg" and shift.strength == 3, summary
         assert shift.members.filter(user__username="wangcl").exists()
         assert "每周排班 9 条" in summary
+        # The roster ran on the days before the loading too: the reports of those days count the gates as
+        # staffed (at each of the last three days' same hour, each roster gate has its shift).
+        for days in (1, 2, 3):
+            earlier = Shift.objects.covering(now - timedelta(days=days))
+            assert set(earlier.values_list("gate__name", flat=True)) == set(activity.ROSTER_GATES), days
         transaction.set_rollback(True)
 
 
