@@ -297,11 +297,14 @@ class InspectionForm(forms.Form):
 
 
 GATE_FILTERS = [("", "全部")] + [(f"{g.value}:no", f"{g.label}未落实") for g in PreventionGate]
+# What waits for the community at an enterprise (the overview's counts open these).
+PENDING_FILTERS = [("", "全部"), ("waiting", "申请待审核"), ("blocking", "返岗人员未解除限制")]
 
 
 class OverviewForm(forms.Form):
     state = forms.ChoiceField(label="状态", choices=[("", "全部"), *EnterpriseState.choices], required=False)
     gate = forms.ChoiceField(label="四关", choices=GATE_FILTERS, required=False)
+    pending = forms.ChoiceField(label="待办", choices=PENDING_FILTERS, required=False)
     grid = forms.ModelChoiceField(label="网格", queryset=Grid.objects.none(), required=False, empty_label="全部")
     q = forms.CharField(label="搜索", max_length=60, required=False, help_text="企业名称，或完整的统一社会信用代码")
 

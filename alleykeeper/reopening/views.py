@@ -3,7 +3,7 @@ Views parse, check access (access.py), call actions, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,9 +28,17 @@ from alleykeeper.reopening.forms import (
     PolicyCallForm,
     PurposeForm,
 )
-from alleykeeper.reopening.models import Application, Enterprise, EnterpriseState, ReturningStaff
+from alleykeeper.reopening.models import (
+    Application,
+    Enterprise,
+    EnterpriseState,
+    PreventionGate,
+    ReturningStaff,
+    gate_done_q,
+)
 
 PAGE_SIZE = 50
+_NOT_DONE = {PreventionGate.PUBLICITY: "宣传关：未告知政策"}  # the other gates: 进出关未落实 and so on
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -43,6 +51,13 @@ def _filtered(request: HttpRequest, form: OverviewForm):
         enterprises = enterprises.filter(state=data["state"])
     if data["gate"]:
         enterprises = enterprises.gate_done(data["gate"].split(":")[0], done=False)
+    if data["pending"] == "waiting":
+        enterprises = enterprises.filter(pk__in=Application.objects.waiting().values("enterprise_id"))
+    elif data["pending"] == "blocking":  # each row says how many of its people (the count is of people)
+        blocking = ReturningStaff.objects.blocking().filter(enterprise=OuterRef("pk"))
+        enterprises = enterprises.filter(Exists(blocking)).annotate(
+            staff_blocking=Subquery(blocking.order_by().values("enterprise").annotate(n=Count("id")).values("n"))
+        )
     if data["grid"]:
         enterprises = enterprises.filter(grid=data["grid"])
     query = data["q"].strip()
@@ -63,11 +78,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     visible = Enterprise.objects.visible_to(request.user)
     counts = visible.aggregate(
         total=Count("id"),
-        not_told=Count("id", filter=Q(told_at__isnull=True)),
         **{state: Count("id", filter=Q(state=state)) for state in EnterpriseState.values},
-        entry=Count("id", filter=Q(entry_done=True)),
-        disinfection=Count("id", filter=Q(disinfection_done=True)),
-        supervision=Count("id", filter=Q(supervision_done=True)),
+        **{f"{gate}_not_done": Count("id", filter=gate_done_q(gate, done=False)) for gate in PreventionGate.values},
     )
     waiting = Application.objects.visible_to(request.user).waiting()
     context = {
@@ -82,6 +94,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         "query": query_without(request.GET, "after"),
         "counts": counts,
         "states": [(value, label, counts[value]) for value, label in EnterpriseState.choices],
+        "gates": [
+            (gate, _NOT_DONE.get(gate, f"{label}未落实"), counts[f"{gate}_not_done"])
+            for gate, label in PreventionGate.choices
+        ],
         "waiting": waiting.count(),
         "staff_blocking": ReturningStaff.objects.visible_to(request.user).blocking().count(),
         "reports_missing": visible.report_missing(timezone.localdate()).count(),

@@ -58,15 +58,21 @@ GATE_DONE_FIELDS = {
 }
 
 
+def gate_done_q(gate: str, done: bool = True) -> Q:
+    """Enterprises whose gate is done (or not): 宣传关 by the policy call (told_at), the others by the last
+    inspection. The overview's filter and its counts both use it."""
+    if gate == PreventionGate.PUBLICITY:
+        return Q(told_at__isnull=not done)
+    return Q(**{GATE_DONE_FIELDS[gate]: done})
+
+
 class EnterpriseQuerySet(ScopedQuerySet):
     def not_told(self) -> "EnterpriseQuerySet":
         """Enterprises nobody has told the reopening policy yet (宣传关 not done)."""
         return self.filter(told_at__isnull=True)
 
     def gate_done(self, gate: str, done: bool = True) -> "EnterpriseQuerySet":
-        if gate == PreventionGate.PUBLICITY:
-            return self.filter(told_at__isnull=not done)
-        return self.filter(**{GATE_DONE_FIELDS[gate]: done})
+        return self.filter(gate_done_q(gate, done))
 
     def report_missing(self, day: date, sent_before: datetime | None = None) -> "EnterpriseQuerySet":
         """Open enterprises (opened on or before `day`) that have sent no daily health report for `day`

@@ -1,8 +1,10 @@
 """The enterprise register, the policy call, the overview and its export: pages and database, and scope."""
 
 import io
+import re
 
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from alleykeeper.audit.models import AuditEvent
@@ -10,6 +12,7 @@ from alleykeeper.core.crypto import decrypt
 from alleykeeper.reopening import views
 from alleykeeper.reopening.models import Enterprise, EnterpriseState, PolicyCall
 from alleykeeper.reopening.tests.conftest import CODE_A, make_enterprise
+from alleykeeper.reports.tests.reopening_scenario import build_reopening
 from testkit.paging import follow_pages
 
 
@@ -154,3 +157,51 @@ def test_overview_pages_by_key_stable_under_an_insert(world, as_admin, monkeypat
         after_first=lambda: make_enterprise(world, "巷口小店", building=building),
     )
     assert len(seen) == len(set(seen)) == 7
+
+
+def _stat_links(page: str) -> dict[str, tuple[int, str]]:
+    """label → (count, link) of the overview's counts."""
+    found = re.findall(r'<div class="stat"><strong>(\d+)</strong><a href="([^"]+)">([^<]+)</a></div>', page)
+    return {label: (int(count), url.replace("&amp;", "&")) for count, url, label in found}
+
+
+def _listed(client, url: str) -> list[str]:
+    page = client.get(reverse("reopening:overview") + url).content.decode()
+    return re.findall(r'href="/reopening/enterprise/\d+/"><span>([^ <]+)', page)
+
+
+def test_each_count_of_the_overview_opens_the_enterprises_it_counts(world, as_admin, as_worker_a, time_machine):
+    """待审核, 返岗人员未解除限制 and each of the four gates not done open the list of what they count, in scope;
+    the list of people not cleared says how many at each enterprise (the count is of people)."""
+    time_machine.move_to("2026-03-11 10:00 +08:00")
+    scenario = build_reopening(world)
+    made = scenario.by_name
+    second = scenario.blocking_a  # a second person not cleared at 开元童装
+    second.pk, second.name, second.doc_number_index = None, "王五", "doc-王五"
+    second.save()
+    Enterprise.objects.filter(pk=made["开元奶茶"].pk).update(told_at=timezone.now(), entry_done=True)
+    Enterprise.objects.filter(pk=made["丽人美发"].pk).update(disinfection_done=True, supervision_done=True)
+    page = as_admin.get(reverse("reopening:overview")).content.decode()
+    counts = _stat_links(page)
+    assert counts["份申请待审核"] == (2, "?pending=waiting")
+    assert counts["名返岗人员未解除限制"] == (3, "?pending=blocking")
+    assert counts["宣传关：未告知政策"] == (7, "?gate=publicity:no")
+    assert counts["进出关未落实"] == (7, "?gate=entry:no")
+    assert counts["消杀关未落实"] == (7, "?gate=disinfection:no")
+    assert counts["督促关未落实"] == (7, "?gate=supervision:no")
+    assert sorted(_listed(as_admin, "?pending=waiting")) == ["开元童装", "西街书店"]  # not 新华花店: another community
+    assert sorted(_listed(as_admin, "?pending=blocking")) == ["开元童装", "西街书店"]
+    assert "开元奶茶" not in _listed(as_admin, "?gate=publicity:no")
+    assert "开元奶茶" not in _listed(as_admin, "?gate=entry:no") and "丽人美发" in _listed(as_admin, "?gate=entry:no")
+    assert "丽人美发" not in _listed(as_admin, "?gate=supervision:no")
+    for label, (count, url) in counts.items():
+        if url.startswith("?") and label != "名返岗人员未解除限制":
+            assert len(_listed(as_admin, url)) == count, label
+    blocking = as_admin.get(reverse("reopening:overview") + "?pending=blocking").content.decode()
+    assert sum(int(n) for n in re.findall(r"返岗人员未解除 (\d+)</span>", blocking)) == 3
+    # A grid worker's counts and lists are their grid's.
+    mine = _stat_links(as_worker_a.get(reverse("reopening:overview")).content.decode())
+    assert mine["份申请待审核"][0] == 1 and _listed(as_worker_a, "?pending=waiting") == ["开元童装"]
+    assert _listed(as_worker_a, "?pending=blocking") == ["开元童装"]
+    # A forged choice is refused by the form and filters nothing.
+    assert as_admin.get(reverse("reopening:overview") + "?pending=<b>").status_code == 200
