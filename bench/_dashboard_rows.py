@@ -393,12 +393,12 @@ WHERE c.street_id = %(street)s AND x.at < %(now)s""",
 INSERT INTO pushlist_pushedperson (doc_type, doc_number_enc, doc_number_index, doc_number_masked, phone_enc,
     phone_index, phone_masked, row_number, name, origin_text, address_text, transport, list_note, problems,
     match_state, match_rule, match_confidence, match_reason, proposed_outcome, proposed_reason, outcome, outcome_note,
-    outcome_at, batch_id, community_id, grid_id, household_id, key_person_id, resident_id)
+    outcome_at, batch_id, community_id, grid_id, household_id, key_person_id, resident_id, updated_at)
 SELECT k.doc_type, k.doc_number_enc, k.doc_number_index, k.doc_number_masked, k.phone_enc, k.phone_index,
        k.phone_masked, k.id, k.name, '湖北省武汉市', '', '', '', '[]', 'matched', 'id', 100, '证件号码一致', '', '',
        CASE WHEN x.settled < %(now)s THEN x.outcome ELSE '' END, '',
        CASE WHEN x.settled < %(now)s THEN x.settled END, b.id, k.community_id, k.grid_id, k.household_id, k.id,
-       k.resident_id
+       k.resident_id, GREATEST(b.imported_at, CASE WHEN x.settled < %(now)s THEN x.settled END)
 FROM screening_keyperson k
 CROSS JOIN LATERAL (SELECT id, imported_at FROM pushlist_pushbatch b WHERE b.community_id = k.community_id
                     ORDER BY abs(extract(epoch FROM b.imported_at - k.created_at)) LIMIT 1) b
@@ -415,10 +415,11 @@ WHERE k.id %% 5 < 3""",
 INSERT INTO pushlist_pushedperson (doc_type, doc_number_enc, doc_number_index, doc_number_masked, phone_enc,
     phone_index, phone_masked, row_number, name, origin_text, address_text, transport, list_note, problems,
     match_state, match_rule, match_confidence, match_reason, proposed_outcome, proposed_reason, outcome, outcome_note,
-    outcome_at, batch_id, community_id)
+    outcome_at, batch_id, community_id, updated_at)
 SELECT 'id_card', '', '', '', '', '', '', 1000000 + g, '外来' || g, '湖北省武汉市', '', '', '', '[]', 'unmatched', '',
        0, '', '', '', CASE WHEN x.settled < %(now)s THEN x.outcome ELSE '' END, '',
-       CASE WHEN x.settled < %(now)s THEN x.settled END, b.id, b.community_id
+       CASE WHEN x.settled < %(now)s THEN x.settled END, b.id, b.community_id,
+       GREATEST(b.imported_at, CASE WHEN x.settled < %(now)s THEN x.settled END)
 FROM pushlist_pushbatch b CROSS JOIN generate_series(1, %(strangers)s) g
 CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.6 + 0 * g THEN b.imported_at + random() * interval '3 days' END
                            AS settled,
