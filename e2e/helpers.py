@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from testkit.second_factor import current_code
@@ -51,6 +52,26 @@ def open_menu(page: Page, label: str) -> None:
     current entry (core/app.js), and a tap on another entry aimed before that landed elsewhere."""
     page.wait_for_load_state("domcontentloaded")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name=label).first.click()
+
+
+# WCAG 2.0 and 2.1, levels A and AA: the rules axe-core checks for them (contrast, labels, names, structure).
+_WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core (from the axe-playwright-python package) finds against WCAG 2 AA on the page as shown:
+    one line per rule broken, with up to three of the elements and what is wrong with the first."""
+    problems = []
+    for violation in Axe().run(page, options=_WCAG_AA).response["violations"]:
+        nodes = violation["nodes"]
+        where = "; ".join(" ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                          for node in nodes[:3])  # fmt: skip
+        why = " ".join(nodes[0].get("failureSummary", "").split()) if nodes else ""
+        problems.append(f"{violation['id']} ({len(nodes)}×: {where}): {why}")
+    return problems
 
 
 def no_horizontal_scroll(page: Page) -> bool:
