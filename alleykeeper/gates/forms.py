@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from alleykeeper.core.widgets import DateInput, Textarea, TimeInput
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea, TimeInput
 from alleykeeper.gates import rules
 from alleykeeper.gates.models import Enclosure, Gate, RosterEntry
 from alleykeeper.registry.models import Building
@@ -16,6 +16,7 @@ class EnclosureForm(forms.ModelForm):
         model = Enclosure
         fields = ["community", "name", "notes"]
         widgets = {"notes": Textarea(attrs={"rows": 2})}
+        field_classes = {"notes": NoteField}
         labels = {"community": "社区"}
 
     def __init__(self, *args, communities=None, **kwargs) -> None:
@@ -96,7 +97,7 @@ class GateForm(forms.ModelForm):
 
 
 class RotateTokenForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200, required=False, help_text="如：二维码被转发到群里。")
+    reason = NoteField(label="原因", max_length=200, required=False, help_text="如：二维码被转发到群里。")
 
 
 class AddMemberForm(forms.Form):
@@ -242,7 +243,7 @@ class RosterEntryForm(forms.Form):
 
 
 class CancelShiftForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=100, required=False, help_text="如：卡口当天关闭。")
+    reason = NoteField(label="原因", max_length=100, required=False, help_text="如：卡口当天关闭。")
 
 
 def monday_of(raw: str | None) -> date:

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from alleykeeper.core.identity import clean_text
+from alleykeeper.core.widgets import NoteField
 from alleykeeper.gates import checks
 from alleykeeper.gates.models import Direction, Gate, PassageKind
 from alleykeeper.registry.models import Resident
@@ -22,7 +23,7 @@ class GateLogForm(forms.Form):
     temperature = forms.CharField(label="体温 ℃", max_length=12, required=False)
     visitor_code = forms.CharField(label="访客登记码", max_length=20, required=False)
     plate = forms.CharField(label="车牌号", max_length=20, required=False)
-    note = forms.CharField(label="备注", max_length=100, required=False)
+    note = NoteField(label="备注", max_length=100, required=False)
 
     def clean_tap(self) -> tuple[str, str, int | None] | str:
         if self.cleaned_data["tap"] == FIND:

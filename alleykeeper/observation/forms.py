@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.temperature import implausible_message, plausible
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.observation import schedule
 from alleykeeper.observation.followups import Report
 from alleykeeper.observation.models import (
@@ -54,7 +54,7 @@ class OpenCasesForm(forms.Form):
     )
     include_key_person = forms.BooleanField(label="", required=False, initial=True)
     reason = forms.ChoiceField(label="观察原因", choices=Reason.choices, widget=Choices)
-    reason_note = forms.CharField(label="原因说明", required=False, max_length=200)
+    reason_note = NoteField(label="原因说明", required=False, max_length=200)
     origin = DivisionChoiceField(label="来自（地区）", required=False)
     day_zero_basis = forms.ChoiceField(label="第0天按", choices=DayZeroBasis.choices, widget=Choices)
     day_zero = forms.DateField(label="第0天日期", widget=DateInput)
@@ -116,8 +116,8 @@ class CallForm(forms.Form):
     needs = forms.MultipleChoiceField(
         label="需要代购/配送", choices=NeedKind.choices, required=False, widget=MultiChoices
     )
-    needs_note = forms.CharField(label="需求说明", required=False, max_length=200)
-    note = forms.CharField(label="备注", required=False, max_length=300)
+    needs_note = NoteField(label="需求说明", required=False, max_length=200)
+    note = NoteField(label="备注", required=False, max_length=300)
 
     def __init__(self, *args, delivered: list[ServiceRequest] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -207,7 +207,7 @@ class SelfReportForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = NoteField(
         label="原因",
         max_length=300,
         widget=Textarea(attrs={"rows": 3}),
@@ -226,11 +226,11 @@ class TransferForm(ReasonForm):
 
 
 class ReleaseForm(forms.Form):
-    note = forms.CharField(label="说明（可不填）", required=False, max_length=300)
+    note = NoteField(label="说明（可不填）", required=False, max_length=300)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="备注", max_length=500, widget=Textarea(attrs={"rows": 2}))
+    text = NoteField(label="备注", max_length=500, widget=Textarea(attrs={"rows": 2}))
 
 
 class RevealPhoneForm(forms.Form):
@@ -249,7 +249,7 @@ class RequestForm(forms.Form):
     kind = forms.ChoiceField(
         label="物品", choices=NeedKind.choices, widget=Choices, error_messages={"required": "请选择要配送的物品。"}
     )
-    detail = forms.CharField(label="说明（数量、品牌等）", required=False, max_length=200)
+    detail = NoteField(label="说明（数量、品牌等）", required=False, max_length=200)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.publicity.models import MAX_FLOORS, Channel, ChannelKind, Material, MaterialKind, ReachUnit
+from alleykeeper.registry.forms import offer_buildings
 from alleykeeper.registry.models import Alley, Building, Community, Grid
 
 BAD_DATE = "日期格式不对，请按 2020-02-10 的格式填写（或用日期选择器）。"
@@ -85,8 +86,7 @@ class ChannelForm(forms.ModelForm):
         _community_field(self, communities if communities is not None else Community.objects.none())
         if self.instance.pk:
             del self.fields["community"]
-        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
-        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        offer_buildings(self.fields["building"], buildings)
         self.fields["grid"].queryset = grids if grids is not None else Grid.objects.none()
         self.fields["alley"].queryset = alleys if alleys is not None else Alley.objects.none()
         self.fields["alley"].label_from_instance = lambda a: f"{a.grid.name} · {a.name}"
@@ -138,14 +138,13 @@ class DistributionForm(forms.Form):
     )
     reach = forms.IntegerField(label="覆盖数", required=False, min_value=0, max_value=10_000_000)
     reach_unit = forms.ChoiceField(label="覆盖单位", choices=[("", "—"), *ReachUnit.choices], required=False)
-    note = forms.CharField(label="备注", max_length=200, required=False)
+    note = NoteField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args, channels=None, buildings=None, alleys=None, **kwargs) -> None:
         kwargs.setdefault("initial", {"at": timezone.localtime().replace(second=0, microsecond=0)})
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = channels if channels is not None else Channel.objects.none()
-        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
-        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        offer_buildings(self.fields["building"], buildings)
         self.fields["alley"].queryset = alleys if alleys is not None else Alley.objects.none()
         self.fields["alley"].label_from_instance = lambda a: f"{a.grid.name} · {a.name}"
         for name in ("channel", "building", "alley"):
@@ -182,7 +181,7 @@ class DistributionForm(forms.Form):
 class WithdrawForm(forms.Form):
     """Why a distribution is taken back (the audit keeps it)."""
 
-    reason = forms.CharField(
+    reason = NoteField(
         label="撤销原因", max_length=300, error_messages={"required": "请写明撤销的原因，例如：重复登记、渠道选错。"}
     )
 
@@ -193,8 +192,7 @@ class SheetForm(forms.Form):
 
     def __init__(self, *args, buildings=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
-        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        offer_buildings(self.fields["building"], buildings)
         self.fields["building"].error_messages.update(
             {"required": "请选择楼栋。", "invalid_choice": "请从列表中选择您负责的、还没有清单的楼栋。"}
         )

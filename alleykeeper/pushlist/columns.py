@@ -19,6 +19,7 @@ from alleykeeper.core.identity import (
     document_type_of,
     mask_document,
 )
+from alleykeeper.core.logging import redact
 from alleykeeper.core.tabular import cell_text, is_number_cell, parse_date
 from alleykeeper.places.lookup import DivisionIndex
 from alleykeeper.places.models import Division
@@ -201,13 +202,16 @@ class RowReader:
             self._getter = operator.itemgetter(*positions)
         return self._getter([*cells, None])
 
-    def _repeated_text(self, value: object, key: str, limit: int) -> str:
+    def _repeated_text(self, value: object, key: str, limit: int, masked: bool = False) -> str:
+        """A cell's text, read once per distinct value; `masked`: free text, where an ID number or a phone
+        written into it is masked (the list's own number columns are sealed)."""
         if value is None:
             return ""
         memo_key = (key, value.__class__, value)
         known = self._texts.get(memo_key)
         if known is None:
-            known = self._texts[memo_key] = _clean_text(value, limit)
+            known = _clean_text(value, limit)
+            known = self._texts[memo_key] = redact(known) if masked else known
         return known
 
     def _origin(self, value: object) -> tuple[str, Division | None]:
@@ -258,5 +262,5 @@ class RowReader:
                         self._dates[memo_key] = row.arrival
         row.address = _clean_text(address, 200) if address is not None else ""
         row.transport = self._repeated_text(transport, "transport", 100)
-        row.note = self._repeated_text(note, "note", 200)
+        row.note = self._repeated_text(note, "note", 200, masked=True)
         return row

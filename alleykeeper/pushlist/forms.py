@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.pushlist.columns import FIELD_LABELS
 from alleykeeper.pushlist.models import Outcome
 from alleykeeper.registry.models import Community
@@ -23,7 +23,7 @@ class UploadForm(forms.Form):
     community = forms.ModelChoiceField(label="社区", queryset=None, empty_label=None)
     received_on = forms.DateField(label="收到日期", widget=DateInput)
     source = forms.CharField(label="推送单位", max_length=100, required=False, help_text="如：区疫情防控指挥部大数据组")
-    note = forms.CharField(label="备注", max_length=200, required=False)
+    note = NoteField(label="备注", max_length=200, required=False)
     file = forms.FileField(
         label="名单文件",
         help_text="Excel（.xlsx）或 CSV（GBK 或 UTF-8 均可）。表头上方的标题行、身份证号被存成数字等问题会逐行列出。",
@@ -90,12 +90,12 @@ class MappingForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "是同一人"), ("reject", "不是同一人")])
-    note = forms.CharField(label="说明", max_length=300, required=False)
+    note = NoteField(label="说明", max_length=300, required=False)
 
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="核查结果", choices=[("", "请选择"), *Outcome.choices])
-    note = forms.CharField(label="说明", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}))
+    note = NoteField(label="说明", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict:
         data = super().clean()

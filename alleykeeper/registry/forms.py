@@ -1,6 +1,7 @@
 """Register forms: the same validation serves the pages, the import and the API."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.crypto import blind_index
@@ -12,8 +13,30 @@ from alleykeeper.core.identity import (
     document_type_of,
     person_name,
 )
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.registry.models import Building, Grid, Household, HouseholdKind, RelationToHead, Resident, Sex, Unit
+
+
+class BuildingIterator(ModelChoiceIterator):
+    """A building dropdown in place order (Building.place_order: 2号楼 before 10号楼), sorted in Python."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for building in sorted(self.queryset.select_related("alley__grid"), key=Building.place_order):
+            yield self.choice(building)
+
+
+def building_label(building: Building) -> str:
+    return f"{building.alley.grid.name} · {building.alley.name}{building.name}"
+
+
+def offer_buildings(field: forms.ModelChoiceField, buildings, label=building_label) -> None:
+    """Make `field` the one kind of building dropdown of the site: these buildings (none when None), in place
+    order, each named with its grid and alley."""
+    field.iterator = BuildingIterator  # before the queryset: setting it hands the widget its choices
+    field.queryset = buildings if buildings is not None else Building.objects.none()
+    field.label_from_instance = label
 
 
 class ResidentForm(forms.ModelForm):
@@ -26,6 +49,7 @@ class ResidentForm(forms.ModelForm):
         model = Resident
         fields = ["name", "doc_type", "doc_number", "phone", "sex", "birth_date", "relation", "status", "notes"]
         widgets = {"birth_date": DateInput, "notes": Textarea(attrs={"rows": 2})}
+        field_classes = {"notes": NoteField}
 
     def __init__(self, *args, household: Household | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -112,13 +136,13 @@ class HouseholdForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"tenancy_start": DateInput, "tenancy_end": DateInput, "notes": Textarea(attrs={"rows": 2})}
+        field_classes = {"notes": NoteField}
 
     def __init__(self, *args, buildings=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
         self.phone_checked = None
-        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
-        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        offer_buildings(self.fields["building"], buildings)
         self.fields["unit"].queryset = Unit.objects.filter(building__in=self.fields["building"].queryset)
         self.fields["unit"].required = False
         if self.instance.pk and self.instance.landlord_phone_masked:
@@ -163,7 +187,7 @@ class HouseholdForm(forms.ModelForm):
 
 class MoveResidentForm(forms.Form):
     household = forms.ModelChoiceField(label="迁往住户", queryset=Household.objects.none())
-    reason = forms.CharField(label="原因", max_length=200)
+    reason = NoteField(label="原因", max_length=200)
 
     def __init__(self, *args, households=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

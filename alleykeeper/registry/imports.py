@@ -25,6 +25,7 @@ from alleykeeper.core.identity import (
     check_phone,
     document_type_of,
 )
+from alleykeeper.core.logging import redact
 from alleykeeper.core.tabular import Table, cell_text, is_number_cell, parse_date
 from alleykeeper.registry.import_fields import CHOICE_FIELDS, FIELD_BY_KEY
 from alleykeeper.registry.models import Community, Grid, Household, Resident
@@ -238,8 +239,20 @@ def _text_readers() -> dict[str, Callable[[Any], Read]]:
     """The text fields and how each distinct value of theirs is read (checked once however many rows
     repeat it). A further check of a field's text wraps its reader here: its message is reported on every
     row with that value, in this order."""
-    keys = ("alley", "building", "unit", "room", "name", "landlord_name", "notes")
-    return {key: (_name_reader if key in PERSON_NAMES else _text_reader)(key) for key in keys}
+    keys = ("alley", "building", "unit", "room", "name", "landlord_name")
+    readers = {key: (_name_reader if key in PERSON_NAMES else _text_reader)(key) for key in keys}
+    return readers | {"notes": _note_reader("notes")}
+
+
+def _note_reader(key: str) -> Callable[[Any], Read]:
+    """Free text: an ID number or a phone written into a note is masked, as the forms' NoteField does."""
+    read = _text_reader(key)
+
+    def read_note(value: Any) -> Read:
+        text, message = read(value)
+        return redact(text), message
+
+    return read_note
 
 
 _REQUIRED_TEXT = {"alley": "请填写小巷（街巷）名称。", "building": "请填写楼栋，如 3号楼。",

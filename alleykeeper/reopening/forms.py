@@ -7,8 +7,9 @@ from django.utils import timezone
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.credit_code import check_credit_code
 from alleykeeper.core.identity import Checked, check_phone
-from alleykeeper.core.widgets import DateInput, Textarea, TimeInput
-from alleykeeper.registry.models import Building, Grid
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea, TimeInput
+from alleykeeper.registry.forms import offer_buildings
+from alleykeeper.registry.models import Grid
 from alleykeeper.reopening.models import (
     Application,
     CallChannel,
@@ -58,8 +59,7 @@ class EnterpriseForm(forms.ModelForm):
         self.fields["grid"].queryset = grids if grids is not None else Grid.objects.none()
         self.fields["grid"].required = False
         self.fields["grid"].label_from_instance = lambda g: f"{g.community.name} · {g.name}"
-        self.fields["building"].queryset = buildings if buildings is not None else Building.objects.none()
-        self.fields["building"].label_from_instance = lambda b: f"{b.alley.grid.name} · {b.alley.name}{b.name}"
+        offer_buildings(self.fields["building"], buildings)
         self.fields["credit_code"].required = False
         self.fields["credit_code"].help_text = "18 位，如 91440300708461136T；个体工商户没有的，勾选下一项。"
         self.fields["name"].error_messages["required"] = "请填写企业名称。"
@@ -124,7 +124,7 @@ class PurposeForm(forms.Form):
 
 class PolicyCallForm(forms.Form):
     channel = forms.ChoiceField(label="告知方式", choices=CallChannel.choices, initial=CallChannel.PHONE)
-    note = forms.CharField(label="备注", max_length=300, required=False, help_text="如：已发防疫要求和申请表")
+    note = NoteField(label="备注", max_length=300, required=False, help_text="如：已发防疫要求和申请表")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -210,7 +210,7 @@ class MaterialForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=500, widget=Textarea(attrs={"rows": 3}))
+    reason = NoteField(label="原因", max_length=500, widget=Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -242,7 +242,7 @@ class InspectionForm(forms.Form):
     units = forms.MultipleChoiceField(
         label="参加单位", choices=InspectorUnit.choices, widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label="核查意见", max_length=500, required=False, widget=Textarea(attrs={"rows": 2}))
+    note = NoteField(label="核查意见", max_length=500, required=False, widget=Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, items: list[ChecklistItem], reinspection: bool = False, **kwargs) -> None:
         kwargs.setdefault("initial", {"inspected_on": timezone.localdate(), "units": [InspectorUnit.COMMUNITY]})
@@ -263,11 +263,11 @@ class InspectionForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": f"请选择“{item.text}”是否通过。", "invalid_choice": "请选择通过或未通过。"},
             )
-            self.fields[f"note_{item.pk}"] = forms.CharField(label="说明", max_length=300, required=False)
+            self.fields[f"note_{item.pk}"] = NoteField(label="说明", max_length=300, required=False)
             self.fields[f"photo_{item.pk}"] = forms.FileField(label="照片", required=False)
             self.fields[f"photo_{item.pk}"].widget.attrs["accept"] = "image/jpeg,image/png"
         if reinspection:
-            self.fields["suspend_reason"] = forms.CharField(
+            self.fields["suspend_reason"] = NoteField(
                 label="暂停营业原因",
                 max_length=300,
                 required=False,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.reopening.models import HealthState, ReopeningSlot
 from alleykeeper.reopening.staff import StaffEntry
 from alleykeeper.visitors.forms import DivisionField
@@ -101,7 +101,7 @@ class StaffImportForm(forms.Form):
 
 
 class BlockDecisionForm(forms.Form):
-    reason = forms.CharField(
+    reason = NoteField(
         label="处理决定及理由",
         max_length=300,
         widget=Textarea(attrs={"rows": 2}),
@@ -192,7 +192,7 @@ class DailyReportForm(forms.Form):
     unwell = forms.IntegerField(
         label="发热或有咳嗽等症状的人数", min_value=0, max_value=100_000, initial=0, help_text="没有请填 0（零报告）。"
     )
-    unwell_note = forms.CharField(
+    unwell_note = NoteField(
         label="症状与处置", max_length=300, required=False, widget=Textarea(attrs={"rows": 2}),
         help_text="有人发热或有症状时填写：谁、体温、已如何处置。",
     )  # fmt: skip

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, NoteField
 from alleykeeper.reports.figures import Window
 
 MAX_DAYS_BACK = 31  # a missed day can be made afterwards, within a month
@@ -14,7 +14,7 @@ PURPOSES = [("", "请选择"), *Purpose.choices]
 
 
 def _reason(label: str, required: bool) -> forms.CharField:
-    field = forms.CharField(label=label, max_length=300, required=required, widget=forms.Textarea(attrs={"rows": 2}))
+    field = NoteField(label=label, max_length=300, required=required, widget=forms.Textarea(attrs={"rows": 2}))
     field.error_messages["required"] = f"请填写{label}。"
     field.error_messages["max_length"] = f"{label}最多 300 个字。"
     return field

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
-from alleykeeper.core.widgets import DateInput, TimeInput
+from alleykeeper.core.widgets import DateInput, NoteField, TimeInput
 from alleykeeper.gates.models import Gate
+from alleykeeper.registry.forms import offer_buildings
 from alleykeeper.registry.models import Alley, Building
 from alleykeeper.sanitation.models import WEEKDAY_NAMES, Frequency, PlaceKind, Surface
 from alleykeeper.supplies.forms import quantity_field
@@ -23,14 +24,9 @@ def _text(value: str) -> str:
     return " ".join((value or "").replace("\x00", "").split())
 
 
-class BuildingChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Building) -> str:
-        return f"{obj.alley.name}{obj.name}"
-
-
 class PlanForm(forms.Form):
     place_kind = forms.ChoiceField(label="场所类型", choices=PlaceKind.choices)
-    building = BuildingChoice(label="楼栋", queryset=Building.objects.none(), required=False)
+    building = forms.ModelChoiceField(label="楼栋", queryset=Building.objects.none(), required=False)
     gate = forms.ModelChoiceField(label="卡口", queryset=Gate.objects.none(), required=False)
     alley = forms.ModelChoiceField(label="小巷", queryset=Alley.objects.none(), required=False)
     description = forms.CharField(label="场所说明", max_length=100, required=False, help_text="如：县后街垃圾中转站")
@@ -63,11 +59,7 @@ class PlanForm(forms.Form):
     def __init__(self, *args, community, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["building"].queryset = (
-            Building.objects.filter(alley__grid__community=community)
-            .select_related("alley")
-            .order_by("alley__name", "name")
-        )
+        offer_buildings(self.fields["building"], Building.objects.filter(alley__grid__community=community), label=str)
         self.fields["gate"].queryset = Gate.objects.filter(enclosure__community=community).order_by("name")
         self.fields["alley"].queryset = Alley.objects.filter(grid__community=community).order_by("name")
         self.fields["supply_item"].queryset = SupplyItem.objects.filter(community=community).order_by("name")
@@ -170,7 +162,7 @@ class DoneForm(forms.Form):
     photo = forms.FileField(
         label="照片（可选）", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
-    note = forms.CharField(label="备注", max_length=300, required=False)
+    note = NoteField(label="备注", max_length=300, required=False)
 
     def __init__(self, *args, task, now: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)

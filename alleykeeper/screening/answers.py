@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from alleykeeper.core.identity import Checked, check_phone
-from alleykeeper.core.widgets import Textarea
+from alleykeeper.core.widgets import NoteField, Textarea
 from alleykeeper.places.forms import chosen_code
 from alleykeeper.places.models import Division
 from alleykeeper.registry.models import Resident
@@ -64,7 +64,7 @@ class AttemptForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择这次联系的结果。", "invalid_choice": "请从列出的结果中选择一项。"},
     )
-    note = forms.CharField(label="备注", required=False, max_length=500, widget=Textarea(attrs={"rows": 2}))
+    note = NoteField(label="备注", required=False, max_length=500, widget=Textarea(attrs={"rows": 2}))
     token = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, residents: list[Resident], questions: list[Question], **kwargs) -> None:

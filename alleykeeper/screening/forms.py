@@ -3,7 +3,7 @@
 from django import forms
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput, Textarea
+from alleykeeper.core.widgets import DateInput, NoteField, Textarea
 from alleykeeper.registry.models import Grid
 from alleykeeper.screening.models import Campaign, Question, QuestionKind
 from alleykeeper.screening.questionnaire import YES
@@ -21,6 +21,7 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["name", "start_date", "end_date", "grids", "household_filter", "notes"]
         widgets = {"start_date": DateInput, "end_date": DateInput, "notes": Textarea(attrs={"rows": 2})}
+        field_classes = {"notes": NoteField}
         error_messages = {
             "name": {"required": "请填写活动名称，如“2月第二轮出租户排查”。"},
             "start_date": {"required": "请填写开始日期。", "invalid": "开始日期格式不对，请按 年-月-日 填写。"},

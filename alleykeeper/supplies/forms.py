@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from alleykeeper.accounts.models import User
 from alleykeeper.accounts.roles import Role
+from alleykeeper.core.widgets import NoteField
 from alleykeeper.gates.models import Gate
 from alleykeeper.observation.models import ObservationCase
 from alleykeeper.registry.models import Household
@@ -91,7 +92,7 @@ class ReceiveForm(forms.Form):
     )
     quantity = quantity_field("数量")
     source = forms.CharField(label="来源", max_length=100, required=False, help_text="供货单位、捐赠人或调拨文号")
-    note = forms.CharField(label="说明", max_length=300, required=False)
+    note = NoteField(label="说明", max_length=300, required=False)
 
     def clean_source(self) -> str:
         return _text(self.cleaned_data["source"])
@@ -133,7 +134,7 @@ class DrawForm(forms.Form):
     recipient = forms.ModelChoiceField(label="领用人", queryset=User.objects.none(), required=False)
     gate = forms.ModelChoiceField(label="卡口", queryset=Gate.objects.none(), required=False)
     household = HouseholdChoice(label="居家观察户", queryset=Household.objects.none(), required=False)
-    note = forms.CharField(label="说明", max_length=300, required=False)
+    note = NoteField(label="说明", max_length=300, required=False)
 
     def __init__(self, *args, item: SupplyItem, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -171,7 +172,7 @@ class DrawForm(forms.Form):
 
 class CorrectForm(forms.Form):
     counted = quantity_field("盘点实有数量", allow_zero=True)
-    reason = forms.CharField(label="更正原因", max_length=300, help_text="如：盘点发现破损 2 瓶、过期报废。")
+    reason = NoteField(label="更正原因", max_length=300, help_text="如：盘点发现破损 2 瓶、过期报废。")
 
     def clean_reason(self) -> str:
         reason = _text(self.cleaned_data["reason"])

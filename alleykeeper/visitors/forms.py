@@ -10,7 +10,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from alleykeeper.core.identity import DocumentType, check_document, check_phone, document_type_of, person_name
-from alleykeeper.core.widgets import DateInput
+from alleykeeper.core.widgets import DateInput, NoteField
 from alleykeeper.places.models import Division, DivisionLevel
 from alleykeeper.visitors.models import NUMBERED_TRANSPORTS, Transport
 
@@ -72,7 +72,13 @@ class RegistrationForm(forms.Form):
     passed_3 = DivisionField(label="途经地 3（可不填）", required=False)
     transport = forms.ChoiceField(label="交通方式", choices=[("", "请选择"), *Transport.choices])
     transport_number = _text(20, "车次 / 航班号", required=False, autocapitalize="characters")
-    reason = _text(100, "来访事由", placeholder="如：探亲、送物资、维修")
+    # Free text: a host's phone written here is masked.
+    reason = NoteField(
+        label="来访事由",
+        max_length=100,
+        help_text="",
+        widget=forms.TextInput(attrs={"placeholder": "如：探亲、送物资、维修"}),
+    )
     host_address = _text(100, "被访住户地址", placeholder="如：3号楼302")
     host_name = _text(50, "被访人姓名")
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

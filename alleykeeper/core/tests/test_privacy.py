@@ -52,3 +52,54 @@ def test_tracebacks_in_logs_are_redacted_too():
     text = stream.getvalue()
     assert "Traceback" in text and "ValueError" in text
     assert number not in text and "13859901234" not in text
+
+
+# -- free text: an ID number or a phone typed into a note is masked ------------------------------------------
+
+# Names of free-text fields across the forms: each must be a NoteField (a new note field written as a plain
+# CharField fails here).
+FREE_TEXT_NAMES = {"note", "notes", "needs_note", "reason_note", "reason", "detail", "unwell_note", "suspend_reason"}
+
+
+def _all_forms() -> list[type]:
+    from django import forms
+
+    found, stack = [], [forms.BaseForm]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("alleykeeper.") and ".tests" not in cls.__module__:
+            found.append(cls)
+    return found
+
+
+def test_note_field_masks_numbers_typed_into_free_text():
+    from alleykeeper.core.widgets import NOTE_HELP, NoteField
+
+    number = make_id()
+    field = NoteField(required=False, max_length=300)
+    cleaned = field.clean(f"女儿电话 139 1234 5678，身份证 {number}，门牌 302，买青菜 2 斤")
+    assert "1234 5678" not in cleaned and "139****5678" in cleaned
+    assert number not in cleaned and f"{number[:6]}********{number[-4:]}" in cleaned
+    assert "门牌 302，买青菜 2 斤" in cleaned
+    assert field.clean("") == "" and field.help_text == NOTE_HELP
+    assert NoteField(help_text="如：顺丰").help_text == "如：顺丰"
+
+
+def test_every_free_text_field_of_every_form_masks_numbers():
+    """Every form field named as free text (备注, 说明, 原因) in the whole site is a NoteField: the pages, the
+    API's writes and the imports clean through these forms."""
+    from django.forms import CharField
+
+    import alleykeeper.urls  # noqa: F401  (every view, so every form module, is imported)
+    from alleykeeper.core.widgets import NoteField
+
+    forms_seen = _all_forms()
+    assert len(forms_seen) > 40
+    plain = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in forms_seen
+        for name, field in form.base_fields.items()
+        if name in FREE_TEXT_NAMES and isinstance(field, CharField) and not isinstance(field, NoteField)
+    ]
+    assert not plain, plain

@@ -299,3 +299,8 @@ def test_todays_list_runs_a_fixed_number_of_queries(world, gw, as_duty):
         actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="resident", resident=resident)
         actions.log_gate_passage(world.duty, gw.gate, direction="in", kind="vehicle", plate="闽C12345")
     assert queries() == few
+
+
+def test_a_phone_typed_into_the_note_is_masked(world, gw, as_duty):
+    _record(as_duty, gw.gate, tap="in:courier", note="顺丰 13912345678")
+    assert GateLogEntry.objects.get().note == "顺丰 139****5678"

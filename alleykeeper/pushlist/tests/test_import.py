@@ -94,6 +94,17 @@ def test_utf8_bom_csv_and_duplicate_rows(import_list):
     assert batch.errors == [{"row": 3, "problems": ["与第 2 行是同一人，未重复导入。"], "imported": False}]
 
 
+def test_numbers_written_into_the_lists_note_are_masked(import_list):
+    """The list's own ID and phone columns are sealed; one written into its 备注 is free text, masked."""
+    relative = make_id(order="535")
+    note = f"同行人 {relative} 电话 13912345678"
+    batch = import_list(csv_bytes([row("王翠琳", WANG_ID, "13859901234", note=note)], encoding="utf-8"))
+    assert batch.imported_count == 1
+    stored = PushedPerson.objects.get().list_note
+    assert relative not in stored and "13912345678" not in stored
+    assert f"{relative[:6]}********{relative[-4:]}" in stored and "139****5678" in stored
+
+
 BAD_NAMES = ["=cmd|' /C calc'!A0", "<script>", "+1", "@SUM(A1)"]
 
 

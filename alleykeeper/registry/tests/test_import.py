@@ -484,3 +484,14 @@ def test_the_web_import_reads_the_file_once(world, as_admin, private_uploads, mo
     assert job.status == ImportStatus.INVALID and len(reads) == 2
     assert as_admin.get(reverse("registry:import_errors", args=[job.pk])).status_code == 200
     assert len(reads) == 2, "the error report reads the cells kept too"
+
+
+def test_numbers_written_into_the_notes_column_are_masked(world, as_admin):
+    """A phone or an ID number in 备注 is free text: masked as the forms' notes are (the sealed columns hold the
+    person's own)."""
+    relative = make_id(order="515")
+    rows = [[*good_rows()[0], f"女儿电话 13912345678 女儿证件 {relative}"]]
+    job = run(as_admin, xlsx_bytes(rows, [*HEADER, "备注"]))
+    assert job.status == ImportStatus.DONE, job.errors
+    notes = Resident.objects.get(name="林美华").notes
+    assert notes == f"女儿电话 139****5678 女儿证件 {relative[:6]}********{relative[-4:]}"

@@ -1,12 +1,13 @@
 """Register pages through HTTP: the access matrix, editing, reveal, search."""
 
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from alleykeeper.audit.models import AuditEvent
-from alleykeeper.registry.models import Resident
+from alleykeeper.registry.models import Building, Resident
 from testkit.world import make_household, make_id
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +273,18 @@ def test_a_household_has_one_head(world, as_worker_a):
     empty = make_household(world.grid_a, "3号楼", "401")
     page = as_worker_a.get(reverse("registry:resident_new") + f"?household={empty.pk}").content.decode()
     assert 'value="head" selected' in page
+
+
+def test_building_dropdowns_read_the_numbers_in_names_as_numbers(world, as_admin):
+    """2号楼 before 10号楼 (the database's text order puts 10 first), grids in the community's order; the same
+    dropdown in the register, reopening, publicity and disinfection forms (registry.forms.offer_buildings)."""
+    alley = world.household_a.building.alley
+    for name in ("10号楼", "2号楼", "1号楼", "二十号楼"):
+        Building.objects.create(alley=alley, name=name)
+    page = as_admin.get(reverse("registry:household_new")).content.decode()
+    options = re.findall(r'<option value="\d+"[^>]*>[^<]*?' + alley.name + r"([^<]+)</option>", page)
+    mine = [name for name in options if name in ("1号楼", "2号楼", "10号楼", "二十号楼")]
+    assert mine == ["1号楼", "2号楼", "10号楼", "二十号楼"], options
+    for url in (reverse("reopening:enterprise_new"), reverse("sanitation:plan_new")):
+        page = as_admin.get(url).content.decode()
+        assert page.index(f"{alley.name}2号楼") < page.index(f"{alley.name}10号楼"), url

@@ -101,11 +101,14 @@ def test_load_demo_fills_every_feature_once(loaded):
     duty = _as("zhuangjg")
     page = duty.get(reverse("gates:duty"))
     assert page.status_code == 200 and "城北路口" in page.content.decode()
-    # The shifts come from the weekly roster of three gates: from now, a fortnight ahead (a day's shifts
-    # already over are not made); 城北路口 full, the others short-handed in places.
+    # The shifts come from the weekly roster of three gates: from now, a fortnight ahead, and the three days
+    # before the loading (the reports of those days count them); 城北路口 full, the others short-handed in places.
     shifts = list(Shift.objects.select_related("gate").prefetch_related("members"))
-    assert 3 * (14 * 3 - 2) <= len(shifts) <= 3 * 14 * 3 and all(s.roster_entry_id for s in shifts)
-    assert all(s.ends_at > loaded_at for s in shifts)
+    ahead = [s for s in shifts if s.ends_at > loaded_at]
+    before = [s for s in shifts if s.ends_at <= loaded_at]
+    assert 3 * (14 * 3 - 2) <= len(ahead) <= 3 * 14 * 3 and all(s.roster_entry_id for s in shifts)
+    assert 3 * (3 * 3 - 1) <= len(before) <= 3 * (3 * 3 + 1)
+    assert all(s.ends_at > loaded_at - timedelta(days=3) for s in shifts)
     assert all(s.leader is not None for s in shifts if s.strength)
     assert all(s.strength == 3 for s in shifts if s.gate.name == "城北路口")
     assert any(s.below_strength for s in shifts) and sum(s.strength >= 3 for s in shifts) >= len(shifts) / 3
