@@ -4,6 +4,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.utils import timezone
+
 
 @contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
@@ -20,3 +22,14 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# A background job (an import) queued this long without being finished: its page says the task worker may not
+# be running (nothing else would tell a community worker why the bar never moves).
+WAIT_NOTICE_MINUTES = 2
+
+
+def minutes_waiting(since, now=None) -> int:
+    """Whole minutes since `since` when at least WAIT_NOTICE_MINUTES, else 0 (nothing to say yet)."""
+    minutes = int(((now or timezone.now()) - since).total_seconds() // 60)
+    return minutes if minutes >= WAIT_NOTICE_MINUTES else 0

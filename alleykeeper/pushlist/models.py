@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
+from alleykeeper.core.batch import minutes_waiting
 from alleykeeper.core.identity import age_on
 from alleykeeper.core.models import SealedIdentity
 
@@ -67,6 +68,12 @@ class PushBatch(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status == BatchStatus.PENDING
+
+    @property
+    def waiting_minutes(self) -> int:
+        """Minutes since the import was started, once long enough to say so (an import of 100,000 rows takes
+        seconds): the task worker may not be running (core.batch.minutes_waiting)."""
+        return minutes_waiting(self.updated_at) if self.status == BatchStatus.PENDING else 0
 
 
 class Outcome(models.TextChoices):

@@ -9,6 +9,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
 from alleykeeper.accounts.scope import ScopedQuerySet, scope_of
+from alleykeeper.core.batch import minutes_waiting
 from alleykeeper.core.identity import age_on
 from alleykeeper.core.models import SealedIdentity, identity_indexes
 from alleykeeper.core.ordering import natural_sort_key
@@ -453,3 +454,8 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def waiting_minutes(self) -> int:
+        """Minutes queued for the task worker (0 until worth saying: core.batch.minutes_waiting)."""
+        return minutes_waiting(self.updated_at) if self.status == ImportStatus.QUEUED else 0

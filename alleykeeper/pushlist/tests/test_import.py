@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from alleykeeper.audit.models import AuditEvent
 from alleykeeper.core.identity import id_check_char
@@ -317,3 +318,14 @@ def test_files_of_lists_left_unconfirmed_or_failed_are_purged_after_a_day(world,
         assert said in page and "重新确认表头后再试" not in page
     recent.refresh_from_db()
     assert recent.status == BatchStatus.MAPPING and recent.upload_path
+
+
+def test_an_import_waiting_long_says_the_task_worker_may_not_be_running(world, as_admin, import_list, time_machine):
+    time_machine.move_to("2026-03-11 10:00 +08:00", tick=False)
+    batch = import_list(csv_bytes([row("王翠琳", WANG_ID, "13859901234")], encoding="utf-8"))
+    PushBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.PENDING, updated_at=timezone.now())
+    progress = reverse("pushlist:progress", args=[batch.pk])
+    assert "后台任务程序" not in as_admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    time_machine.move_to("2026-03-11 10:05 +08:00", tick=False)
+    page = as_admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert "已经等了 5 分钟还没有完成" in page and "不用重新上传" in page

@@ -325,6 +325,20 @@ def test_progress_fragment_and_discard(world, as_admin, private_uploads):
     assert job.status == ImportStatus.DISCARDED and not list((private_uploads / "imports").glob("*"))
 
 
+def test_a_job_left_queued_says_the_task_worker_may_not_be_running(world, as_admin, time_machine):
+    """Without a worker a queued import waits for ever: after two minutes its page says what to check."""
+    time_machine.move_to("2026-03-11 10:00 +08:00", tick=False)
+    job = start(as_admin, xlsx_bytes(good_rows()))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED, updated_at=timezone.now())
+    progress = reverse("registry:import_progress", args=[job.pk])
+    assert "后台任务程序" not in as_admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    time_machine.move_to("2026-03-11 10:03 +08:00", tick=False)
+    page = as_admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert "已经等了 3 分钟还没有完成" in page and "alleykeeper-worker" in page
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)  # the worker took it
+    assert "后台任务程序" not in as_admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_command_imports_with_dry_run_and_reports_errors(world, tmp_path):
     path = tmp_path / "台账.xlsx"
     path.write_bytes(xlsx_bytes(good_rows()))
