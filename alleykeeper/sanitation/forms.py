@@ -13,6 +13,7 @@ from alleykeeper.gates.models import Gate
 from alleykeeper.registry.forms import offer_buildings
 from alleykeeper.registry.models import Alley, Building
 from alleykeeper.sanitation.models import WEEKDAY_NAMES, Frequency, PlaceKind, Surface
+from alleykeeper.supplies.actions import whole_units_problem
 from alleykeeper.supplies.forms import quantity_field
 from alleykeeper.supplies.models import SupplyItem
 
@@ -143,6 +144,11 @@ class PlanForm(forms.Form):
             data["weekdays"] = []
         if data.get("amount") and not data.get("supply_item") and "supply_item" not in self.errors:
             self.add_error("supply_item", "填了每次用量，请选择从哪种物资领用。")
+        item = data.get("supply_item")
+        if data.get("amount") and item is not None:
+            problem = whole_units_problem(item.name, item.unit, data["amount"])
+            if problem:
+                self.add_error("amount", problem)
         if not data.get("surfaces") and "surfaces" not in self.errors:
             self.add_error("surfaces", "请至少勾选一个消杀部位。")
         return data

@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from alleykeeper.audit.actions import record_event
-from alleykeeper.supplies.models import HAND_OUT_KINDS, IN_KINDS, MoveKind, StockMove, SupplyItem, amount_text
+from alleykeeper.supplies.models import (
+    HAND_OUT_KINDS,
+    IN_KINDS,
+    MoveKind,
+    StockMove,
+    SupplyItem,
+    amount_text,
+    counts_whole,
+)
 
 
 class SupplyError(Exception):
@@ -18,6 +26,19 @@ class SupplyError(Exception):
 
 def _locked(item: SupplyItem) -> SupplyItem:
     return SupplyItem.objects.select_for_update().get(pk=item.pk)
+
+
+def whole_units_problem(item_name: str, unit: str, quantity: Decimal) -> str:
+    """The message when a quantity of a whole-counted item (counts_whole) has a fraction, else ""."""
+    if counts_whole(unit) and quantity != quantity.to_integral_value():
+        return f"{item_name}按“{unit.strip()}”计，数量要填整数（填的是 {amount_text(quantity)}）。"
+    return ""
+
+
+def _check_whole(item: SupplyItem, quantity: Decimal) -> None:
+    problem = whole_units_problem(item.name, item.unit, quantity)
+    if problem:
+        raise SupplyError(problem)
 
 
 def _move(actor, item: SupplyItem, kind: str, quantity: Decimal, at: datetime | None, **fields) -> StockMove:
@@ -66,6 +87,7 @@ def receive_stock(
         raise SupplyError("入库类型应为采购、捐赠或街道调拨。")
     if quantity <= 0:
         raise SupplyError("入库数量应大于 0。")
+    _check_whole(item, quantity)
     with transaction.atomic():
         move = _move(actor, _locked(item), kind, quantity, at, source=source, note=note)
     record_event(actor, "supplies.receive", move.item, detail={"move": move.pk, "quantity": str(quantity)})
@@ -91,6 +113,7 @@ def draw_stock(
         raise SupplyError("出库类型不对。")
     if quantity <= 0:
         raise SupplyError("领用数量应大于 0。")
+    _check_whole(item, quantity)
     with transaction.atomic():
         locked = _locked(item)
         if locked.on_hand < quantity:
@@ -113,6 +136,7 @@ def correct_stock(actor, item: SupplyItem, counted: Decimal, reason: str) -> Sto
         raise SupplyError("请填写更正原因，如：盘点发现破损 2 瓶。")
     if counted < 0:
         raise SupplyError("盘点数量不能小于 0。")
+    _check_whole(item, counted)
     with transaction.atomic():
         locked = _locked(item)
         difference = counted - locked.on_hand

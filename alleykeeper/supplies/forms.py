@@ -11,7 +11,8 @@ from alleykeeper.core.widgets import NoteField
 from alleykeeper.gates.models import Gate
 from alleykeeper.observation.models import ObservationCase
 from alleykeeper.registry.models import Household
-from alleykeeper.supplies.models import HAND_OUT_KINDS, IN_KINDS, MoveKind, SupplyItem
+from alleykeeper.supplies.actions import whole_units_problem
+from alleykeeper.supplies.models import HAND_OUT_KINDS, IN_KINDS, MoveKind, SupplyItem, amount_text
 
 MAX_QUANTITY = Decimal("1000000")
 
@@ -77,7 +78,19 @@ class ItemForm(forms.ModelForm):
         unit = " ".join(self.cleaned_data["unit"].replace("\x00", "").split())
         if not unit:
             raise forms.ValidationError("请填写单位，如 瓶、个、副。")
+        on_hand = self.instance.on_hand if self.instance.pk else Decimal("0")
+        if whole_units_problem("", unit, on_hand):
+            raise forms.ValidationError(
+                f"现有库存 {amount_text(on_hand)} 不是整数，不能改为按“{unit}”计；请先盘点更正为整数。"
+            )
         return unit
+
+    def clean(self) -> dict:
+        data = super().clean()
+        threshold, unit = data.get("low_threshold"), data.get("unit")
+        if threshold is not None and unit and whole_units_problem("", unit, threshold):
+            self.add_error("low_threshold", f"按“{unit}”计的物资，提醒线要填整数。")
+        return data
 
 
 def _text(value: str) -> str:

@@ -47,6 +47,15 @@ OUT_KINDS = (MoveKind.TO_GATE, MoveKind.TO_CLEANER, MoveKind.TO_HOUSEHOLD, MoveK
 HAND_OUT_KINDS = (MoveKind.TO_GATE, MoveKind.TO_CLEANER, MoveKind.TO_HOUSEHOLD, MoveKind.TO_VOLUNTEER)
 
 
+# Units of things handed out whole and never split (a mask, a suit, a pair of gloves): their quantities are whole
+# numbers. Anything else (瓶, 桶, 升, 公斤: a bottle of disinfectant is used a part at a time) takes two decimals.
+WHOLE_UNITS = frozenset("个只套副双件把台顶张片支条块枚根盏")
+
+
+def counts_whole(unit: str) -> bool:
+    return unit.strip() in WHOLE_UNITS
+
+
 def amount_text(value: Decimal | None) -> str:
     """3, 2.5, 0.25: no trailing zeros."""
     if value is None:
@@ -133,6 +142,11 @@ class SupplyItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def counts_whole(self) -> bool:
+        """Counted in whole units (see WHOLE_UNITS): a quantity of 2.5 个 is refused."""
+        return counts_whole(self.unit)
 
     @property
     def is_low(self) -> bool:

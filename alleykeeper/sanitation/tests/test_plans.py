@@ -1,6 +1,7 @@
 """The admin's plan form: a new plan makes today's remaining tasks; bad inputs say what to fix."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -99,3 +100,15 @@ def test_a_plan_that_starts_later_says_so_in_the_list(world, as_admin, cleaner):
         )
         page = as_admin.get("/sanitation/plans/").content.decode()
     assert f"{later.year}年{later.month}月{later.day}日起" in page
+
+
+def test_a_fraction_of_a_whole_unit_per_task_is_refused(world, as_admin, cleaner):
+    from alleykeeper.supplies.tests.conftest import make_item
+
+    gloves = make_item(world.community, name="一次性手套", stock="50", unit="副")
+    bleach = make_item(world.community)
+    with time_machine.travel(MORNING, tick=False):
+        response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner, supply_item=gloves.pk, amount="0.5"))
+        assert "一次性手套按“副”计，数量要填整数" in response.content.decode() and not Plan.objects.exists()
+        response = as_admin.post("/sanitation/plans/new/", _form(world, cleaner, supply_item=bleach.pk, amount="0.1"))
+    assert response.status_code == 302 and Plan.objects.get().amount == Decimal("0.1")

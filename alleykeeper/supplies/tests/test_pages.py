@@ -107,3 +107,34 @@ def test_a_duplicate_item_name_is_refused(world, as_admin, bleach):
 
 def test_anonymous_goes_to_the_login_page(world):
     assert Client().get("/supplies/").status_code == 302
+
+
+def test_whole_units_take_whole_numbers_and_other_units_decimals(world, as_admin, cleaner, bleach):
+    """A mask (个), a suit (套), a pair of gloves (副) are never split: 2.5 of them is refused on every form that
+    moves stock and on the item's reminder line; a bottle of disinfectant (瓶) is used a part at a time."""
+    masks = make_item(world.community, name="一次性医用口罩", stock="100", unit="个", low="10")
+    moves = {
+        "in": {"kind": "purchase", "quantity": "2.5"},
+        "out": {"kind": "to_cleaner", "quantity": "0.5", "recipient": cleaner.pk},
+        "correct": {"counted": "99.5", "reason": "盘点"},
+    }
+    for path, data in moves.items():
+        response = as_admin.post(f"/supplies/items/{masks.pk}/{path}/", data)
+        page = response.content.decode()
+        assert response.status_code == 200 and "一次性医用口罩按“个”计，数量要填整数" in page, path
+    masks.refresh_from_db()
+    assert masks.on_hand == Decimal("100") and StockMove.objects.filter(item=masks).count() == 1
+    edit = {"name": "一次性医用口罩", "kind": "mask", "unit": "个", "low_threshold": "10.5"}
+    page = as_admin.post(f"/supplies/items/{masks.pk}/edit/", edit).content.decode()
+    assert "按“个”计的物资，提醒线要填整数" in page
+    # Bottles: half a bottle drawn is kept; an item whose stock is 9.5 cannot become one counted in 个.
+    as_admin.post(
+        f"/supplies/items/{bleach.pk}/out/", {"kind": "to_cleaner", "quantity": "0.5", "recipient": cleaner.pk}
+    )
+    bleach.refresh_from_db()
+    assert bleach.on_hand == Decimal("9.5")
+    edit = {"name": "84消毒液", "kind": "disinfectant", "unit": "个", "low_threshold": "2"}
+    page = as_admin.post(f"/supplies/items/{bleach.pk}/edit/", edit).content.decode()
+    assert "现有库存 9.5 不是整数，不能改为按“个”计" in page
+    bleach.refresh_from_db()
+    assert bleach.unit == "瓶"
