@@ -30,7 +30,14 @@ def tasks_visible_to(user) -> QuerySet[DisinfectionTask]:
 
 def task_for(user, pk: int) -> DisinfectionTask:
     queryset = tasks_visible_to(user).select_related(
-        "place__building__alley", "place__gate", "place__alley", "community", "cleaner", "done_by", "plan__supply_item"
+        "place__building__alley",
+        "place__gate",
+        "place__alley",
+        "community",
+        "cleaner",
+        "done_by",
+        "plan__supply_item",
+        "stock_move__item",
     )
     return get_object_or_404(queryset, pk=pk)
 

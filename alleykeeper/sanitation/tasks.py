@@ -9,13 +9,21 @@ from alleykeeper.sanitation.models import DisinfectionTask
 from alleykeeper.supplies.models import ItemKind, SupplyItem, amount_text
 
 
+def amount_used_text(task: DisinfectionTask) -> str:
+    """ "0.2 瓶": the amount used with the unit of the item it was drawn from ("" when none was recorded)."""
+    if task.amount_used is None:
+        return ""
+    unit = task.stock_move.item.unit if task.stock_move_id else ""
+    return f"{amount_text(task.amount_used)} {unit}".strip()
+
+
 def task_rows(tasks: list[DisinfectionTask], now: datetime) -> list[dict]:
     return [
         {
             "task": task,
             "state": "done" if task.done_at else task.state_at(now),
             "label": task.state_label(now),
-            "amount": amount_text(task.amount_used),
+            "amount": amount_used_text(task),
         }
         for task in tasks
     ]

@@ -16,12 +16,12 @@ from alleykeeper.reopening.models import InspectionResult, PreventionGate
 from alleykeeper.sanitation import access, actions
 from alleykeeper.sanitation.forms import PlanForm
 from alleykeeper.sanitation.models import OVERDUE_DAYS, DisinfectionTask, Plan
-from alleykeeper.sanitation.tasks import done_form_for, task_rows
+from alleykeeper.sanitation.tasks import amount_used_text, done_form_for, task_rows
 from alleykeeper.supplies.actions import SupplyError
 
 HISTORY_DAYS = 60
 HISTORY_ROWS = 200
-TASK_RELATED = ("place__building__alley", "place__gate", "place__alley", "cleaner", "done_by")
+TASK_RELATED = ("place__building__alley", "place__gate", "place__alley", "cleaner", "done_by", "stock_move__item")
 
 
 @login_required
@@ -71,7 +71,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记完成：{task.place}。")
             return redirect("sanitation:today")
-    context = {"task": task, "form": form, "state": task.state_label(now), "now": now}
+    context = {"task": task, "form": form, "state": task.state_label(now), "now": now, "amount": amount_used_text(task)}
     return render(request, "sanitation/task.html", context)
 
 

@@ -61,6 +61,10 @@ def test_completing_the_stairwell_task_draws_the_84_disinfectant(world, as_clean
     assert stairs.done_by == cleaner and stairs.amount_used == Decimal("2") and bleach.on_hand == Decimal("8")
     assert stairs.stock_move.kind == MoveKind.DISINFECTION
     assert stairs.photo_kind == "jpeg"
+    with time_machine.travel(MORNING + timedelta(hours=2), tick=False):  # the amount says its unit
+        assert "用量 2 瓶" in as_cleaner.get(f"/sanitation/tasks/{stairs.pk}/").content.decode()
+        place = as_cleaner.get(f"/sanitation/places/{stairs.place_id}/").content.decode()
+    assert '<td class="nowrap">2 瓶</td>' in place
     with time_machine.travel(MORNING + timedelta(hours=2), tick=False):
         download = as_cleaner.get(f"/sanitation/tasks/{stairs.pk}/photo/")
     image = Image.open(io.BytesIO(b"".join(download.streaming_content)))
