@@ -74,6 +74,10 @@ class TabularError(Exception):
     """A file-level problem, with the message to show (Chinese, says what to do)."""
 
 
+class HeaderRowMissing(TabularError):
+    """The header row asked for is beyond the file's last row: the file itself is fine, the number is not."""
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int
@@ -366,7 +370,12 @@ def open_table(
                 _keep_parsed(table, path)
     if not table.rows:
         raise TabularError("文件里没有数据，请检查是否选错了文件。")
-    if header_row is not None and 0 <= header_row < len(table.rows):
+    if header_row is not None:
+        if not 0 <= header_row < len(table.rows):
+            last = len(table.rows)
+            raise HeaderRowMissing(
+                f"文件只有 {last} 行，没有第 {header_row + 1} 行。表头行请填 1 到 {last} 之间的行号。"
+            )
         table.header_row = header_row
     elif synonyms is not None:
         table.header_row = find_header_row(table.rows, synonyms)

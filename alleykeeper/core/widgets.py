@@ -50,3 +50,22 @@ class NoteField(forms.CharField):
     def clean(self, value):
         cleaned = super().clean(value)
         return redact(cleaned) if isinstance(cleaned, str) else cleaned
+
+
+class HeaderRowField(forms.IntegerField):
+    """The mapping step's "表头在第几行" of every import (register, push list, enterprises): one range and one
+    wording. A row beyond the file's last is refused when the file is read again (core.tabular.HeaderRowMissing)."""
+
+    LAST = 50
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "表头在第几行")
+        kwargs.setdefault("help_text", "改了行号，会按新的表头重新识别各列。")
+        message = f"表头行请填 1 到 {self.LAST} 之间的行号。"
+        kwargs["error_messages"] = {
+            "required": "请填写表头所在的行号。",
+            "invalid": "表头行请填数字，如 2。",
+            "min_value": message,
+            "max_value": message,
+        } | kwargs.get("error_messages", {})
+        super().__init__(min_value=1, max_value=self.LAST, **kwargs)

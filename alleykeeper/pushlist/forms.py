@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from alleykeeper.audit.models import Purpose
-from alleykeeper.core.widgets import DateInput, NoteField, Textarea
+from alleykeeper.core.widgets import DateInput, HeaderRowField, NoteField, Textarea
 from alleykeeper.pushlist.columns import FIELD_LABELS
 from alleykeeper.pushlist.models import Outcome
 from alleykeeper.registry.models import Community
@@ -48,7 +48,7 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per field, listing the file's own columns; plus the header row, if it was guessed wrong."""
 
-    header_row = forms.IntegerField(label="表头在第几行", min_value=1, max_value=20)
+    header_row = HeaderRowField()
 
     def __init__(self, *args, batch=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from alleykeeper.core.tabular import human_size
+from alleykeeper.core.widgets import HeaderRowField
 from alleykeeper.registry.import_fields import FIELDS, missing_fields
 from alleykeeper.registry.models import Community, Grid, ImportJob
 
@@ -62,13 +63,7 @@ class ImportUploadForm(forms.Form):
 class ImportMappingForm(forms.Form):
     """Which of the file's columns holds each of our fields; pre-filled with the guesses."""
 
-    header_row = forms.IntegerField(
-        label="表头在第几行",
-        min_value=1,
-        max_value=50,
-        help_text="改了行号，会按新的表头重新识别各列。",
-        error_messages={"required": "请填写表头所在的行号。", "invalid": "请填写数字。"},
-    )
+    header_row = HeaderRowField()
 
     def __init__(self, *args, job: ImportJob, **kwargs) -> None:
         super().__init__(*args, **kwargs)

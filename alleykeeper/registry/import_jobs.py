@@ -24,6 +24,7 @@ from alleykeeper.core.logging import redact
 from alleykeeper.core.spreadsheets import Column, XlsxResult, write_xlsx
 from alleykeeper.core.stale_uploads import remove_orphan_uploads
 from alleykeeper.core.tabular import (
+    HeaderRowMissing,
     Table,
     TabularError,
     cell_text,
@@ -124,6 +125,11 @@ def analyse(job: ImportJob, *, header_row: int | None = None, keep_parsed: bool 
     _set_status(job, ImportStatus.ANALYSING)
     try:
         table = open_table(file_of(job), SYNONYMS, header_row=header_row, keep_parsed=keep_parsed)
+    except HeaderRowMissing as problem:  # a row number typed at the mapping step: the columns read stay
+        job.status = ImportStatus.MAPPING
+        job.message = str(problem)
+        job.save(update_fields=["status", "message", "updated_at"])
+        return None
     except TabularError as problem:
         fail(job, str(problem))
         return None

@@ -14,6 +14,7 @@ from alleykeeper.audit.actions import record_event
 from alleykeeper.audit.models import Purpose
 from alleykeeper.core.net import client_ip
 from alleykeeper.core.tabular import TabularError, human_size
+from alleykeeper.core.widgets import HeaderRowField
 from alleykeeper.registry.import_forms import column_letter
 from alleykeeper.registry.models import Community
 from alleykeeper.reopening import access, importing
@@ -39,15 +40,12 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    header_row = forms.IntegerField(label="表头在第几行", min_value=1, max_value=20)
+    header_row = HeaderRowField()
 
     def __init__(self, *args, job: EnterpriseImport, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         self.fields["header_row"].initial = (job.header_row or 0) + 1
-        self.fields["header_row"].error_messages.update(
-            {"required": "请填写表头所在的行号。", "invalid": "请填写数字。"}
-        )
         choices = [("", "（不导入）")] + [
             (str(i), f"{column_letter(i)} 列：{name or '（无表头）'}") for i, name in enumerate(job.columns)
         ]

@@ -253,6 +253,10 @@ def test_the_web_upload_reads_the_file_once(world, as_admin, django_capture_on_c
         as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": header_row, **mapping})
     batch.refresh_from_db()
     assert batch.header_row == 2 and len(reads) == 1
+    response = as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": "30", **mapping}, follow=True)
+    assert "没有第 30 行。表头行请填 1 到" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.header_row == 2 and batch.status == BatchStatus.MAPPING  # nothing read is lost
     with django_capture_on_commit_callbacks(execute=True):
         as_admin.post(reverse("pushlist:batch", args=[batch.pk]), {"header_row": "3", **mapping})
     batch.refresh_from_db()

@@ -129,6 +129,12 @@ def test_changing_the_header_row_reads_the_headers_again(world, as_admin):
     as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 1})
     job.refresh_from_db()
     assert job.status == ImportStatus.MAPPING and job.header_row == 0 and job.columns[0] == "说明：以下为台账"
+    # A row beyond the file's last is said, and what was read stays (it once fell back to a guess silently).
+    as_admin.post(reverse("registry:import_job", args=[job.pk]), {"header_row": 40})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.MAPPING and job.header_row == 0 and job.columns[0] == "说明：以下为台账"
+    page = as_admin.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "文件只有 5 行，没有第 40 行。表头行请填 1 到 5 之间的行号。" in page
 
 
 def test_default_grid_for_a_file_without_grid_column(world, as_admin):

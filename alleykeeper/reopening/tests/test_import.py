@@ -40,6 +40,17 @@ def _confirm(client, job):
     return client.post(reverse("reopening:import_job", args=[job.pk]), data)
 
 
+def test_a_header_row_beyond_the_file_is_refused_and_the_columns_read_stay(world, as_admin):
+    job = _upload(as_admin, world, GOOD)
+    mapping = {f"map_{key}": str(index) for key, index in job.mapping.items()}
+    response = as_admin.post(reverse("reopening:import_job", args=[job.pk]), {"header_row": 45, **mapping}, follow=True)
+    assert "没有第 45 行。表头行请填 1 到" in response.content.decode()
+    job.refresh_from_db()
+    assert job.header_row == 1 and job.status == ImportStatus.MAPPING
+    response = as_admin.post(reverse("reopening:import_job", args=[job.pk]), {"header_row": 51, **mapping})
+    assert "表头行请填 1 到 50 之间的行号" in response.content.decode()
+
+
 def test_import_maps_headers_reports_bad_rows_and_is_idempotent(world, as_admin, as_worker_a):
     assert as_worker_a.get(reverse("reopening:import")).status_code == 403
     job = _upload(as_admin, world, GOOD + BAD)
