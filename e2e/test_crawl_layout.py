@@ -31,7 +31,8 @@ def demo(transactional_db, settings, tmp_path, report_formats) -> None:
     load_demo_activity()
 
 
-PERSONAS = tuple(DEMO_PERSONAS)
+FIELD_ROLES = ("admin", "grid_worker", "duty_staff")
+PERSONAS = (*FIELD_ROLES, *(persona for persona in DEMO_PERSONAS if persona not in FIELD_ROLES))
 
 
 def _check(page: Page, route: str, label: str) -> list[str]:
@@ -52,6 +53,7 @@ def test_every_page_fits_a_phone_and_meets_wcag_aa(demo, phone_page: Page, login
     for route, args in (("accounts:login", []), ("visitors:register", [gate.token])):
         phone_page.goto(reverse(route, args=args))
         broken += _check(phone_page, route, f"anonymous {route}")
+    checked: set[str] = set()
     for persona in PERSONAS:
         user = User.objects.get(username=DEMO_PERSONAS[persona])
         client = Client()
@@ -61,6 +63,11 @@ def test_every_page_fits_a_phone_and_meets_wcag_aa(demo, phone_page: Page, login
         phone_page.context.clear_cookies()
         login(phone_page, user)
         for route, url in pages.items():
+            # The three field roles walk all their pages; the others their home and the kinds of page not
+            # walked yet (the same page for another role differs in little but the menu): CI's time.
+            if persona not in FIELD_ROLES and route in checked and route != "center:home":
+                continue
+            checked.add(route)
             phone_page.goto(url)
             broken += _check(phone_page, route, f"{persona} {url}")
     assert not broken, "\n".join(broken)

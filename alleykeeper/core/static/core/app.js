@@ -15,6 +15,21 @@
     }
   }
 
+  // A table wider than the screen scrolls inside its box (.table-wrap): such a box is reachable and scrollable
+  // with the keyboard (WCAG 2.1.1) and says what it holds; a box that fits stays out of the tab order.
+  function scrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth + 1 || box.hasAttribute("tabindex")) return;
+      var section = box.closest("section, .card");
+      var heading = section && section.querySelector("h2, h3");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (heading ? heading.textContent.trim() + "：" : "") + "表格，可左右滑动");
+    });
+  }
+  scrollableTables();
+  document.addEventListener("htmx:afterSwap", scrollableTables);
+
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print], [data-confirm]");
     if (!target) return;
