@@ -79,7 +79,7 @@ class ItemForm(forms.ModelForm):
         if not unit:
             raise forms.ValidationError("请填写单位，如 瓶、个、副。")
         on_hand = self.instance.on_hand if self.instance.pk else Decimal("0")
-        if whole_units_problem("", unit, on_hand):
+        if unit != self.instance.unit and whole_units_problem("", unit, on_hand):
             raise forms.ValidationError(
                 f"现有库存 {amount_text(on_hand)} 不是整数，不能改为按“{unit}”计；请先盘点更正为整数。"
             )
@@ -88,7 +88,8 @@ class ItemForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         threshold, unit = data.get("low_threshold"), data.get("unit")
-        if threshold is not None and unit and whole_units_problem("", unit, threshold):
+        changed = (unit, threshold) != (self.instance.unit, self.instance.low_threshold)  # an old line may stay
+        if changed and threshold is not None and unit and whole_units_problem("", unit, threshold):
             self.add_error("low_threshold", f"按“{unit}”计的物资，提醒线要填整数。")
         return data
 

@@ -144,11 +144,6 @@ class SupplyItem(models.Model):
         return self.name
 
     @property
-    def counts_whole(self) -> bool:
-        """Counted in whole units (see WHOLE_UNITS): a quantity of 2.5 个 is refused."""
-        return counts_whole(self.unit)
-
-    @property
     def is_low(self) -> bool:
         return self.on_hand <= self.low_threshold
 

@@ -138,3 +138,9 @@ def test_whole_units_take_whole_numbers_and_other_units_decimals(world, as_admin
     assert "现有库存 9.5 不是整数，不能改为按“个”计" in page
     bleach.refresh_from_db()
     assert bleach.unit == "瓶"
+    # Stock with a fraction from before the rule: the item is still saved when its unit does not change.
+    SupplyItem.objects.filter(pk=masks.pk).update(on_hand=Decimal("99.5"), low_threshold=Decimal("10.5"))
+    edit = {"name": "医用口罩", "kind": "mask", "unit": "个", "low_threshold": "10.5"}
+    assert as_admin.post(f"/supplies/items/{masks.pk}/edit/", edit).status_code == 302
+    masks.refresh_from_db()
+    assert masks.name == "医用口罩"
